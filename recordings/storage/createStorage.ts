@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Storage } from './Storage.ts';
+import { LocalStorage } from './LocalStorage.ts';
+import { S3Storage } from './S3Storage.ts';
+
+export interface StorageSettings {
+  driver: 'local' | 's3';
+  dataDir: string;
+  publicBaseUrl: string;
+  signingKey: string;
+  urlTtlMs: number;
+  s3?: {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    forcePathStyle: boolean;
+    publicBaseUrl?: string;
+  };
+}
+
+export function createStorage(s: StorageSettings): Storage {
+  if (s.driver === 's3') {
+    if (!s.s3) throw new Error('S3 storage selected without S3 settings');
+    return new S3Storage({ ...s.s3, defaultUrlTtlMs: s.urlTtlMs });
+  }
+  return new LocalStorage({
+    root: path.join(s.dataDir, 'storage'),
+    baseUrl: `${s.publicBaseUrl}/files`,
+    signingKey: s.signingKey,
+    defaultUrlTtlMs: s.urlTtlMs,
+  });
+}

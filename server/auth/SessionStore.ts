@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.ts';
+import { newSessionId, signToken, verifyToken } from './tokens.ts';
+
+const K = {
+  secret: 'sc:secret:session',
+  session: (sid: string) => `sc:session:${sid}`,
+  userSessions: (uid: string) => `sc:user:${uid}:sessions`,
+};
+
+/** The session secret: the configured one, or one generated once and shared through Redis by every instance. */
+export async function resolveSessionSecret(redis: Redis, configured?: string): Promise<string> {
+  if (configured) return configured;
+  await redis.set(K.secret, crypto.randomBytes(48).toString('base64url'), 'NX');
+  const secret = await redis.get(K.secret);
+  if (!secret) throw new Error('session secret missing from Redis');
+  return secret;
+}
+
+export class SessionStore {
+  readonly #redis: Redis;
+  readonly #secret: string;
+  readonly #ttlMs: number;
+
+  constructor(redis: Redis, secret: string, ttlMs: number) {
+    this.#redis = redis;
+    this.#secret = secret;
+    this.#ttlMs = ttlMs;
+  }
+
+  async create(userId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+    const sessionId = newSessionId();
+    const expiresAt = now + this.#ttlMs;
+    await this.#redis
+      .multi()
+      .set(K.session(sessionId), userId, 'PX', this.#ttlMs)
+      .sadd(K.userSessions(userId), sessionId)
+      .pexpire(K.userSessions(userId), this.#ttlMs)
+      .exec();
+    return { token: signToken(this.#secret, { sessionId, expiresAt }), expiresAt };
+  }
+
+  /** Returns the user id behind a token, or throws a typed 401. */
+  async resolve(token: string): Promise<{ userId: string; sessionId: string }> {
+    const { sessionId } = verifyToken(this.#secret, token);
+    const userId = await this.#redis.get(K.session(sessionId));
+    if (!userId) {
+      throw new AppError('AUTH_SESSION_ENDED', 'This session has ended (signed out or password changed). Please sign in again.');
+    }
+    return { userId, sessionId };
+  }
+
+  async end(sessionId: string, userId: string): Promise<void> {
+    await this.#redis.multi().del(K.session(sessionId)).srem(K.userSessions(userId), sessionId).exec();
+  }
+
+  /** Ends every session of a user (after a password reset). */
+  async endAll(userId: string): Promise<number> {
+    const ids = await this.#redis.smembers(K.userSessions(userId));
+    if (ids.length === 0) return 0;
+    await this.#redis
+      .multi()
+      .del(...ids.map(K.session))
+      .del(K.userSessions(userId))
+      .exec();
+    return ids.length;
+  }
+}

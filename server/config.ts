@@ -1,0 +1,136 @@
+/**
+ * The only module that reads process.env. It validates every setting once at
+ * start-up and turns a bad value into a clear message naming the variable.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const DURATION_RE = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(value: string): number {
+  const m = DURATION_RE.exec(value.trim());
+  if (!m) throw new Error(`"${value}" is not a duration; use a number with a unit, e.g. 30s, 15m, 12h, 7d`);
+  return Number(m[1]) * UNIT_MS[m[2]!]!;
+}
+
+const duration = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      try {
+        return parseDuration(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'use true or false' })
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
+
+/** Every setting, its default and its documentation (the README table is generated from this). */
+export const SETTINGS = {
+  PORT: { schema: port(8080), doc: 'HTTP port of the web app and API.' },
+  HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface to listen on; 0.0.0.0 behind a load balancer.' },
+  PUBLIC_BASE_URL: {
+    schema: z.url({ message: 'must be an absolute URL such as https://skyclass.example.edu' }).optional(),
+    doc: 'Public URL of this service (used in signed links). Default: http://HOST:PORT.',
+  },
+  DATA_DIR: { schema: z.string().default('./data'), doc: 'Folder for the embedded Redis data and local storage.' },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'pino log level.',
+  },
+  REDIS_URL: {
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .optional(),
+    doc: 'External Redis. Unset: Skyclass runs a private redis-server under DATA_DIR/redis (AOF on).',
+  },
+  REDIS_SERVER_BIN: { schema: z.string().default('redis-server'), doc: 'redis-server binary for the embedded Redis.' },
+  SESSION_TTL: { schema: duration('12h'), doc: 'How long a login lasts (e.g. 30m, 12h, 7d).' },
+  SESSION_SECRET: {
+    schema: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    doc: 'HMAC key for session tokens and signed URLs. Unset: generated once and kept in Redis (shared by all instances).',
+  },
+  PASSWORD_HASH_COST: {
+    schema: z.coerce.number().int().min(10).max(20).default(15),
+    doc: 'scrypt cost as log2(N); 15 = N 32768. Lower only for tests.',
+  },
+  STORAGE_DRIVER: {
+    schema: z.enum(['local', 's3'], { message: 'use local or s3' }).optional(),
+    doc: 'local (DATA_DIR/storage) or s3. Default: s3 when S3_BUCKET is set, else local.',
+  },
+  S3_BUCKET: { schema: z.string().optional(), doc: 'S3 bucket for recordings and HLS.' },
+  S3_REGION: { schema: z.string().default('us-east-1'), doc: 'S3 region.' },
+  S3_ENDPOINT: {
+    schema: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:9000' }).optional(),
+    doc: 'S3-compatible endpoint (MinIO, Ceph, OSS...). Unset: AWS.',
+  },
+  S3_ACCESS_KEY_ID: { schema: z.string().optional(), doc: 'S3 access key (else the AWS default chain).' },
+  S3_SECRET_ACCESS_KEY: { schema: z.string().optional(), doc: 'S3 secret key.' },
+  S3_FORCE_PATH_STYLE: { schema: bool(true), doc: 'Path-style S3 URLs (needed by most S3-compatible servers).' },
+  S3_PUBLIC_BASE_URL: {
+    schema: z.url().optional(),
+    doc: 'CDN or public bucket URL for public objects (e.g. HLS segments behind a CDN).',
+  },
+  SIGNED_URL_TTL: { schema: duration('1h'), doc: 'Lifetime of signed download links.' },
+  TRUST_PROXY: { schema: bool(false), doc: 'Trust X-Forwarded-* headers (set behind a load balancer).' },
+  WEB_DIST_DIR: { schema: z.string().default('./web-player/dist'), doc: 'Built web app to serve.' },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type RawConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+export interface Config extends RawConfig {
+  dataDir: string;
+  storageDriver: 'local' | 's3';
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee the configuration table in README.md.`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const shape = Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, v.schema])) as {
+    [K in keyof Settings]: Settings[K]['schema'];
+  };
+  // Empty strings count as unset, as in most twelve-factor apps.
+  const input = Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = z.object(shape).safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      return `${key}=${JSON.stringify(env[key])}: ${i.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const raw = parsed.data as RawConfig;
+  const storageDriver = raw.STORAGE_DRIVER ?? (raw.S3_BUCKET ? 's3' : 'local');
+  if (storageDriver === 's3' && !raw.S3_BUCKET) {
+    throw new ConfigError(['STORAGE_DRIVER=s3 needs S3_BUCKET (and usually S3_ENDPOINT and keys)']);
+  }
+  return {
+    ...raw,
+    dataDir: path.resolve(raw.DATA_DIR),
+    storageDriver,
+    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(
+      /\/$/,
+      '',
+    ),
+  };
+}

@@ -1,0 +1,22 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { DistrictStore } from '../district/DistrictStore.ts';
+import type { SessionStore } from '../auth/SessionStore.ts';
+import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** What the HTTP layer needs, built once by server/main.ts (or by a test). */
+export interface AppDeps {
+  logger: Logger;
+  redis: Redis;
+  store: DistrictStore;
+  sessions: SessionStore;
+  storage: Storage;
+  metrics: Metrics;
+  /** Key for signed /files links (derived from the session secret). */
+  urlSigningKey: string;
+  passwordCost: number;
+  webDistDir: string;
+  trustProxy: boolean;
+  isReady: () => Promise<boolean>;
+}
