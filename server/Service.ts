@@ -29,7 +29,11 @@ export interface Core {
 }
 
 /** Redis, secrets, stores and storage, without HTTP (the demo command uses this). */
-export async function startCore(config: Config, logger: Logger, onChildCrash?: (name: string) => void): Promise<Core> {
+export async function startCore(
+  config: Config,
+  logger: Logger,
+  onChildCrash?: (name: string) => void,
+): Promise<Core> {
   const redis = await connectRedis(config, logger, { onEmbeddedCrash: () => onChildCrash?.('redis-server') });
   try {
     const secret = await resolveSessionSecret(redis.redis, config.SESSION_SECRET);
@@ -108,7 +112,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  logger.info({ url, storage: config.storageDriver, redis: config.REDIS_URL ? 'external' : 'embedded' }, 'Skyclass is listening');
+  logger.info(
+    { url, storage: config.storageDriver, redis: config.REDIS_URL ? 'external' : 'embedded' },
+    'Skyclass is listening',
+  );
   return {
     core,
     server,

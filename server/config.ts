@@ -38,12 +38,18 @@ const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(
 /** Every setting, its default and its documentation (the README table is generated from this). */
 export const SETTINGS = {
   PORT: { schema: port(8080), doc: 'HTTP port of the web app and API.' },
-  HOST: { schema: z.string().default('127.0.0.1'), doc: 'Interface to listen on; 0.0.0.0 behind a load balancer.' },
+  HOST: {
+    schema: z.string().default('127.0.0.1'),
+    doc: 'Interface to listen on; 0.0.0.0 behind a load balancer.',
+  },
   PUBLIC_BASE_URL: {
     schema: z.url({ message: 'must be an absolute URL such as https://skyclass.example.edu' }).optional(),
     doc: 'Public URL of this service (used in signed links). Default: http://HOST:PORT.',
   },
-  DATA_DIR: { schema: z.string().default('./data'), doc: 'Folder for the embedded Redis data and local storage.' },
+  DATA_DIR: {
+    schema: z.string().default('./data'),
+    doc: 'Folder for the embedded Redis data and local storage.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',
@@ -55,7 +61,10 @@ export const SETTINGS = {
       .optional(),
     doc: 'External Redis. Unset: Skyclass runs a private redis-server under DATA_DIR/redis (AOF on).',
   },
-  REDIS_SERVER_BIN: { schema: z.string().default('redis-server'), doc: 'redis-server binary for the embedded Redis.' },
+  REDIS_SERVER_BIN: {
+    schema: z.string().default('redis-server'),
+    doc: 'redis-server binary for the embedded Redis.',
+  },
   SESSION_TTL: { schema: duration('12h'), doc: 'How long a login lasts (e.g. 30m, 12h, 7d).' },
   SESSION_SECRET: {
     schema: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
@@ -77,7 +86,10 @@ export const SETTINGS = {
   },
   S3_ACCESS_KEY_ID: { schema: z.string().optional(), doc: 'S3 access key (else the AWS default chain).' },
   S3_SECRET_ACCESS_KEY: { schema: z.string().optional(), doc: 'S3 secret key.' },
-  S3_FORCE_PATH_STYLE: { schema: bool(true), doc: 'Path-style S3 URLs (needed by most S3-compatible servers).' },
+  S3_FORCE_PATH_STYLE: {
+    schema: bool(true),
+    doc: 'Path-style S3 URLs (needed by most S3-compatible servers).',
+  },
   S3_PUBLIC_BASE_URL: {
     schema: z.url().optional(),
     doc: 'CDN or public bucket URL for public objects (e.g. HLS segments behind a CDN).',
@@ -99,7 +111,9 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee the configuration table in README.md.`);
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee the configuration table in README.md.`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }
@@ -128,9 +142,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...raw,
     dataDir: path.resolve(raw.DATA_DIR),
     storageDriver,
-    publicBaseUrl: (raw.PUBLIC_BASE_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`).replace(
-      /\/$/,
-      '',
-    ),
+    publicBaseUrl: (
+      raw.PUBLIC_BASE_URL ?? `http://${raw.HOST === '0.0.0.0' ? '127.0.0.1' : raw.HOST}:${raw.PORT}`
+    ).replace(/\/$/, ''),
   };
 }

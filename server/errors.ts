@@ -42,7 +42,11 @@ export class AppError extends Error {
 
   toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
     return {
-      error: { code: this.code, message: this.message, ...(this.details !== undefined ? { details: this.details } : {}) },
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details !== undefined ? { details: this.details } : {}),
+      },
     };
   }
 }
@@ -50,5 +54,8 @@ export class AppError extends Error {
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 export function notFound(what: string): AppError {
-  return new AppError('NOT_FOUND', `${what} was not found. Check the id or link, or go back to the home page.`);
+  return new AppError(
+    'NOT_FOUND',
+    `${what} was not found. Check the id or link, or go back to the home page.`,
+  );
 }

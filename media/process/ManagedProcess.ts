@@ -88,7 +88,7 @@ export class ManagedProcess extends EventEmitter<Events> {
 
     const child = spawn(command, args, {
       cwd: this.options.cwd,
-      env: this.options.env ?? process.env,
+      ...(this.options.env ? { env: this.options.env } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child = child;
@@ -151,7 +151,9 @@ export class ManagedProcess extends EventEmitter<Events> {
       const timer = setTimeout(() => {
         this.#timedOut = true;
         child.kill('SIGKILL');
-        finish(new ProcessStartError(name, `not ready after ${timeoutMs} ms; last output: ${this.lastOutput()}`));
+        finish(
+          new ProcessStartError(name, `not ready after ${timeoutMs} ms; last output: ${this.lastOutput()}`),
+        );
       }, timeoutMs);
       void this.#exited!.then((info) =>
         finish(

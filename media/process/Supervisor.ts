@@ -67,8 +67,15 @@ export class Supervisor extends EventEmitter<Events> {
       if (Date.now() - startedAt > (this.options.stableAfterMs ?? 30_000)) this.#backoffMs = 0;
       this.#crashes += 1;
       this.emit('crashed', this.#crashes);
-      this.#backoffMs = nextBackoff(this.#backoffMs, this.options.initialBackoffMs ?? 200, this.options.maxBackoffMs ?? 10_000);
-      this.options.logger.warn({ crashes: this.#crashes, backoffMs: this.#backoffMs }, `${this.options.name}: restarting`);
+      this.#backoffMs = nextBackoff(
+        this.#backoffMs,
+        this.options.initialBackoffMs ?? 200,
+        this.options.maxBackoffMs ?? 10_000,
+      );
+      this.options.logger.warn(
+        { crashes: this.#crashes, backoffMs: this.#backoffMs },
+        `${this.options.name}: restarting`,
+      );
       this.#timer = setTimeout(() => {
         if (this.#stopped) return;
         this.#launch().catch((err: Error) => {

@@ -39,7 +39,8 @@ export class LocalStorage implements Storage {
 
   #path(key: string): string {
     const p = path.join(this.root, checkKey(key));
-    if (!p.startsWith(this.root + path.sep)) throw new StorageError('INVALID_KEY', `Invalid object key "${key}"`);
+    if (!p.startsWith(this.root + path.sep))
+      throw new StorageError('INVALID_KEY', `Invalid object key "${key}"`);
     return p;
   }
 
@@ -49,7 +50,8 @@ export class LocalStorage implements Storage {
     // Write beside, then rename: readers never see a half-written object.
     const tmp = path.join(this.root, '.tmp', crypto.randomBytes(8).toString('hex'));
     try {
-      const src = typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
+      const src =
+        typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
       await pipeline(src, fs.createWriteStream(tmp));
       await fsp.rename(tmp, dest);
     } catch (err) {
@@ -57,14 +59,25 @@ export class LocalStorage implements Storage {
       throw err;
     }
     const st = await fsp.stat(dest);
-    return { key, size: st.size, lastModified: st.mtime, contentType: options.contentType ?? contentTypeFor(key) };
+    return {
+      key,
+      size: st.size,
+      lastModified: st.mtime,
+      contentType: options.contentType ?? contentTypeFor(key),
+    };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
     try {
       const st = await fsp.stat(this.#path(key));
       if (!st.isFile()) return undefined;
-      return { key, size: st.size, lastModified: st.mtime, contentType: contentTypeFor(key), etag: `"${st.size.toString(16)}-${st.mtimeMs.toString(16)}"` };
+      return {
+        key,
+        size: st.size,
+        lastModified: st.mtime,
+        contentType: contentTypeFor(key),
+        etag: `"${st.size.toString(16)}-${st.mtimeMs.toString(16)}"`,
+      };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
@@ -89,7 +102,8 @@ export class LocalStorage implements Storage {
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR')
+          return;
         throw e;
       }
       entries.sort((a, b) => a.name.localeCompare(b.name));

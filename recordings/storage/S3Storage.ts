@@ -37,7 +37,8 @@ export interface S3StorageOptions {
 }
 
 const isNotFound = (e: unknown) =>
-  e instanceof S3ServiceException && (e.$metadata.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound');
+  e instanceof S3ServiceException &&
+  (e.$metadata.httpStatusCode === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound');
 
 export class S3Storage implements Storage {
   readonly driver = 's3' as const;
@@ -101,7 +102,11 @@ export class S3Storage implements Storage {
     if (!info) throw new StorageError('NOT_FOUND', `No object "${key}"`);
     const r = checkRange(range, info.size);
     const out = await this.client.send(
-      new GetObjectCommand({ Bucket: this.#o.bucket, Key: key, ...(r ? { Range: `bytes=${r.start}-${r.end}` } : {}) }),
+      new GetObjectCommand({
+        Bucket: this.#o.bucket,
+        Key: key,
+        ...(r ? { Range: `bytes=${r.start}-${r.end}` } : {}),
+      }),
     );
     if (!(out.Body instanceof Readable)) throw new Error('S3 GetObject returned no Node stream');
     return { body: out.Body, info, ...(r ? { range: r } : {}) };
@@ -138,6 +143,8 @@ export class S3Storage implements Storage {
       return `${this.#o.publicBaseUrl.replace(/\/$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
     }
     const expiresIn = Math.max(1, Math.round((options.expiresInMs ?? this.#o.defaultUrlTtlMs) / 1000));
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.#o.bucket, Key: key }), { expiresIn });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.#o.bucket, Key: key }), {
+      expiresIn,
+    });
   }
 }

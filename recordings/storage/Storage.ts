@@ -80,7 +80,10 @@ export function checkRange(range: ByteRange | undefined, size: number): ByteRang
   if (!range) return undefined;
   const end = Math.min(range.end, size - 1);
   if (range.start < 0 || range.start >= size || end < range.start) {
-    throw new StorageError('RANGE_NOT_SATISFIABLE', `Range ${range.start}-${range.end} is outside the object (size ${size})`);
+    throw new StorageError(
+      'RANGE_NOT_SATISFIABLE',
+      `Range ${range.start}-${range.end} is outside the object (size ${size})`,
+    );
   }
   return { start: range.start, end };
 }

@@ -5,7 +5,13 @@ export function signPath(key: string, path: string, expiresAtSec: number): strin
   return crypto.createHmac('sha256', key).update(`${path}\n${expiresAtSec}`).digest('base64url');
 }
 
-export function verifySignedPath(key: string, path: string, exp: string | undefined, sig: string | undefined, nowMs = Date.now()): 'ok' | 'expired' | 'invalid' {
+export function verifySignedPath(
+  key: string,
+  path: string,
+  exp: string | undefined,
+  sig: string | undefined,
+  nowMs = Date.now(),
+): 'ok' | 'expired' | 'invalid' {
   if (!exp || !sig || !/^\d{1,12}$/.test(exp)) return 'invalid';
   const expected = Buffer.from(signPath(key, path, Number(exp)));
   const given = Buffer.from(sig);

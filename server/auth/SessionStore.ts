@@ -46,7 +46,10 @@ export class SessionStore {
     const { sessionId } = verifyToken(this.#secret, token);
     const userId = await this.#redis.get(K.session(sessionId));
     if (!userId) {
-      throw new AppError('AUTH_SESSION_ENDED', 'This session has ended (signed out or password changed). Please sign in again.');
+      throw new AppError(
+        'AUTH_SESSION_ENDED',
+        'This session has ended (signed out or password changed). Please sign in again.',
+      );
     }
     return { userId, sessionId };
   }

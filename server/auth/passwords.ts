@@ -16,7 +16,12 @@ export async function hashPassword(password: string, costLog2: number): Promise<
   const r = 8;
   const p = 1;
   const salt = crypto.randomBytes(16);
-  const key = await scrypt(password.normalize('NFC'), salt, KEYLEN, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  const key = await scrypt(password.normalize('NFC'), salt, KEYLEN, {
+    N,
+    r,
+    p,
+    maxmem: 256 * N * r + 1024 * 1024,
+  });
   return `scrypt$${costLog2}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 

@@ -8,7 +8,10 @@ import type { Role, SchoolClass, User } from '../district/model.ts';
 
 export function requireRole(user: User, roles: readonly Role[], action: string): void {
   if (!roles.includes(user.role)) {
-    throw new AppError('FORBIDDEN_ROLE', `Your account (${user.role}) cannot ${action}. Ask a teacher or administrator.`);
+    throw new AppError(
+      'FORBIDDEN_ROLE',
+      `Your account (${user.role}) cannot ${action}. Ask a teacher or administrator.`,
+    );
   }
 }
 

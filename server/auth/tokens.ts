@@ -24,8 +24,12 @@ export function signToken(secret: string, claims: TokenClaims): string {
 export function verifyToken(secret: string, token: string, now = Date.now()): TokenClaims {
   const parts = token.split('.');
   const forged = () =>
-    new AppError('AUTH_TOKEN_INVALID', 'This sign-in token is not valid (it was not issued by Skyclass). Please sign in again.');
-  if (parts.length !== 3 || !/^[A-Za-z0-9_-]{16,64}$/.test(parts[0]!) || !/^\d{1,12}$/.test(parts[1]!)) throw forged();
+    new AppError(
+      'AUTH_TOKEN_INVALID',
+      'This sign-in token is not valid (it was not issued by Skyclass). Please sign in again.',
+    );
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]{16,64}$/.test(parts[0]!) || !/^\d{1,12}$/.test(parts[1]!))
+    throw forged();
   const expected = Buffer.from(mac(secret, `${parts[0]}.${parts[1]}`));
   const given = Buffer.from(parts[2]!);
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw forged();

@@ -21,18 +21,27 @@ const core = await startCore(config, logger);
 try {
   const existing = await core.store.getDistrict();
   if (existing && !reset) {
-    console.log(`Demo data: the district "${existing.name}" already exists; nothing to do (npm run demo -- --reset recreates it).`);
+    console.log(
+      `Demo data: the district "${existing.name}" already exists; nothing to do (npm run demo -- --reset recreates it).`,
+    );
   } else {
-    if (existing) console.log(`Removed ${await wipeSkyclassData(core.redis.redis)} keys of the old district.`);
+    if (existing)
+      console.log(`Removed ${await wipeSkyclassData(core.redis.redis)} keys of the old district.`);
     const result = await seedDemo(core.store, {
       passwordCost: config.PASSWORD_HASH_COST,
       onProgress: (done, total) => {
         const pct = Math.round((done / total) * 100);
-        process.stdout.write(`\rCreating demo accounts: [${'#'.repeat(pct / 5).padEnd(20)}] ${done}/${total}`);
+        process.stdout.write(
+          `\rCreating demo accounts: [${'#'.repeat(pct / 5).padEnd(20)}] ${done}/${total}`,
+        );
       },
     });
-    console.log(`\nDemo district ready: ${result.classes} classes, ${result.users} accounts. Every demo password is "${DEMO_PASSWORD}".`);
-    console.log('Sign in as admin, s1-admin, lead-g3, t-s1-g3-1 (class teacher) or s1-g3-1-01 (student). See README.md.');
+    console.log(
+      `\nDemo district ready: ${result.classes} classes, ${result.users} accounts. Every demo password is "${DEMO_PASSWORD}".`,
+    );
+    console.log(
+      'Sign in as admin, s1-admin, lead-g3, t-s1-g3-1 (class teacher) or s1-g3-1-01 (student). See README.md.',
+    );
   }
 } finally {
   await core.close();

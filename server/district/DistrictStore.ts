@@ -100,7 +100,10 @@ export class DistrictStore {
   async createClass(input: Omit<SchoolClass, 'id'> & { id?: string }): Promise<SchoolClass> {
     if (!(await this.getSchool(input.schoolId))) throw notFound(`School ${input.schoolId}`);
     if (!(await this.#redis.sismember(K.grades, String(input.grade)))) {
-      throw new AppError('VALIDATION_FAILED', `Grade ${input.grade} is not set up in this district; add the grade first.`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `Grade ${input.grade} is not set up in this district; add the grade first.`,
+      );
     }
     const cls: SchoolClass = { ...input, id: input.id ?? newId('cls') };
     await this.#redis
@@ -124,7 +127,10 @@ export class DistrictStore {
 
   async listClasses(): Promise<SchoolClass[]> {
     const all = (await this.#redis.hvals(K.classes)).map((s) => JSON.parse(s) as SchoolClass);
-    return all.sort((a, b) => a.grade - b.grade || a.schoolId.localeCompare(b.schoolId) || a.name.localeCompare(b.name, 'zh-CN'));
+    return all.sort(
+      (a, b) =>
+        a.grade - b.grade || a.schoolId.localeCompare(b.schoolId) || a.name.localeCompare(b.name, 'zh-CN'),
+    );
   }
 
   async setClassTeacher(classId: string, userId: string): Promise<SchoolClass> {
@@ -178,9 +184,14 @@ export class DistrictStore {
 
   async #validateMembership(user: StoredUser): Promise<void> {
     const bad = (msg: string) => new AppError('VALIDATION_FAILED', msg);
-    if (user.role === 'student' && user.classIds?.length !== 1) throw bad('A student belongs to exactly one class.');
-    if (user.role === 'co_teacher' && !user.classIds?.length) throw bad('A co-teacher follows at least one class.');
-    if ((user.role === 'school_admin' || user.role === 'student' || user.role === 'co_teacher') && !user.schoolId) {
+    if (user.role === 'student' && user.classIds?.length !== 1)
+      throw bad('A student belongs to exactly one class.');
+    if (user.role === 'co_teacher' && !user.classIds?.length)
+      throw bad('A co-teacher follows at least one class.');
+    if (
+      (user.role === 'school_admin' || user.role === 'student' || user.role === 'co_teacher') &&
+      !user.schoolId
+    ) {
       throw bad(`A ${user.role} needs a school.`);
     }
     if (user.schoolId && !(await this.getSchool(user.schoolId))) throw notFound(`School ${user.schoolId}`);

@@ -48,14 +48,20 @@ export function decodeCsv(buf: Buffer): string {
 
 export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowError[] } {
   if (text.trim() === '') {
-    throw new AppError('CSV_MALFORMED', 'The CSV file is empty. Put a header line (username,displayName,password) and one student per line.');
+    throw new AppError(
+      'CSV_MALFORMED',
+      'The CSV file is empty. Put a header line (username,displayName,password) and one student per line.',
+    );
   }
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new AppError('CSV_MALFORMED', `The CSV file cannot be read${err.lines ? ` near line ${err.lines}` : ''}: ${err.message}. Save it again as "CSV UTF-8" and retry.`);
+    throw new AppError(
+      'CSV_MALFORMED',
+      `The CSV file cannot be read${err.lines ? ` near line ${err.lines}` : ''}: ${err.message}. Save it again as "CSV UTF-8" and retry.`,
+    );
   }
   const header = records[0]!.map((h) => HEADER_ALIASES[h.replace(/\s+/g, '').toLowerCase()]);
   const idx = (col: 'username' | 'displayName' | 'password') => header.indexOf(col);
@@ -66,7 +72,10 @@ export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowEr
     );
   }
   if (records.length - 1 > MAX_ROSTER_ROWS) {
-    throw new AppError('CSV_MALFORMED', `At most ${MAX_ROSTER_ROWS} students per import; this file has ${records.length - 1}. Split it.`);
+    throw new AppError(
+      'CSV_MALFORMED',
+      `At most ${MAX_ROSTER_ROWS} students per import; this file has ${records.length - 1}. Split it.`,
+    );
   }
   const rows: RosterRow[] = [];
   const errors: RowError[] = [];
@@ -76,9 +85,18 @@ export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowEr
     const username = (rec[idx('username')] ?? '').toLowerCase();
     const displayName = rec[idx('displayName')] ?? '';
     const password = idx('password') >= 0 ? rec[idx('password')] || undefined : undefined;
-    const fail = (code: string, message: string) => errors.push({ line, username: username || undefined, code, message });
-    if (rec.length !== records[0]!.length) return fail('ROW_COLUMNS', `line ${line} has ${rec.length} fields, the header has ${records[0]!.length}`);
-    if (!USERNAME_RE.test(username)) return fail('ROW_USERNAME', `username "${username}" must be 3–40 lowercase letters, digits, dot, dash or underscore`);
+    const fail = (code: string, message: string) =>
+      errors.push({ line, username: username || undefined, code, message });
+    if (rec.length !== records[0]!.length)
+      return fail(
+        'ROW_COLUMNS',
+        `line ${line} has ${rec.length} fields, the header has ${records[0]!.length}`,
+      );
+    if (!USERNAME_RE.test(username))
+      return fail(
+        'ROW_USERNAME',
+        `username "${username}" must be 3–40 lowercase letters, digits, dot, dash or underscore`,
+      );
     if (!displayName || displayName.length > 40) return fail('ROW_NAME', 'the name must be 1–40 characters');
     const pwProblem = password !== undefined ? passwordProblem(password) : undefined;
     if (pwProblem) return fail('ROW_PASSWORD', pwProblem);

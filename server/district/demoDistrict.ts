@@ -8,8 +8,54 @@ import { gradeNameZh, type Role } from './model.ts';
 
 export const DEMO_PASSWORD = 'skyclass2026';
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
-const GIVEN = ['子涵', '欣怡', '梓轩', '浩然', '雨桐', '思远', '一诺', '语嫣', '俊杰', '佳怡', '宇航', '诗琪', '博文', '晨曦', '若汐', '明轩', '可馨', '天佑', '静怡', '嘉懿', '梓萱', '皓轩', '沐辰', '安琪'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '吴',
+  '周',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '林',
+  '罗',
+  '高',
+];
+const GIVEN = [
+  '子涵',
+  '欣怡',
+  '梓轩',
+  '浩然',
+  '雨桐',
+  '思远',
+  '一诺',
+  '语嫣',
+  '俊杰',
+  '佳怡',
+  '宇航',
+  '诗琪',
+  '博文',
+  '晨曦',
+  '若汐',
+  '明轩',
+  '可馨',
+  '天佑',
+  '静怡',
+  '嘉懿',
+  '梓萱',
+  '皓轩',
+  '沐辰',
+  '安琪',
+];
 const SUBJECTS_BY_GRADE: Record<number, string[]> = {
   1: ['语文', '数学'],
   2: ['语文', '数学'],
@@ -55,7 +101,9 @@ export function demoPlan(studentsPerClass = 3): DemoPlan {
     { key: 's2', id: 'sch_demo2', name: '明德九年一贯制学校' },
   ];
   const classes: DemoPlan['classes'] = [];
-  const users: DemoUser[] = [{ username: 'admin', displayName: '周主任（区教育局）', role: 'district_admin' }];
+  const users: DemoUser[] = [
+    { username: 'admin', displayName: '周主任（区教育局）', role: 'district_admin' },
+  ];
   for (const g of grades) {
     users.push({
       username: `lead-g${g}`,
@@ -66,11 +114,22 @@ export function demoPlan(studentsPerClass = 3): DemoPlan {
     });
   }
   for (const s of schools) {
-    users.push({ username: `${s.key}-admin`, displayName: name('（教务处）'), role: 'school_admin', schoolKey: s.key });
+    users.push({
+      username: `${s.key}-admin`,
+      displayName: name('（教务处）'),
+      role: 'school_admin',
+      schoolKey: s.key,
+    });
     for (const g of grades) {
       const gradeClasses = [1, 2].map((c) => {
         const key = `${s.key}-g${g}-${c}`;
-        const cls = { key, id: `cls_demo_${s.key}_g${g}_${c}`, schoolKey: s.key, grade: g, name: `${gradeNameZh(g)}（${c}）班` };
+        const cls = {
+          key,
+          id: `cls_demo_${s.key}_g${g}_${c}`,
+          schoolKey: s.key,
+          grade: g,
+          name: `${gradeNameZh(g)}（${c}）班`,
+        };
         classes.push(cls);
         return cls;
       });

@@ -4,11 +4,17 @@ export const ROLES = ['district_admin', 'school_admin', 'lead_teacher', 'co_teac
 export type Role = (typeof ROLES)[number];
 
 /** School levels the timetable rules are keyed on. */
-export const SCHOOL_LEVELS = ['primary_lower', 'primary_upper', 'junior_secondary', 'senior_secondary'] as const;
+export const SCHOOL_LEVELS = [
+  'primary_lower',
+  'primary_upper',
+  'junior_secondary',
+  'senior_secondary',
+] as const;
 export type SchoolLevel = (typeof SCHOOL_LEVELS)[number];
 
 export function levelOfGrade(grade: number): SchoolLevel {
-  if (!Number.isInteger(grade) || grade < 1 || grade > 12) throw new RangeError(`grade must be 1–12, got ${grade}`);
+  if (!Number.isInteger(grade) || grade < 1 || grade > 12)
+    throw new RangeError(`grade must be 1–12, got ${grade}`);
   if (grade <= 2) return 'primary_lower';
   if (grade <= 6) return 'primary_upper';
   if (grade <= 9) return 'junior_secondary';

@@ -18,7 +18,11 @@ export async function wipeSkyclassData(redis: Redis): Promise<number> {
 
 export async function seedDemo(
   store: DistrictStore,
-  opts: { passwordCost: number; studentsPerClass?: number; onProgress?: (done: number, total: number) => void },
+  opts: {
+    passwordCost: number;
+    studentsPerClass?: number;
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<{ users: number; classes: number }> {
   const plan = demoPlan(opts.studentsPerClass);
   await store.setDistrict(plan.district);
@@ -26,7 +30,8 @@ export async function seedDemo(
   const schoolId = new Map(plan.schools.map((s) => [s.key, s.id]));
   const classId = new Map(plan.classes.map((c) => [c.key, c.id]));
   for (const s of plan.schools) await store.createSchool(s.name, s.id);
-  for (const c of plan.classes) await store.createClass({ id: c.id, schoolId: schoolId.get(c.schoolKey)!, grade: c.grade, name: c.name });
+  for (const c of plan.classes)
+    await store.createClass({ id: c.id, schoolId: schoolId.get(c.schoolKey)!, grade: c.grade, name: c.name });
 
   // Hash in small parallel batches: scrypt runs on libuv's thread pool.
   let done = 0;

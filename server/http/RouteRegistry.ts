@@ -64,7 +64,13 @@ export class RouteRegistry {
             }
             body = parsed.data;
           }
-          const result = await spec.handler({ req, res, user, body, params: req.params as Record<string, string> });
+          const result = await spec.handler({
+            req,
+            res,
+            user,
+            body,
+            params: req.params as Record<string, string>,
+          });
           if (result !== undefined && !res.headersSent) res.status(spec.status ?? 200).json(result);
         } catch (err) {
           next(err);
@@ -91,13 +97,18 @@ export class RouteRegistry {
         ...(Array.isArray(r.auth) ? { 'x-roles': r.auth } : {}),
         responses: {
           [String(r.status ?? 200)]: { description: 'Success' },
-          default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          default: {
+            description: 'Error',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          },
         },
       };
       if (r.body) {
         op.requestBody = {
           required: true,
-          content: { 'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) } },
+          content: {
+            'application/json': { schema: z.toJSONSchema(r.body, { io: 'input', unrepresentable: 'any' }) },
+          },
         };
       } else if (r.rawBody) {
         op.requestBody = { required: true, content: { [r.rawBody]: { schema: { type: 'string' } } } };

@@ -27,7 +27,8 @@ export function makeAuthenticate(deps: Pick<AppDeps, 'sessions' | 'store'>) {
     if (!token) throw new AppError('AUTH_REQUIRED', 'Please sign in first.');
     const { userId, sessionId } = await deps.sessions.resolve(token);
     const user = await deps.store.getUser(userId);
-    if (!user) throw new AppError('AUTH_SESSION_ENDED', 'This account no longer exists. Please contact your school.');
+    if (!user)
+      throw new AppError('AUTH_SESSION_ENDED', 'This account no longer exists. Please contact your school.');
     (req as Request & { sessionId?: string }).sessionId = sessionId;
     return user;
   };

@@ -28,7 +28,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     const end = deps.metrics.httpDuration.startTimer();
     res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ?? (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
+      const route =
+        (req.route?.path as string | undefined) ??
+        (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
       end({ method: req.method, route, status: String(res.statusCode) });
     });
     res.set('X-Content-Type-Options', 'nosniff');
@@ -44,16 +46,24 @@ export function createApp(deps: AppDeps): express.Express {
   registry.mount(router, makeAuthenticate(deps));
   app.use(router);
 
-  app.use('/api', (req, _res, next) => next(new AppError('NOT_FOUND', `No API route ${req.method} ${req.path}. See /api/openapi.json.`)));
+  app.use('/api', (req, _res, next) =>
+    next(new AppError('NOT_FOUND', `No API route ${req.method} ${req.path}. See /api/openapi.json.`)),
+  );
 
   // The web app: hashed assets cached for a year, index.html never.
   const dist = path.resolve(deps.webDistDir);
   const indexHtml = path.join(dist, 'index.html');
-  app.use('/assets', express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
+  app.use(
+    '/assets',
+    express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
+  );
   app.use(express.static(dist, { index: false, maxAge: 0 }));
   app.get(/^\/(?!api\/|files\/).*/, (_req, res) => {
     if (!fs.existsSync(indexHtml)) {
-      res.status(503).type('text/plain').send('The web app is not built yet. Run "npm run build" (or "npm run setup") and reload.');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The web app is not built yet. Run "npm run build" (or "npm run setup") and reload.');
       return;
     }
     res.set('Cache-Control', 'no-cache').sendFile(indexHtml);
@@ -67,13 +77,17 @@ export function createApp(deps: AppDeps): express.Express {
       e = new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
     } else if ((err as { type?: string }).type === 'entity.too.large') {
       e = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
-    } else if ((err as { status?: number }).status === 404 || (err as { statusCode?: number }).statusCode === 404) {
+    } else if (
+      (err as { status?: number }).status === 404 ||
+      (err as { statusCode?: number }).statusCode === 404
+    ) {
       e = new AppError('NOT_FOUND', 'Not found.');
     } else {
       deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
       e = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged; please try again.');
     }
-    if (e.status >= 500 && e.code !== 'INTERNAL') deps.logger.warn({ code: e.code, url: req.originalUrl }, e.message);
+    if (e.status >= 500 && e.code !== 'INTERNAL')
+      deps.logger.warn({ code: e.code, url: req.originalUrl }, e.message);
     if (res.headersSent) {
       res.destroy();
       return;

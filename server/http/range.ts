@@ -4,7 +4,10 @@ import type { ByteRange } from '../../recordings/storage/Storage.ts';
  * Parses a single-range "Range: bytes=..." header (RFC 9110 §14.1.2).
  * Multi-range requests get the whole object, which the RFC allows.
  */
-export function parseRangeHeader(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
+export function parseRangeHeader(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return undefined;

@@ -9,7 +9,6 @@ import { SESSION_COOKIE } from '../authenticate.ts';
 const MAX_FAILURES = 10;
 const FAILURE_WINDOW_S = 15 * 60;
 
-
 export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
   r.add({
     method: 'post',
@@ -24,11 +23,16 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
       const failures = Number((await deps.redis.get(failKey)) ?? 0);
       if (failures >= MAX_FAILURES) {
         deps.metrics.logins.inc({ result: 'locked' });
-        throw new AppError('RATE_LIMITED', 'Too many wrong passwords for this account. Wait 15 minutes or ask your teacher to reset the password.');
+        throw new AppError(
+          'RATE_LIMITED',
+          'Too many wrong passwords for this account. Wait 15 minutes or ask your teacher to reset the password.',
+        );
       }
       const user = await deps.store.findByUsername(username);
       // An unknown username costs one KDF run too, so timing does not tell which usernames exist.
-      const ok = user ? await verifyPassword(body.password, user.passwordHash) : !(await hashPassword(body.password, deps.passwordCost));
+      const ok = user
+        ? await verifyPassword(body.password, user.passwordHash)
+        : !(await hashPassword(body.password, deps.passwordCost));
       if (!user || !ok) {
         await deps.redis.multi().incr(failKey).expire(failKey, FAILURE_WINDOW_S).exec();
         deps.metrics.logins.inc({ result: 'failure' });

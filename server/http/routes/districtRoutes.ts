@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { AppError, notFound } from '../../errors.ts';
-import { assertCan, canManageStudents, canViewClass, canViewRoster, canViewSchool, canViewUser, requireRole } from '../../auth/policy.ts';
+import {
+  assertCan,
+  canManageStudents,
+  canViewClass,
+  canViewRoster,
+  canViewSchool,
+  canViewUser,
+  requireRole,
+} from '../../auth/policy.ts';
 import { generatePassword, hashPassword, passwordProblem } from '../../auth/passwords.ts';
 import { decodeCsv, parseRosterCsv, type RowError } from '../../district/RosterCsv.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
@@ -31,8 +39,16 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'District, grades and the schools this user may see',
     auth: 'any',
     async handler({ user }) {
-      const [district, grades, schools] = await Promise.all([store.getDistrict(), store.listGrades(), store.listSchools()]);
-      return { district: district ?? null, grades, schools: schools.filter((s) => canViewSchool(user, s.id)) };
+      const [district, grades, schools] = await Promise.all([
+        store.getDistrict(),
+        store.listGrades(),
+        store.listSchools(),
+      ]);
+      return {
+        district: district ?? null,
+        grades,
+        schools: schools.filter((s) => canViewSchool(user, s.id)),
+      };
     },
   });
 
@@ -66,7 +82,11 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Create a class',
     auth: ['district_admin', 'school_admin'],
     status: 201,
-    body: z.object({ schoolId: z.string().min(1), grade: z.number().int().min(1).max(12), name: z.string().trim().min(1).max(40) }),
+    body: z.object({
+      schoolId: z.string().min(1),
+      grade: z.number().int().min(1).max(12),
+      name: z.string().trim().min(1).max(40),
+    }),
     async handler({ user, body }) {
       assertCan(canViewSchool(user, body.schoolId), 'You can only add classes to your own school.');
       return store.createClass(body);
@@ -86,7 +106,12 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
         store.listClassTeachers(cls.id),
         store.countStudents(cls.id),
       ]);
-      return { class: { ...cls, studentCount }, school, teachers, canManageStudents: canManageStudents(user, cls) };
+      return {
+        class: { ...cls, studentCount },
+        school,
+        teachers,
+        canManageStudents: canManageStudents(user, cls),
+      };
     },
   });
 
@@ -103,7 +128,10 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  const createStudent = async (cls: SchoolClass, s: { username: string; displayName: string; password?: string }) => {
+  const createStudent = async (
+    cls: SchoolClass,
+    s: { username: string; displayName: string; password?: string },
+  ) => {
     const pw = s.password ?? generatePassword();
     const user = await store.createUser({
       username: s.username,
@@ -118,7 +146,10 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   const managedClass = async (user: User, id: string) => {
     const cls = await visibleClass(user, id);
-    assertCan(canManageStudents(user, cls), 'Only the class teacher (班主任) or a school administrator can manage students of this class.');
+    assertCan(
+      canManageStudents(user, cls),
+      'Only the class teacher (班主任) or a school administrator can manage students of this class.',
+    );
     return cls;
   };
 
@@ -150,7 +181,10 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params, req }) {
       const cls = await managedClass(user, params.id!);
       if (!Buffer.isBuffer(req.body)) {
-        throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the roster as the request body with Content-Type: text/csv.');
+        throw new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the roster as the request body with Content-Type: text/csv.',
+        );
       }
       const { rows, errors } = parseRosterCsv(decodeCsv(req.body));
       const created: { line: number; user: User; initialPassword?: string }[] = [];
@@ -161,7 +195,12 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
           created.push({ line: row.line, ...res });
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
-          rowErrors.push({ line: row.line, username: row.username, code: e.code === 'CONFLICT' ? 'ROW_EXISTS' : 'ROW_INVALID', message: e.message });
+          rowErrors.push({
+            line: row.line,
+            username: row.username,
+            code: e.code === 'CONFLICT' ? 'ROW_EXISTS' : 'ROW_INVALID',
+            message: e.message,
+          });
         }
       }
       rowErrors.sort((a, b) => a.line - b.line);
@@ -189,7 +228,10 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, body }) {
       if (user.role === 'school_admin') {
         if (body.role !== 'co_teacher' && body.role !== 'school_admin') {
-          throw new AppError('FORBIDDEN_ROLE', 'A school administrator can create co-teachers and school administrators only.');
+          throw new AppError(
+            'FORBIDDEN_ROLE',
+            'A school administrator can create co-teachers and school administrators only.',
+          );
         }
         assertCan(body.schoolId === user.schoolId, 'You can only create accounts in your own school.');
       }
@@ -207,8 +249,13 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params }) {
       const target = await store.getUser(params.id!);
       if (!target) throw notFound(`User ${params.id}`);
-      const classes = (await Promise.all((target.classIds ?? []).map((c) => store.getClass(c)))).filter((c): c is SchoolClass => !!c);
-      assertCan(canViewUser(user, target, classes), 'You can only see your own account or your own students.');
+      const classes = (await Promise.all((target.classIds ?? []).map((c) => store.getClass(c)))).filter(
+        (c): c is SchoolClass => !!c,
+      );
+      assertCan(
+        canViewUser(user, target, classes),
+        'You can only see your own account or your own students.',
+      );
       return { user: target };
     },
   });
@@ -225,10 +272,16 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
       if (!target) throw notFound(`User ${params.id}`);
       if (target.role !== 'student') {
         requireRole(user, ['district_admin', 'school_admin'], "reset a staff member's password");
-        assertCan(user.role === 'district_admin' || target.schoolId === user.schoolId, 'You can only reset passwords in your own school.');
+        assertCan(
+          user.role === 'district_admin' || target.schoolId === user.schoolId,
+          'You can only reset passwords in your own school.',
+        );
       } else {
         const cls = await store.requireClass(target.classIds![0]!);
-        assertCan(canManageStudents(user, cls), 'Only the class teacher (班主任) or a school administrator can reset this password.');
+        assertCan(
+          canManageStudents(user, cls),
+          'Only the class teacher (班主任) or a school administrator can reset this password.',
+        );
       }
       const pw = body.password ?? generatePassword();
       await store.setPasswordHash(target.id, await hashPassword(pw, deps.passwordCost));

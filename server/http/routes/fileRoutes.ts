@@ -30,8 +30,16 @@ async function serveSigned(req: Request, res: Response, deps: AppDeps): Promise<
   const key = Array.isArray(raw) ? raw.join('/') : String(raw);
   const q = req.query as Record<string, string | undefined>;
   const verdict = verifySignedPath(deps.urlSigningKey, key, q.exp, q.sig);
-  if (verdict === 'expired') throw new AppError('AUTH_TOKEN_EXPIRED', 'This download link has expired. Reload the page to get a new one.');
-  if (verdict !== 'ok') throw new AppError('FORBIDDEN_SCOPE', 'This download link is not valid. Open the file from Skyclass to get a working link.');
+  if (verdict === 'expired')
+    throw new AppError(
+      'AUTH_TOKEN_EXPIRED',
+      'This download link has expired. Reload the page to get a new one.',
+    );
+  if (verdict !== 'ok')
+    throw new AppError(
+      'FORBIDDEN_SCOPE',
+      'This download link is not valid. Open the file from Skyclass to get a working link.',
+    );
   try {
     const info = await deps.storage.head(key);
     if (!info) throw new AppError('NOT_FOUND', 'This file does not exist (it may have been deleted).');
@@ -48,7 +56,10 @@ async function serveSigned(req: Request, res: Response, deps: AppDeps): Promise<
     const range = parseRangeHeader(req.get('range'), info.size);
     if (range === 'unsatisfiable') {
       res.set('Content-Range', `bytes */${info.size}`);
-      throw new AppError('RANGE_NOT_SATISFIABLE', `The requested byte range is outside the file (size ${info.size}).`);
+      throw new AppError(
+        'RANGE_NOT_SATISFIABLE',
+        `The requested byte range is outside the file (size ${info.size}).`,
+      );
     }
     const got = await deps.storage.get(key, range);
     if (got.range) {
@@ -66,7 +77,8 @@ async function serveSigned(req: Request, res: Response, deps: AppDeps): Promise<
   } catch (e) {
     if (e instanceof StorageError) {
       if (e.code === 'INVALID_KEY') throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
-      if (e.code === 'NOT_FOUND') throw new AppError('NOT_FOUND', 'This file does not exist (it may have been deleted).');
+      if (e.code === 'NOT_FOUND')
+        throw new AppError('NOT_FOUND', 'This file does not exist (it may have been deleted).');
     }
     throw e;
   }

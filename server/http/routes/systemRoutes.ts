@@ -19,7 +19,8 @@ export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Readiness: Redis and storage are usable',
     auth: 'public',
     async handler() {
-      if (!(await deps.isReady())) throw new AppError('NOT_READY', 'Not ready: Redis or storage is not reachable yet.');
+      if (!(await deps.isReady()))
+        throw new AppError('NOT_READY', 'Not ready: Redis or storage is not reachable yet.');
       return { status: 'ready' };
     },
   });

@@ -1,0 +1,258 @@
+import { api, ApiError, type ApiClass, type ApiUser } from '../api.ts';
+import { h, notice } from '../dom.ts';
+import { t } from '../i18n.ts';
+import { errorText } from '../main.ts';
+
+interface ClassInfo {
+  class: ApiClass;
+  school: { id: string; name: string } | null;
+  teachers: ApiUser[];
+  canManageStudents: boolean;
+}
+
+interface ImportReport {
+  created: number;
+  failed: number;
+  rows: { line: number; user: ApiUser; initialPassword?: string }[];
+  errors: { line: number; username?: string; code: string; message: string }[];
+}
+
+export async function renderClass(me: ApiUser, classId: string): Promise<HTMLElement> {
+  const info = await api<ClassInfo>('GET', `/api/classes/${encodeURIComponent(classId)}`);
+  const cls = info.class;
+  const page = h('div', { 'data-testid': 'class-page' });
+  const status = h('div', { class: 'status-area' });
+  const rosterBox = h('div');
+
+  const showRoster = async () => {
+    if (me.role === 'student' || me.role === 'lead_teacher') return;
+    const { students } = await api<{ students: ApiUser[] }>('GET', `/api/classes/${cls.id}/students`);
+    if (students.length === 0) {
+      rosterBox.replaceChildren(h('p', { class: 'empty' }, t('noStudents')));
+      return;
+    }
+    rosterBox.replaceChildren(
+      h(
+        'table',
+        { class: 'roster', 'data-testid': 'roster' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, t('displayName')),
+            h('th', {}, t('username')),
+            info.canManageStudents && h('th', {}, ''),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          students.map((s) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, s.displayName),
+              h('td', { class: 'mono' }, s.username),
+              info.canManageStudents &&
+                h(
+                  'td',
+                  {},
+                  h(
+                    'button',
+                    {
+                      class: 'small',
+                      onclick: async () => {
+                        if (!confirm(t('confirmReset', { name: s.displayName }))) return;
+                        try {
+                          const r = await api<{ newPassword: string }>(
+                            'POST',
+                            `/api/users/${s.id}/password`,
+                            {},
+                          );
+                          status.replaceChildren(
+                            notice('ok', t('newPasswordIs', { name: s.displayName, pw: r.newPassword })),
+                          );
+                        } catch (e) {
+                          status.replaceChildren(notice('error', errorText(e)));
+                        }
+                      },
+                    },
+                    t('resetPassword'),
+                  ),
+                ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+
+  page.append(
+    h('p', {}, h('a', { href: '#/' }, `← ${t('home')}`)),
+    h(
+      'section',
+      { class: 'hero' },
+      h('h1', { 'data-testid': 'class-name' }, cls.name),
+      h(
+        'p',
+        { class: 'muted' },
+        `${info.school?.name ?? ''} · ${t('studentCount', { n: cls.studentCount })}`,
+      ),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', {}, t('teachers')),
+      h(
+        'ul',
+        {},
+        info.teachers.map((u) =>
+          h(
+            'li',
+            {},
+            u.displayName,
+            ' ',
+            (u.subjects ?? []).join('、'),
+            cls.classTeacherId === u.id && h('span', { class: 'badge' }, t('classTeacher')),
+          ),
+        ),
+      ),
+    ),
+  );
+  if (me.role !== 'student' && me.role !== 'lead_teacher') {
+    page.append(h('section', { class: 'card' }, h('h2', {}, t('students')), status, rosterBox));
+  }
+  if (info.canManageStudents)
+    page.append(addStudentForm(cls, status, showRoster), importForm(cls, status, showRoster));
+  await showRoster();
+  return page;
+}
+
+function addStudentForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const username = h('input', {
+    name: 'username',
+    required: true,
+    autocapitalize: 'none',
+    placeholder: 'zhangsan01',
+  });
+  const displayName = h('input', { name: 'displayName', required: true, placeholder: '张三' });
+  const password = h('input', { name: 'password', type: 'text', autocomplete: 'off' });
+  return h(
+    'form',
+    {
+      class: 'card',
+      'data-testid': 'add-student',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        try {
+          const r = await api<{ user: ApiUser; initialPassword?: string }>(
+            'POST',
+            `/api/classes/${cls.id}/students`,
+            {
+              username: username.value,
+              displayName: displayName.value,
+              ...(password.value ? { password: password.value } : {}),
+            },
+          );
+          status.replaceChildren(
+            notice(
+              'ok',
+              r.initialPassword
+                ? t('createdWithPassword', { name: r.user.displayName, pw: r.initialPassword })
+                : t('created', { name: r.user.displayName }),
+            ),
+          );
+          (ev.target as HTMLFormElement).reset();
+          await refresh();
+        } catch (e) {
+          status.replaceChildren(notice('error', errorText(e)));
+        }
+      },
+    },
+    h('h2', {}, t('addStudent')),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', {}, t('username'), username),
+      h('label', {}, t('displayName'), displayName),
+      h('label', {}, t('initialPasswordOptional'), password),
+    ),
+    h('button', { type: 'submit', class: 'primary' }, t('add')),
+  );
+}
+
+function importForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<void>): HTMLElement {
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', 'data-testid': 'csv-file' });
+  const report = h('div', { 'data-testid': 'import-report' });
+  file.addEventListener('change', async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    report.replaceChildren(h('progress', {}), ' ', t('importing'));
+    try {
+      const r = await api<ImportReport>(
+        'POST',
+        `/api/classes/${cls.id}/students/import`,
+        await f.arrayBuffer(),
+        'text/csv',
+      );
+      report.replaceChildren(
+        h(
+          'div',
+          {},
+          notice(r.failed ? 'info' : 'ok', t('importResult', { ok: r.created, bad: r.failed })),
+          r.rows.length > 0 &&
+            h(
+              'ul',
+              {},
+              r.rows.map((row) =>
+                h(
+                  'li',
+                  {},
+                  `${row.user.displayName} (${row.user.username})`,
+                  row.initialPassword ? ` — ${t('password')}: ${row.initialPassword}` : '',
+                ),
+              ),
+            ),
+          r.errors.length > 0 &&
+            h(
+              'table',
+              { class: 'roster' },
+              h(
+                'thead',
+                {},
+                h('tr', {}, h('th', {}, t('line')), h('th', {}, t('username')), h('th', {}, t('reason'))),
+              ),
+              h(
+                'tbody',
+                {},
+                r.errors.map((e) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, e.line),
+                    h('td', { class: 'mono' }, e.username ?? ''),
+                    h('td', {}, e.message),
+                  ),
+                ),
+              ),
+            ),
+        ),
+      );
+      await refresh();
+    } catch (e) {
+      report.replaceChildren(notice('error', e instanceof ApiError ? e.message : errorText(e)));
+    } finally {
+      file.value = '';
+    }
+  });
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, t('importCsv')),
+    h('p', { class: 'muted' }, t('importHint')),
+    h('label', { class: 'file' }, t('chooseFile'), file),
+    report,
+  );
+}

@@ -1,0 +1,164 @@
+import { api, type ApiClass, type ApiUser } from '../api.ts';
+import { h } from '../dom.ts';
+import { t } from '../i18n.ts';
+
+interface DistrictInfo {
+  district: { name: string } | null;
+  grades: { number: number; level: string; name: string }[];
+  schools: { id: string; name: string }[];
+}
+
+function classCard(c: ApiClass, me: ApiUser, schoolName?: string): HTMLElement {
+  return h(
+    'a',
+    { class: 'card class-card', href: `#/class/${c.id}`, 'data-testid': 'class-card', 'data-class-id': c.id },
+    h('strong', {}, c.name),
+    schoolName && h('span', { class: 'muted' }, schoolName),
+    h('span', { class: 'muted' }, t('studentCount', { n: c.studentCount })),
+    c.classTeacherId === me.id && h('span', { class: 'badge' }, t('classTeacher')),
+  );
+}
+
+function classesByGrade(
+  classes: ApiClass[],
+  me: ApiUser,
+  schools: Map<string, string>,
+  showSchool: boolean,
+  gradeName: (g: number) => string,
+): HTMLElement {
+  if (classes.length === 0) return h('p', { class: 'empty' }, t('noClasses'));
+  const grades = [...new Set(classes.map((c) => c.grade))].sort((a, b) => a - b);
+  return h(
+    'div',
+    {},
+    grades.map((g) =>
+      h(
+        'section',
+        { class: 'grade-group' },
+        h('h3', {}, gradeName(g)),
+        h(
+          'div',
+          { class: 'grid' },
+          classes
+            .filter((c) => c.grade === g)
+            .map((c) => classCard(c, me, showSchool ? schools.get(c.schoolId) : undefined)),
+        ),
+      ),
+    ),
+  );
+}
+
+export async function renderHome(me: ApiUser): Promise<HTMLElement> {
+  const [info, { classes }] = await Promise.all([
+    api<DistrictInfo>('GET', '/api/district'),
+    api<{ classes: ApiClass[] }>('GET', '/api/classes'),
+  ]);
+  const schools = new Map(info.schools.map((s) => [s.id, s.name]));
+  const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
+  const head = h(
+    'section',
+    { class: 'hero', 'data-testid': `home-${me.role}` },
+    h('h1', {}, t('welcome', { name: me.displayName })),
+    h(
+      'p',
+      { class: 'muted' },
+      [info.district?.name, me.schoolId ? schools.get(me.schoolId) : null].filter(Boolean).join(' · '),
+    ),
+  );
+  switch (me.role) {
+    case 'student': {
+      const cls = classes[0];
+      return h(
+        'div',
+        {},
+        head,
+        cls &&
+          h(
+            'section',
+            { class: 'card' },
+            h('h2', {}, t('myClasses')),
+            h(
+              'a',
+              { href: `#/class/${cls.id}`, 'data-testid': 'class-card', 'data-class-id': cls.id },
+              cls.name,
+            ),
+          ),
+        h(
+          'section',
+          { class: 'card empty-state' },
+          h('h2', {}, '📺'),
+          h('p', {}, t('noLessonsYet')),
+          h('p', { class: 'muted' }, t('studentHomeHint')),
+        ),
+      );
+    }
+    case 'co_teacher':
+      return h(
+        'div',
+        {},
+        head,
+        h('p', { class: 'muted' }, t('coHomeHint')),
+        h('h2', {}, t('myClasses')),
+        classesByGrade(classes, me, schools, false, gradeName),
+      );
+    case 'lead_teacher':
+      return h(
+        'div',
+        {},
+        head,
+        h('p', { class: 'muted' }, t('leadHomeHint')),
+        h(
+          'section',
+          { class: 'card' },
+          h('h2', {}, t('myGrades')),
+          h(
+            'ul',
+            {},
+            (me.grades ?? []).map((g) =>
+              h(
+                'li',
+                {},
+                `${info.grades.find((x) => x.number === g)?.name ?? g} — ${t('subjects')}: ${(me.subjects ?? []).join('、')}`,
+              ),
+            ),
+          ),
+        ),
+        h('section', { class: 'card empty-state' }, h('p', {}, t('noLessonsYet'))),
+        h('h2', {}, t('classes')),
+        classesByGrade(classes, me, schools, true, gradeName),
+      );
+    case 'school_admin':
+    case 'district_admin':
+      return h(
+        'div',
+        {},
+        head,
+        h('p', { class: 'muted' }, t('adminHomeHint')),
+        h(
+          'section',
+          { class: 'stats' },
+          h('div', { class: 'stat' }, h('strong', {}, info.schools.length), t('schools')),
+          h('div', { class: 'stat' }, h('strong', {}, info.grades.length), t('grades')),
+          h('div', { class: 'stat' }, h('strong', {}, classes.length), t('classes')),
+          h(
+            'div',
+            { class: 'stat' },
+            h(
+              'strong',
+              {},
+              classes.reduce((n, c) => n + c.studentCount, 0),
+            ),
+            t('students'),
+          ),
+        ),
+        h('h2', {}, t('grades')),
+        h(
+          'ul',
+          { class: 'chips' },
+          info.grades.map((g) => h('li', {}, `${g.name} · ${t(`level.${g.level}` as never)}`)),
+        ),
+        h('h2', {}, t('classes')),
+        classesByGrade(classes, me, schools, me.role === 'district_admin', gradeName),
+      );
+  }
+}
