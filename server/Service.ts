@@ -25,6 +25,8 @@ export interface Core {
   sessions: SessionStore;
   storage: Storage;
   urlSigningKey: string;
+  /** Used when PUBLIC_BASE_URL is not configured and the port is known only after listen (PORT=0). */
+  setPublicBaseUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startCore(
   logger: Logger,
   onChildCrash?: (name: string) => void,
 ): Promise<Core> {
+  let publicBaseUrl = config.publicBaseUrl;
   const redis = await connectRedis(config, logger, { onEmbeddedCrash: () => onChildCrash?.('redis-server') });
   try {
     const secret = await resolveSessionSecret(redis.redis, config.SESSION_SECRET);
@@ -41,7 +44,7 @@ export async function startCore(
     const storage = createStorage({
       driver: config.storageDriver,
       dataDir: config.dataDir,
-      publicBaseUrl: config.publicBaseUrl,
+      publicBaseUrl: () => publicBaseUrl,
       signingKey: urlSigningKey,
       urlTtlMs: config.SIGNED_URL_TTL,
       ...(config.S3_BUCKET
@@ -66,6 +69,9 @@ export async function startCore(
       sessions: new SessionStore(redis.redis, secret, config.SESSION_TTL),
       storage,
       urlSigningKey,
+      setPublicBaseUrl: (u: string) => {
+        publicBaseUrl = u;
+      },
       close: () => redis.close(),
     };
   } catch (err) {
@@ -112,6 +118,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
   logger.info(
     { url, storage: config.storageDriver, redis: config.REDIS_URL ? 'external' : 'embedded' },
     'Skyclass is listening',

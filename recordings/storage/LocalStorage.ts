@@ -20,8 +20,8 @@ import { signPath } from './signedUrl.ts';
 
 export interface LocalStorageOptions {
   root: string;
-  /** Base URL under which the server serves this storage, e.g. http://host/files */
-  baseUrl: string;
+  /** Base URL under which the server serves this storage, e.g. http://host/files (read at each call). */
+  baseUrl: () => string;
   signingKey: string;
   defaultUrlTtlMs: number;
 }
@@ -128,7 +128,7 @@ export class LocalStorage implements Storage {
   async url(key: string, options: UrlOptions = {}): Promise<string> {
     checkKey(key);
     const encoded = key.split('/').map(encodeURIComponent).join('/');
-    const base = `${this.#opts.baseUrl}/${encoded}`;
+    const base = `${this.#opts.baseUrl()}/${encoded}`;
     if (options.signed === false) return base;
     const exp = Math.floor((Date.now() + (options.expiresInMs ?? this.#opts.defaultUrlTtlMs)) / 1000);
     const sig = signPath(this.#opts.signingKey, key, exp);

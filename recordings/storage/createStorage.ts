@@ -6,7 +6,8 @@ import { S3Storage } from './S3Storage.ts';
 export interface StorageSettings {
   driver: 'local' | 's3';
   dataDir: string;
-  publicBaseUrl: string;
+  /** The service's public URL, read at each link (it is known only once the server listens). */
+  publicBaseUrl: () => string;
   signingKey: string;
   urlTtlMs: number;
   s3?: {
@@ -27,7 +28,7 @@ export function createStorage(s: StorageSettings): Storage {
   }
   return new LocalStorage({
     root: path.join(s.dataDir, 'storage'),
-    baseUrl: `${s.publicBaseUrl}/files`,
+    baseUrl: () => `${s.publicBaseUrl()}/files`,
     signingKey: s.signingKey,
     defaultUrlTtlMs: s.urlTtlMs,
   });

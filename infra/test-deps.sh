@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Everything `npm test` needs: real redis-server, ffmpeg, Chromium (with CJK
+# fonts so screenshots show Chinese), and the npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. infra/lib.sh
+
+ensure_apt_packages redis-server ffmpeg chromium fonts-noto-cjk
+ensure_node_modules

@@ -1,0 +1,24 @@
+/** Starts a real Skyclass instance (embedded redis-server, local storage) on a free port. */
+import path from 'node:path';
+import { loadConfig } from '../../server/config.ts';
+import { startService, type RunningService } from '../../server/Service.ts';
+import { seedDemo } from '../../server/district/seedDemo.ts';
+import { testLogger } from './logger.ts';
+import { tmpDir } from './tmp.ts';
+
+export const TEST_PASSWORD_COST = 10;
+
+export async function startTestService(env: Record<string, string> = {}, opts: { demo?: boolean } = {}): Promise<RunningService> {
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: tmpDir('skysvc'),
+    PASSWORD_HASH_COST: String(TEST_PASSWORD_COST),
+    WEB_DIST_DIR: path.resolve('web-player/dist'),
+    ...env,
+  });
+  const service = await startService(config, testLogger());
+  if (opts.demo !== false) {
+    await seedDemo(service.core.store, { passwordCost: TEST_PASSWORD_COST, studentsPerClass: 2 });
+  }
+  return service;
+}

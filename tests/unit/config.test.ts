@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration, SETTINGS } from '../../server/config.ts';
+
+describe('config', () => {
+  it('runs with no configuration at all: embedded redis, local storage, port 8080', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(8080);
+    expect(c.REDIS_URL).toBeUndefined();
+    expect(c.storageDriver).toBe('local');
+    expect(c.SESSION_TTL).toBe(12 * 3600_000);
+    expect(c.publicBaseUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it('switches to S3 when a bucket is configured', () => {
+    const c = loadConfig({ S3_BUCKET: 'lessons', S3_ENDPOINT: 'http://127.0.0.1:9000' });
+    expect(c.storageDriver).toBe('s3');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ STORAGE_DRIVER: 'ftp' }, 'STORAGE_DRIVER="ftp": use local or s3'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SESSION_TTL: '12 hours' }, 'SESSION_TTL="12 hours": "12 hours" is not a duration'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL="localhost:6379": must start with redis://'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe": use true or false'],
+    [{ STORAGE_DRIVER: 's3' }, 'STORAGE_DRIVER=s3 needs S3_BUCKET'],
+  ])('rejects %o with a message naming the setting', (env, fragment) => {
+    let err: unknown;
+    try {
+      loadConfig(env as NodeJS.ProcessEnv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(fragment);
+    expect((err as Error).message).toContain('README.md');
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('7d')).toBe(7 * 86_400_000);
+    expect(() => parseDuration('7')).toThrow(/not a duration/);
+  });
+
+  it('documents every setting', () => {
+    for (const [key, s] of Object.entries(SETTINGS)) expect(s.doc.length, key).toBeGreaterThan(5);
+  });
+});
