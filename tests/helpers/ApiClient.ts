@@ -19,7 +19,8 @@ export class ApiClient {
   static async as(baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<ApiClient> {
     const c = new ApiClient(baseUrl);
     const r = await c.post<{ token: string }>('/api/auth/login', { username, password });
-    if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status !== 200)
+      throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
     c.token = r.body.token;
     return c;
   }
@@ -35,7 +36,8 @@ export class ApiClient {
     let payload: string | Uint8Array | undefined;
     if (body !== undefined) {
       headers['content-type'] = init.contentType ?? 'application/json';
-      payload = typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
+      payload =
+        typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload as BodyInit | undefined });
     const text = await res.text();

@@ -8,7 +8,10 @@ import { tmpDir } from './tmp.ts';
 
 export const TEST_PASSWORD_COST = 10;
 
-export async function startTestService(env: Record<string, string> = {}, opts: { demo?: boolean } = {}): Promise<RunningService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  opts: { demo?: boolean } = {},
+): Promise<RunningService> {
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: tmpDir('skysvc'),

@@ -30,7 +30,11 @@ describe('health, readiness, metrics, OpenAPI', () => {
   });
 
   it('documents every route it serves in /api/openapi.json', async () => {
-    const doc = (await new ApiClient(url).get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('/api/openapi.json')).body;
+    const doc = (
+      await new ApiClient(url).get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+        '/api/openapi.json',
+      )
+    ).body;
     expect(doc.openapi).toBe('3.1.0');
     const { createRegistry } = await import('../../server/http/createApp.ts');
     const routes = createRegistry({} as never).routes;
@@ -39,8 +43,13 @@ describe('health, readiness, metrics, OpenAPI', () => {
       const p = r.path.replace(/:(\w+)/g, '{$1}');
       expect(doc.paths[p]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
     }
-    const login = doc.paths['/api/auth/login']!.post as { requestBody: { content: Record<string, { schema: { properties: object } }> } };
-    expect(Object.keys(login.requestBody.content['application/json']!.schema.properties)).toEqual(['username', 'password']);
+    const login = doc.paths['/api/auth/login']!.post as {
+      requestBody: { content: Record<string, { schema: { properties: object } }> };
+    };
+    expect(Object.keys(login.requestBody.content['application/json']!.schema.properties)).toEqual([
+      'username',
+      'password',
+    ]);
   });
 
   it('answers unknown API paths and bad JSON with the JSON error body', async () => {
@@ -48,7 +57,9 @@ describe('health, readiness, metrics, OpenAPI', () => {
     const r = await c.get('/api/nope');
     expect(r.status).toBe(404);
     expect(r.body.error?.code).toBe('NOT_FOUND');
-    const bad = await c.request('POST', '/api/auth/login', '{"username": ', { contentType: 'application/json' });
+    const bad = await c.request('POST', '/api/auth/login', '{"username": ', {
+      contentType: 'application/json',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toEqual({ code: 'BAD_REQUEST', message: 'The request body is not valid JSON.' });
   });
@@ -88,7 +99,8 @@ describe('login and sessions', () => {
 
   it('locks an account after 10 wrong passwords', async () => {
     const c = new ApiClient(url);
-    for (let i = 0; i < 10; i++) await c.post('/api/auth/login', { username: 's2-g9-2-02', password: 'wrong-password' });
+    for (let i = 0; i < 10; i++)
+      await c.post('/api/auth/login', { username: 's2-g9-2-02', password: 'wrong-password' });
     const r = await c.post('/api/auth/login', { username: 's2-g9-2-02', password: 'skyclass2026' });
     expect(r.status).toBe(429);
     expect(r.body.error?.code).toBe('RATE_LIMITED');
@@ -153,11 +165,16 @@ describe('authorization scopes', () => {
     const roster = await c.get('/api/classes/cls_demo_s1_g3_1/students');
     expect(roster.status).toBe(403);
     expect(roster.body.error?.code).toBe('FORBIDDEN_ROLE');
-    const add = await c.post('/api/classes/cls_demo_s1_g3_1/students', { username: 'hacker01', displayName: '黑客' });
+    const add = await c.post('/api/classes/cls_demo_s1_g3_1/students', {
+      username: 'hacker01',
+      displayName: '黑客',
+    });
     expect(add.status).toBe(403);
     expect(add.body.error?.code).toBe('FORBIDDEN_ROLE');
     const me = await c.get<{ user: { id: string } }>('/api/me');
-    const classmateList = await (await ApiClient.as(url, 't-s1-g3-1')).get<{ students: { id: string }[] }>('/api/classes/cls_demo_s1_g3_1/students');
+    const classmateList = await (
+      await ApiClient.as(url, 't-s1-g3-1')
+    ).get<{ students: { id: string }[] }>('/api/classes/cls_demo_s1_g3_1/students');
     const classmate = classmateList.body.students.find((s) => s.id !== me.body.user.id)!;
     expect((await c.get(`/api/users/${me.body.user.id}`)).status).toBe(200);
     expect((await c.get(`/api/users/${classmate.id}`)).body.error?.code).toBe('FORBIDDEN_SCOPE');
@@ -184,35 +201,53 @@ describe('authorization scopes', () => {
 describe('class teacher manages students', () => {
   it('creates a student who can then sign in', async () => {
     const t = await ApiClient.as(url, 't-s1-g4-1');
-    const r = await t.post<{ user: { username: string; role: string }; initialPassword: string }>('/api/classes/cls_demo_s1_g4_1/students', {
-      username: 'NewKid01',
-      displayName: '新同学',
-    });
+    const r = await t.post<{ user: { username: string; role: string }; initialPassword: string }>(
+      '/api/classes/cls_demo_s1_g4_1/students',
+      {
+        username: 'NewKid01',
+        displayName: '新同学',
+      },
+    );
     expect(r.status).toBe(201);
     expect(r.body.user).toMatchObject({ username: 'newkid01', role: 'student' });
     const kid = await ApiClient.as(url, 'newkid01', r.body.initialPassword);
-    expect((await kid.get<{ classes: { id: string }[] }>('/api/classes')).body.classes.map((c) => c.id)).toEqual(['cls_demo_s1_g4_1']);
-    const dup = await t.post('/api/classes/cls_demo_s1_g4_1/students', { username: 'newkid01', displayName: '重名' });
+    expect(
+      (await kid.get<{ classes: { id: string }[] }>('/api/classes')).body.classes.map((c) => c.id),
+    ).toEqual(['cls_demo_s1_g4_1']);
+    const dup = await t.post('/api/classes/cls_demo_s1_g4_1/students', {
+      username: 'newkid01',
+      displayName: '重名',
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.error?.code).toBe('CONFLICT');
   });
 
   it('a subject co-teacher (not the class teacher) cannot add students', async () => {
     const t = await ApiClient.as(url, 't-s1-g4-math');
-    const r = await t.post('/api/classes/cls_demo_s1_g4_1/students', { username: 'nope0001', displayName: '不行' });
+    const r = await t.post('/api/classes/cls_demo_s1_g4_1/students', {
+      username: 'nope0001',
+      displayName: '不行',
+    });
     expect(r.status).toBe(403);
     expect(r.body.error?.code).toBe('FORBIDDEN_SCOPE');
   });
 
   it('imports a roster CSV: good rows are created, bad rows reported, nothing else lost', async () => {
     const t = await ApiClient.as(url, 't-s1-g5-1');
-    const csv = ['学号,姓名,密码', 'g5kid01,王一,', 'g5kid02,王二,secret-pass', 'bad name,王三,', 'g5kid01,王一重复,', 's1-g3-1-01,已存在,'].join('\n');
-    const r = await t.request<{ created: number; failed: number; rows: { line: number }[]; errors: { line: number; code: string }[] }>(
-      'POST',
-      '/api/classes/cls_demo_s1_g5_1/students/import',
-      csv,
-      { contentType: 'text/csv' },
-    );
+    const csv = [
+      '学号,姓名,密码',
+      'g5kid01,王一,',
+      'g5kid02,王二,secret-pass',
+      'bad name,王三,',
+      'g5kid01,王一重复,',
+      's1-g3-1-01,已存在,',
+    ].join('\n');
+    const r = await t.request<{
+      created: number;
+      failed: number;
+      rows: { line: number }[];
+      errors: { line: number; code: string }[];
+    }>('POST', '/api/classes/cls_demo_s1_g5_1/students/import', csv, { contentType: 'text/csv' });
     expect(r.status).toBe(200);
     expect(r.body.created).toBe(2);
     expect(r.body.errors.map((e) => [e.line, e.code])).toEqual([
@@ -221,37 +256,59 @@ describe('class teacher manages students', () => {
       [6, 'ROW_EXISTS'],
     ]);
     await ApiClient.as(url, 'g5kid02', 'secret-pass');
-    const roster = await t.get<{ students: { username: string }[] }>('/api/classes/cls_demo_s1_g5_1/students');
-    expect(roster.body.students.map((s) => s.username)).toEqual(expect.arrayContaining(['g5kid01', 'g5kid02', 's1-g5-1-01', 's1-g5-1-02']));
+    const roster = await t.get<{ students: { username: string }[] }>(
+      '/api/classes/cls_demo_s1_g5_1/students',
+    );
+    expect(roster.body.students.map((s) => s.username)).toEqual(
+      expect.arrayContaining(['g5kid01', 'g5kid02', 's1-g5-1-01', 's1-g5-1-02']),
+    );
   });
 
   it('refuses a malformed CSV as a whole with a clear message and creates nobody', async () => {
     const t = await ApiClient.as(url, 't-s1-g6-1');
-    const before = (await t.get<{ students: unknown[] }>('/api/classes/cls_demo_s1_g6_1/students')).body.students.length;
-    const r = await t.request('POST', '/api/classes/cls_demo_s1_g6_1/students/import', 'username,displayName\n"g6kid01,王', {
-      contentType: 'text/csv',
-    });
+    const before = (await t.get<{ students: unknown[] }>('/api/classes/cls_demo_s1_g6_1/students')).body
+      .students.length;
+    const r = await t.request(
+      'POST',
+      '/api/classes/cls_demo_s1_g6_1/students/import',
+      'username,displayName\n"g6kid01,王',
+      {
+        contentType: 'text/csv',
+      },
+    );
     expect(r.status).toBe(400);
     expect(r.body.error?.code).toBe('CSV_MALFORMED');
     expect(r.body.error?.message).toMatch(/cannot be read/);
-    const noHeader = await t.request('POST', '/api/classes/cls_demo_s1_g6_1/students/import', 'g6kid01,王\n', { contentType: 'text/csv' });
+    const noHeader = await t.request(
+      'POST',
+      '/api/classes/cls_demo_s1_g6_1/students/import',
+      'g6kid01,王\n',
+      { contentType: 'text/csv' },
+    );
     expect(noHeader.body.error?.code).toBe('CSV_MALFORMED');
     const json = await t.post('/api/classes/cls_demo_s1_g6_1/students/import', { rows: [] });
     expect(json.status).toBe(415);
-    expect((await t.get<{ students: unknown[] }>('/api/classes/cls_demo_s1_g6_1/students')).body.students.length).toBe(before);
+    expect(
+      (await t.get<{ students: unknown[] }>('/api/classes/cls_demo_s1_g6_1/students')).body.students.length,
+    ).toBe(before);
   });
 
   it('resets a password, which ends the student’s sessions', async () => {
     const kid = await ApiClient.as(url, 's1-g7-1-01');
     const t = await ApiClient.as(url, 't-s1-g7-1');
     const me = await kid.get<{ user: { id: string } }>('/api/me');
-    const r = await t.post<{ newPassword: string; sessionsEnded: number }>(`/api/users/${me.body.user.id}/password`, {});
+    const r = await t.post<{ newPassword: string; sessionsEnded: number }>(
+      `/api/users/${me.body.user.id}/password`,
+      {},
+    );
     expect(r.status).toBe(200);
     expect(r.body.sessionsEnded).toBe(1);
     expect((await kid.get('/api/me')).body.error?.code).toBe('AUTH_SESSION_ENDED');
     await ApiClient.as(url, 's1-g7-1-01', r.body.newPassword);
     const other = await ApiClient.as(url, 't-s1-g7-2');
-    expect((await other.post(`/api/users/${me.body.user.id}/password`, {})).body.error?.code).toBe('FORBIDDEN_SCOPE');
+    expect((await other.post(`/api/users/${me.body.user.id}/password`, {})).body.error?.code).toBe(
+      'FORBIDDEN_SCOPE',
+    );
   });
 });
 

@@ -7,7 +7,14 @@ import { redisServerArgs } from '../../server/redis/EmbeddedRedis.ts';
 describe('district model', () => {
   it('maps grades to school levels', () => {
     expect([1, 2, 3, 6, 7, 9, 10, 12].map(levelOfGrade)).toEqual([
-      'primary_lower', 'primary_lower', 'primary_upper', 'primary_upper', 'junior_secondary', 'junior_secondary', 'senior_secondary', 'senior_secondary',
+      'primary_lower',
+      'primary_lower',
+      'primary_upper',
+      'primary_upper',
+      'junior_secondary',
+      'junior_secondary',
+      'senior_secondary',
+      'senior_secondary',
     ]);
     expect(() => levelOfGrade(0)).toThrow(RangeError);
     expect(gradeNameZh(3)).toBe('三年级');
@@ -17,7 +24,17 @@ describe('district model', () => {
     const plan = demoPlan(3);
     expect(plan.schools).toHaveLength(2);
     expect(plan.classes).toHaveLength(2 * 9 * 2);
-    expect(plan.users.filter((u) => u.role === 'lead_teacher').map((u) => u.grades)).toEqual([[1], [2], [3], [4], [5], [6], [7], [8], [9]]);
+    expect(plan.users.filter((u) => u.role === 'lead_teacher').map((u) => u.grades)).toEqual([
+      [1],
+      [2],
+      [3],
+      [4],
+      [5],
+      [6],
+      [7],
+      [8],
+      [9],
+    ]);
     expect(plan.users.filter((u) => u.role === 'student')).toHaveLength(36 * 3);
     expect(new Set(plan.users.map((u) => u.username)).size).toBe(plan.users.length);
     expect(plan.classes.every((c) => plan.users.some((u) => u.classTeacherOf === c.key))).toBe(true);

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { canManageStudents, canViewClass, canViewRoster, canViewSchool, canViewUser, requireRole } from '../../server/auth/policy.ts';
+import {
+  canManageStudents,
+  canViewClass,
+  canViewRoster,
+  canViewSchool,
+  canViewUser,
+  requireRole,
+} from '../../server/auth/policy.ts';
 import type { SchoolClass, User } from '../../server/district/model.ts';
 
 const clsA: SchoolClass = { id: 'A', schoolId: 'S1', grade: 3, name: 'A', classTeacherId: 'teacherA' };
 const clsB: SchoolClass = { id: 'B', schoolId: 'S1', grade: 3, name: 'B' };
 const clsC: SchoolClass = { id: 'C', schoolId: 'S2', grade: 4, name: 'C' };
-const u = (p: Partial<User> & Pick<User, 'id' | 'role'>): User => ({ username: p.id, displayName: p.id, createdAt: '', ...p });
+const u = (p: Partial<User> & Pick<User, 'id' | 'role'>): User => ({
+  username: p.id,
+  displayName: p.id,
+  createdAt: '',
+  ...p,
+});
 
 const district = u({ id: 'd', role: 'district_admin' });
 const schoolAdmin = u({ id: 'sa', role: 'school_admin', schoolId: 'S1' });
@@ -57,7 +69,9 @@ describe('authorization policy', () => {
   });
 
   it('requireRole throws FORBIDDEN_ROLE', () => {
-    expect(() => requireRole(studentA, ['co_teacher'], 'add students')).toThrow(expect.objectContaining({ code: 'FORBIDDEN_ROLE', status: 403 }));
+    expect(() => requireRole(studentA, ['co_teacher'], 'add students')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN_ROLE', status: 403 }),
+    );
     expect(() => requireRole(teacherA, ['co_teacher'], 'add students')).not.toThrow();
   });
 });

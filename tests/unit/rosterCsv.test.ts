@@ -39,11 +39,15 @@ describe('roster CSV', () => {
     ['name,class\nx,y', /header/],
     ['username,displayName\n"zhang01,张三', /cannot be read/],
   ])('rejects a malformed file %j as CSV_MALFORMED', (text, msg) => {
-    expect(() => parseRosterCsv(text)).toThrow(expect.objectContaining({ code: 'CSV_MALFORMED', message: expect.stringMatching(msg) }));
+    expect(() => parseRosterCsv(text)).toThrow(
+      expect.objectContaining({ code: 'CSV_MALFORMED', message: expect.stringMatching(msg) }),
+    );
   });
 
   it('caps the number of rows', () => {
-    const big = ['username,displayName', ...Array.from({ length: 501 }, (_, i) => `s${i}xx,学生${i}`)].join('\n');
+    const big = ['username,displayName', ...Array.from({ length: 501 }, (_, i) => `s${i}xx,学生${i}`)].join(
+      '\n',
+    );
     expect(() => parseRosterCsv(big)).toThrow(/At most 500/);
   });
 });

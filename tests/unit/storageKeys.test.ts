@@ -4,9 +4,12 @@ import { parseRangeHeader } from '../../server/http/range.ts';
 import { signPath, verifySignedPath } from '../../recordings/storage/signedUrl.ts';
 
 describe('storage keys', () => {
-  it.each(['../etc/passwd', 'a/../../b', '/abs', 'a//b', 'a/./b', 'a\\b', 'a\u0000b', '', 'x/'])('rejects %j', (k) => {
-    expect(() => checkKey(k)).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
-  });
+  it.each(['../etc/passwd', 'a/../../b', '/abs', 'a//b', 'a/./b', 'a\\b', 'a\u0000b', '', 'x/'])(
+    'rejects %j',
+    (k) => {
+      expect(() => checkKey(k)).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
+    },
+  );
 
   it('accepts normal keys', () => {
     expect(checkKey('vod/lesson-1/720p/seg_00001.m4s')).toBe('vod/lesson-1/720p/seg_00001.m4s');
@@ -22,7 +25,9 @@ describe('storage keys', () => {
 
   it('clamps and checks ranges', () => {
     expect(checkRange({ start: 5, end: 100 }, 10)).toEqual({ start: 5, end: 9 });
-    expect(() => checkRange({ start: 10, end: 12 }, 10)).toThrow(expect.objectContaining({ code: 'RANGE_NOT_SATISFIABLE' }));
+    expect(() => checkRange({ start: 10, end: 12 }, 10)).toThrow(
+      expect.objectContaining({ code: 'RANGE_NOT_SATISFIABLE' }),
+    );
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { deriveKey, newSessionId, signToken, verifyToken } from '../../server/auth/tokens.ts';
-import { hashPassword, passwordProblem, verifyPassword, generatePassword } from '../../server/auth/passwords.ts';
+import {
+  hashPassword,
+  passwordProblem,
+  verifyPassword,
+  generatePassword,
+} from '../../server/auth/passwords.ts';
 
 const SECRET = 'x'.repeat(40);
 
@@ -24,13 +29,17 @@ describe('session tokens', () => {
       '',
       `${sid}.${exp}`,
     ]) {
-      expect(() => verifyToken(SECRET, bad), bad).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_INVALID' }));
+      expect(() => verifyToken(SECRET, bad), bad).toThrow(
+        expect.objectContaining({ code: 'AUTH_TOKEN_INVALID' }),
+      );
     }
   });
 
   it('rejects an expired token as AUTH_TOKEN_EXPIRED', () => {
     const t = signToken(SECRET, { sessionId: newSessionId(), expiresAt: Date.now() - 1000 });
-    expect(() => verifyToken(SECRET, t)).toThrow(expect.objectContaining({ code: 'AUTH_TOKEN_EXPIRED', status: 401 }));
+    expect(() => verifyToken(SECRET, t)).toThrow(
+      expect.objectContaining({ code: 'AUTH_TOKEN_EXPIRED', status: 401 }),
+    );
   });
 
   it('derives distinct keys per purpose', () => {

@@ -1,0 +1,119 @@
+/**
+ * End to end: real Chromium, the built web app, a real server with the demo
+ * district. Screenshots go to .tmp/screenshots for a human to look at.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { startTestService } from '../helpers/service.ts';
+
+const SHOTS = path.resolve('.tmp/screenshots');
+let svc: RunningService;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!fs.existsSync('web-player/dist/index.html'))
+    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await svc?.close();
+});
+
+async function signIn(
+  username: string,
+  opts: { width?: number; lang?: string; password?: string } = {},
+): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: 860 } });
+  if (opts.lang) await ctx.addInitScript((l) => localStorage.setItem('skyclass.lang', l), opts.lang);
+  const page = await ctx.newPage();
+  await page.goto(svc.url + '/');
+  await page.waitForSelector('[data-testid=username]');
+  await page.fill('[data-testid=username]', username);
+  await page.fill('[data-testid=password]', opts.password ?? DEMO_PASSWORD);
+  await page.click('[data-testid=login]');
+  return page;
+}
+
+describe('web app', () => {
+  it('a co-teacher signs in and sees only their own classes', async () => {
+    const page = await signIn('t-s1-g3-1');
+    await page.waitForSelector('[data-testid=home-co_teacher]');
+    const cards = await page
+      .locator('[data-testid=class-card]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-class-id')));
+    expect(cards).toEqual(['cls_demo_s1_g3_1']);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await page.screenshot({ path: path.join(SHOTS, 'co-teacher-home.png'), fullPage: true });
+
+    await page.click('[data-testid=class-card]');
+    await page.waitForSelector('[data-testid=roster]');
+    expect(await page.locator('[data-testid=class-name]').textContent()).toBe('三年级（1）班');
+    expect(await page.locator('[data-testid=roster] tbody tr').count()).toBe(2);
+
+    // Another class by URL: a clear refusal, not a blank page.
+    await page.goto(`${svc.url}/#/class/cls_demo_s1_g3_2`);
+    await page.waitForSelector('.notice.error');
+    expect(await page.locator('.notice.error').textContent()).toContain('你没有权限');
+    await page.context().close();
+  });
+
+  it('every demo role lands on its own home page', async () => {
+    for (const [user, role] of [
+      ['admin', 'district_admin'],
+      ['s1-admin', 'school_admin'],
+      ['lead-g3', 'lead_teacher'],
+      ['t-s1-g3-math', 'co_teacher'],
+      ['s1-g3-1-01', 'student'],
+    ] as const) {
+      const page = await signIn(user);
+      await page.waitForSelector(`[data-testid=home-${role}]`);
+      await page.screenshot({ path: path.join(SHOTS, `home-${role}.png`), fullPage: true });
+      await page.context().close();
+    }
+  });
+
+  it('a wrong password shows a readable error and keeps the user on the login page', async () => {
+    const page = await signIn('admin', { password: 'not-the-password' });
+    await page.waitForSelector('.notice.error');
+    expect(await page.locator('.notice.error').textContent()).toContain('Wrong username or password');
+    await page.context().close();
+  });
+
+  it('switches to English and works on a phone-sized screen', async () => {
+    const page = await signIn('s1-g3-1-01', { width: 375 });
+    await page.waitForSelector('[data-testid=home-student]');
+    await page.click('[data-testid=lang]');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.waitForSelector('text=Sign out');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SHOTS, 'student-phone-en.png'), fullPage: true });
+    await page.click('[data-testid=signout]');
+    await page.waitForSelector('[data-testid=username]');
+    await page.context().close();
+  });
+
+  it('the class teacher adds a student in the browser and sees the generated password', async () => {
+    const page = await signIn('t-s2-g8-1');
+    await page.waitForSelector('[data-testid=home-co_teacher]');
+    await page.click('[data-testid=class-card]');
+    await page.waitForSelector('[data-testid=add-student]');
+    await page.fill('[data-testid=add-student] input[name=username]', 'browserkid1');
+    await page.fill('[data-testid=add-student] input[name=displayName]', '浏览器同学');
+    await page.click('[data-testid=add-student] button[type=submit]');
+    await page.waitForSelector('.notice.ok');
+    expect(await page.locator('.notice.ok').textContent()).toMatch(
+      /已添加 浏览器同学，初始密码：[a-z0-9]{10}/,
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=roster] tbody tr').length === 3);
+    await page.screenshot({ path: path.join(SHOTS, 'class-teacher-class.png'), fullPage: true });
+    await page.context().close();
+  });
+});
