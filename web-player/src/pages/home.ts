@@ -86,7 +86,7 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
         h(
           'section',
           { class: 'card empty-state' },
-          h('h2', {}, '📺'),
+          h('img', { src: '/favicon.svg', alt: '', width: 48, height: 48 }),
           h('p', {}, t('noLessonsYet')),
           h('p', { class: 'muted' }, t('studentHomeHint')),
         ),
