@@ -7,7 +7,8 @@ const readme = fs.readFileSync('README.md', 'utf8');
 
 describe('README stays in step with the code', () => {
   it('documents every setting', () => {
-    for (const key of Object.keys(SETTINGS)) expect(readme, key).toMatch(new RegExp(`\\|\\s*\`${key}\`\\s*\\|`));
+    for (const key of Object.keys(SETTINGS))
+      expect(readme, key).toMatch(new RegExp(`\\|\\s*\`${key}\`\\s*\\|`));
   });
 
   it('documents every error code', () => {

@@ -65,6 +65,13 @@ const zh = {
   district: '全区',
   school: '学校',
   demoHint: '演示账号：admin / s1-admin / lead-g3 / t-s1-g3-1 / s1-g3-1-01，密码 skyclass2026',
+  'row.ROW_USERNAME': '账号只能用 3–40 位小写字母、数字、点、横线或下划线',
+  'row.ROW_NAME': '姓名需要 1–40 个字',
+  'row.ROW_PASSWORD': '密码至少 8 位',
+  'row.ROW_DUPLICATE': '这个账号在文件里出现了两次',
+  'row.ROW_COLUMNS': '这一行的列数和表头不一致',
+  'row.ROW_EXISTS': '这个账号已经存在',
+  'row.ROW_INVALID': '这一行无法添加',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -133,6 +140,13 @@ const en: Record<keyof typeof zh, string> = {
   district: 'District',
   school: 'School',
   demoHint: 'Demo accounts: admin / s1-admin / lead-g3 / t-s1-g3-1 / s1-g3-1-01, password skyclass2026',
+  'row.ROW_USERNAME': '',
+  'row.ROW_NAME': '',
+  'row.ROW_PASSWORD': '',
+  'row.ROW_DUPLICATE': '',
+  'row.ROW_COLUMNS': '',
+  'row.ROW_EXISTS': '',
+  'row.ROW_INVALID': '',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -148,6 +162,13 @@ export function setLang(l: Lang): void {
   lang = l;
   localStorage.setItem('skyclass.lang', l);
   document.documentElement.lang = l;
+}
+
+/** A row error of a roster import in the user's language; the server's English message is the fallback. */
+export function rowErrorText(code: string, serverMessage: string): string {
+  const key = `row.${code}` as MessageKey;
+  const local = key in zh ? tables[lang][key] : '';
+  return local || serverMessage;
 }
 
 export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {

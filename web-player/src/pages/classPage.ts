@@ -1,6 +1,6 @@
 import { api, ApiError, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
-import { t } from '../i18n.ts';
+import { rowErrorText, t } from '../i18n.ts';
 import { errorText } from '../main.ts';
 
 interface ClassInfo {
@@ -233,7 +233,7 @@ function importForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<v
                     {},
                     h('td', {}, e.line),
                     h('td', { class: 'mono' }, e.username ?? ''),
-                    h('td', {}, e.message),
+                    h('td', { title: e.message }, rowErrorText(e.code, e.message)),
                   ),
                 ),
               ),
