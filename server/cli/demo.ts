@@ -31,9 +31,9 @@ try {
       passwordCost: config.PASSWORD_HASH_COST,
       onProgress: (done, total) => {
         const pct = Math.round((done / total) * 100);
-        process.stdout.write(
-          `\rCreating demo accounts: [${'#'.repeat(pct / 5).padEnd(20)}] ${done}/${total}`,
-        );
+        const bar = `Creating demo accounts: [${'#'.repeat(Math.floor(pct / 5)).padEnd(20)}] ${done}/${total}`;
+        if (process.stdout.isTTY) process.stdout.write(`\r${bar}`);
+        else if (done === total || done % 40 < 4) console.log(bar);
       },
     });
     console.log(
