@@ -1,3 +1,5 @@
+/* eslint-env node */
+/* global URL, console */
 // The registry this project is built against carries only the Linux builds of some
 // native optional packages (msgpackr-extract's darwin/win32/linux-arm prebuilds, pulled
 // in by BullMQ). `npm install` then writes a lock that names them without entries, and

@@ -16,6 +16,13 @@ import type { Storage } from '../recordings/storage/Storage.ts';
 import { createMetrics } from './metrics.ts';
 import { createApp } from './http/createApp.ts';
 import type { AppDeps } from './http/AppDeps.ts';
+import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
+import { TranscodeQueue } from '../recordings/transcode/TranscodeQueue.ts';
+import { TranscodeWorker } from '../recordings/transcode/TranscodeWorker.ts';
+import { Realtime } from './realtime/Realtime.ts';
+import path from 'node:path';
+import { createUploadServer } from './http/uploads.ts';
+import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
 
 export interface Core {
   config: Config;
@@ -24,6 +31,8 @@ export interface Core {
   store: DistrictStore;
   sessions: SessionStore;
   storage: Storage;
+  lessons: LessonStore;
+  transcodes: TranscodeQueue;
   urlSigningKey: string;
   /** Used when PUBLIC_BASE_URL is not configured and the port is known only after listen (PORT=0). */
   setPublicBaseUrl(url: string): void;
@@ -61,10 +70,17 @@ export async function startCore(
           }
         : {}),
     });
+    const transcodes = new TranscodeQueue({
+      connection: redis.duplicate({ maxRetriesPerRequest: null }),
+      publisher: redis.redis,
+      attempts: config.TRANSCODE_ATTEMPTS,
+    });
     return {
       config,
       logger,
       redis,
+      lessons: new LessonStore(redis.redis),
+      transcodes,
       store: new DistrictStore(redis.redis),
       sessions: new SessionStore(redis.redis, secret, config.SESSION_TTL),
       storage,
@@ -72,7 +88,10 @@ export async function startCore(
       setPublicBaseUrl: (u: string) => {
         publicBaseUrl = u;
       },
-      close: () => redis.close(),
+      close: async () => {
+        await transcodes.close();
+        await redis.close();
+      },
     };
   } catch (err) {
     await redis.close();
@@ -80,22 +99,75 @@ export async function startCore(
   }
 }
 
+/** A transcode worker on this core's Redis and storage (in the server, or alone: npm run worker). */
+export function startTranscodeWorker(core: Core): TranscodeWorker {
+  const c = core.config;
+  return new TranscodeWorker({
+    connection: core.redis.duplicate({ maxRetriesPerRequest: null }),
+    subscriber: core.redis.duplicate(),
+    lessons: core.lessons,
+    storage: core.storage,
+    logger: core.logger.child({ component: 'transcode' }),
+    workDir: path.join(c.dataDir, 'work'),
+    concurrency: c.TRANSCODE_CONCURRENCY,
+    maxDurationSec: c.LESSON_MAX_DURATION / 1000,
+    preset: c.TRANSCODE_PRESET,
+    lockDurationMs: c.TRANSCODE_LOCK_DURATION,
+    ffmpeg: c.FFMPEG_BIN,
+    ffprobe: c.FFPROBE_BIN,
+  });
+}
+
 export interface RunningService {
   core: Core;
   server: http.Server;
   url: string;
+  worker?: TranscodeWorker;
   close(): Promise<void>;
 }
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const metrics = createMetrics();
   const core = await startCore(config, logger, (name) => metrics.childCrashes.inc({ process: name }));
+  const byToken = makeTokenAuthenticator(core);
+  const uploads = createUploadServer({
+    dir: path.join(config.dataDir, 'uploads'),
+    maxSize: config.UPLOAD_MAX_SIZE,
+    storage: core.storage,
+    logger,
+    authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
+    gradeExists: async (g) => (await core.store.listGrades()).some((x) => x.number === g),
+    newLessonId: LessonStore.newId,
+    onUploaded: async (user, u) => {
+      const now = new Date().toISOString();
+      const jobId = `${u.lessonId}-1`;
+      await core.lessons.create({
+        id: u.lessonId,
+        title: u.title,
+        grade: u.grade,
+        subject: u.subject,
+        teacherId: user.id,
+        teacherName: user.displayName,
+        status: 'uploaded',
+        review: 'pending',
+        source: { key: u.sourceKey, filename: u.filename, size: u.size },
+        jobId,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await core.transcodes.enqueue(u.lessonId, 1);
+      logger.info({ lessonId: u.lessonId, size: u.size, teacher: user.username }, 'lesson uploaded');
+    },
+  });
   const deps: AppDeps = {
     logger,
     redis: core.redis.redis,
     store: core.store,
     sessions: core.sessions,
     storage: core.storage,
+    lessons: core.lessons,
+    transcodes: core.transcodes,
+    uploads,
     metrics,
     urlSigningKey: core.urlSigningKey,
     passwordCost: config.PASSWORD_HASH_COST,
@@ -112,6 +184,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     },
   };
   const server = http.createServer(createApp(deps));
+  const realtime = new Realtime(server, {
+    sessions: core.sessions,
+    store: core.store,
+    lessons: core.lessons,
+    subscriber: core.redis.duplicate(),
+    logger,
+  });
+  const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -120,14 +200,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
   logger.info(
-    { url, storage: config.storageDriver, redis: config.REDIS_URL ? 'external' : 'embedded' },
+    {
+      url,
+      storage: config.storageDriver,
+      redis: config.REDIS_URL ? 'external' : 'embedded',
+      transcodeWorker: config.TRANSCODE_WORKER,
+    },
     'Skyclass is listening',
   );
   return {
     core,
     server,
     url,
+    worker,
     async close() {
+      await worker?.close();
+      await realtime.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

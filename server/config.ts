@@ -33,6 +33,29 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([kmgt]?)b?$/i;
+export function parseSize(value: string): number {
+  const m = SIZE_RE.exec(value.trim());
+  if (!m) throw new Error(`"${value}" is not a size; use a number with a unit, e.g. 500m, 8g`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[
+    m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g' | 't'
+  ];
+  return Math.round(Number(m[1]) * mult);
+}
+
+const size = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      try {
+        return parseSize(v);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    });
+
 const port = (def: number) => z.coerce.number().int().min(0).max(65535).default(def);
 
 /** Every setting, its default and its documentation (the README table is generated from this). */
@@ -57,9 +80,11 @@ export const SETTINGS = {
   REDIS_URL: {
     schema: z
       .string()
-      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .regex(/^(rediss?|unix):\/\//, {
+        message: 'must start with redis://, rediss:// or unix:// (a socket path)',
+      })
       .optional(),
-    doc: 'External Redis. Unset: Skyclass runs a private redis-server under DATA_DIR/redis (AOF on).',
+    doc: 'External Redis (redis://host:6379, rediss://… or unix:///path/redis.sock). Unset: Skyclass runs a private redis-server under DATA_DIR/redis (AOF on).',
   },
   REDIS_SERVER_BIN: {
     schema: z.string().default('redis-server'),
@@ -96,6 +121,34 @@ export const SETTINGS = {
   },
   SIGNED_URL_TTL: { schema: duration('1h'), doc: 'Lifetime of signed download links.' },
   TRUST_PROXY: { schema: bool(false), doc: 'Trust X-Forwarded-* headers (set behind a load balancer).' },
+  UPLOAD_MAX_SIZE: { schema: size('8g'), doc: 'Largest lesson video that may be uploaded (e.g. 500m, 8g).' },
+  LESSON_MAX_DURATION: { schema: duration('3h'), doc: 'Longest recorded lesson accepted (e.g. 90m, 3h).' },
+  TRANSCODE_WORKER: {
+    schema: z.enum(['in-process', 'off'], { message: 'use in-process or off' }).default('in-process'),
+    doc: 'Run transcode jobs in this server (in-process) or only in separate `npm run worker` processes (off).',
+  },
+  TRANSCODE_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(32).default(1),
+    doc: 'Transcode jobs one worker runs at once (each uses every core it can).',
+  },
+  TRANSCODE_PRESET: {
+    schema: z
+      .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'], {
+        message: 'use an x264 preset such as veryfast',
+      })
+      .default('veryfast'),
+    doc: 'x264 preset of the ABR ladder.',
+  },
+  TRANSCODE_ATTEMPTS: {
+    schema: z.coerce.number().int().min(1).max(10).default(3),
+    doc: 'Tries per transcode job (exponential backoff).',
+  },
+  TRANSCODE_LOCK_DURATION: {
+    schema: duration('30s'),
+    doc: 'Job lock; a job whose worker died is taken up again after about this long.',
+  },
+  FFMPEG_BIN: { schema: z.string().default('ffmpeg'), doc: 'ffmpeg binary.' },
+  FFPROBE_BIN: { schema: z.string().default('ffprobe'), doc: 'ffprobe binary.' },
   WEB_DIST_DIR: { schema: z.string().default('./web-player/dist'), doc: 'Built web app to serve.' },
 } as const;
 

@@ -79,7 +79,10 @@ export async function runFfmpegJob(o: FfmpegJobOptions): Promise<ExitInfo> {
     const info = await proc.waitExit();
     if (cancelled) throw new MediaError('TRANSCODE_CANCELLED');
     if (info.code !== 0) {
-      throw new MediaError('TRANSCODE_FAILED', `ffmpeg exited with ${info.code ?? info.signal}: ${stderr.slice(-3).join(' | ')}`);
+      throw new MediaError(
+        'TRANSCODE_FAILED',
+        `ffmpeg exited with ${info.code ?? info.signal}: ${stderr.slice(-3).join(' | ')}`,
+      );
     }
     return info;
   } catch (err) {

@@ -10,11 +10,16 @@ export type MediaErrorCode =
 
 export const MEDIA_ERROR_MESSAGES: Record<MediaErrorCode, string> = {
   MEDIA_EMPTY: 'The uploaded file is empty (0 bytes). Choose the video file again and re-upload it.',
-  MEDIA_NOT_MEDIA: 'This file is not a video Skyclass can read. Upload an MP4, MOV, MKV, WebM, AVI or FLV video.',
-  MEDIA_NO_VIDEO: 'This file has no video picture (audio only or a still image). Upload a video of the lesson.',
-  MEDIA_CORRUPT: 'This video is truncated or damaged and cannot be played to the end. Export or copy it again, then re-upload.',
-  MEDIA_TOO_LONG: 'This video is longer than the allowed lesson length. Trim it or split it into several lessons.',
-  TRANSCODE_FAILED: 'Converting the video failed. It will be retried; if it keeps failing, re-export the video and upload it again.',
+  MEDIA_NOT_MEDIA:
+    'This file is not a video Skyclass can read. Upload an MP4, MOV, MKV, WebM, AVI or FLV video.',
+  MEDIA_NO_VIDEO:
+    'This file has no video picture (audio only or a still image). Upload a video of the lesson.',
+  MEDIA_CORRUPT:
+    'This video is truncated or damaged and cannot be played to the end. Export or copy it again, then re-upload.',
+  MEDIA_TOO_LONG:
+    'This video is longer than the allowed lesson length. Trim it or split it into several lessons.',
+  TRANSCODE_FAILED:
+    'Converting the video failed. It will be retried; if it keeps failing, re-export the video and upload it again.',
   TRANSCODE_CANCELLED: 'Processing was cancelled. Press "retry" to process the video again.',
 };
 

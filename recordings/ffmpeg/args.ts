@@ -25,13 +25,20 @@ export function probeArgs(input: string): string[] {
 
 function hlsOutput(dir: string, name: string): string[] {
   return [
-    '-f', 'hls',
-    '-hls_time', String(SEGMENT_SECONDS),
-    '-hls_playlist_type', 'vod',
-    '-hls_segment_type', 'fmp4',
-    '-hls_flags', 'independent_segments',
-    '-hls_fmp4_init_filename', 'init.mp4',
-    '-hls_segment_filename', `${dir}/${name}/seg_%05d.m4s`,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(SEGMENT_SECONDS),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_segment_filename',
+    `${dir}/${name}/seg_%05d.m4s`,
     `${dir}/${name}/index.m3u8`,
   ];
 }
@@ -39,19 +46,32 @@ function hlsOutput(dir: string, name: string): string[] {
 export function videoEncodeArgs(rung: Rung, preset: string): string[] {
   const gop = Math.round(rung.fps * KEYFRAME_SECONDS);
   return [
-    '-c:v', 'libx264',
-    '-preset', preset,
-    '-profile:v', rung.profile,
-    '-level:v', rung.level,
-    '-pix_fmt', 'yuv420p',
-    '-b:v', `${rung.videoKbps}k`,
-    '-maxrate', `${rung.maxrateKbps}k`,
-    '-bufsize', `${rung.bufsizeKbps}k`,
-    '-g', String(gop),
-    '-keyint_min', String(gop),
-    '-sc_threshold', '0',
-    '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`,
-    '-r', String(rung.fps),
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    '-profile:v',
+    rung.profile,
+    '-level:v',
+    rung.level,
+    '-pix_fmt',
+    'yuv420p',
+    '-b:v',
+    `${rung.videoKbps}k`,
+    '-maxrate',
+    `${rung.maxrateKbps}k`,
+    '-bufsize',
+    `${rung.bufsizeKbps}k`,
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`,
+    '-r',
+    String(rung.fps),
   ];
 }
 
@@ -82,7 +102,13 @@ export function onePassLadderArgs(input: string, o: LadderOutput): string[] {
   ].join(';');
   const args = [...commonInput(input), '-filter_complex', graph];
   o.rungs.forEach((r, i) => {
-    args.push('-map', `[v${i}]`, ...videoEncodeArgs(r, o.preset ?? 'veryfast'), '-an', ...hlsOutput(o.outDir, r.name));
+    args.push(
+      '-map',
+      `[v${i}]`,
+      ...videoEncodeArgs(r, o.preset ?? 'veryfast'),
+      '-an',
+      ...hlsOutput(o.outDir, r.name),
+    );
   });
   if (o.withAudio) args.push('-map', '0:a:0', '-vn', ...audioEncodeArgs(), ...hlsOutput(o.outDir, 'audio'));
   if (o.threads) args.splice(args.indexOf('-i'), 0, '-threads', String(o.threads));
@@ -94,25 +120,45 @@ export function onePassLadderArgs(input: string, o: LadderOutput): string[] {
 export function perRungArgs(input: string, o: LadderOutput): string[][] {
   const runs = o.rungs.map((r) => [
     ...commonInput(input),
-    '-map', '0:v:0',
-    '-vf', `fps=${r.fps},${scaleFilter(r)}`,
+    '-map',
+    '0:v:0',
+    '-vf',
+    `fps=${r.fps},${scaleFilter(r)}`,
     ...videoEncodeArgs(r, o.preset ?? 'veryfast'),
     '-an',
     ...hlsOutput(o.outDir, r.name),
   ]);
-  if (o.withAudio) runs.push([...commonInput(input), '-map', '0:a:0', '-vn', ...audioEncodeArgs(), ...hlsOutput(o.outDir, 'audio')]);
+  if (o.withAudio)
+    runs.push([
+      ...commonInput(input),
+      '-map',
+      '0:a:0',
+      '-vn',
+      ...audioEncodeArgs(),
+      ...hlsOutput(o.outDir, 'audio'),
+    ]);
   return runs;
 }
 
 export function posterArgs(input: string, atSeconds: number, output: string, width = 1280): string[] {
   return [
-    '-hide_banner', '-nostdin', '-y', '-loglevel', 'error',
-    '-ss', atSeconds.toFixed(2),
-    '-i', input,
-    '-map', '0:v:0',
-    '-frames:v', '1',
-    '-vf', `scale='min(${width},iw)':-2`,
-    '-q:v', '3',
+    '-hide_banner',
+    '-nostdin',
+    '-y',
+    '-loglevel',
+    'error',
+    '-ss',
+    atSeconds.toFixed(2),
+    '-i',
+    input,
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale='min(${width},iw)':-2`,
+    '-q:v',
+    '3',
     output,
   ];
 }
@@ -120,10 +166,19 @@ export function posterArgs(input: string, atSeconds: number, output: string, wid
 /** Decodes the last seconds of the file: a truncated file fails here even when its header looks fine. */
 export function tailDecodeArgs(input: string, duration: number, seconds = 3): string[] {
   return [
-    '-hide_banner', '-nostdin', '-v', 'error', '-xerror',
-    '-ss', Math.max(0, duration - seconds).toFixed(2),
-    '-i', input,
-    '-map', '0:v:0',
-    '-f', 'null', '-',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-xerror',
+    '-ss',
+    Math.max(0, duration - seconds).toFixed(2),
+    '-i',
+    input,
+    '-map',
+    '0:v:0',
+    '-f',
+    'null',
+    '-',
   ];
 }

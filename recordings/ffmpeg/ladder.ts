@@ -67,7 +67,8 @@ function makeRung(spec: RungSpec, src: SourceVideo, fps: number): Rung {
 }
 
 export function chooseLadder(src: SourceVideo): Rung[] {
-  if (!(src.width > 0 && src.height > 0)) throw new RangeError(`invalid source size ${src.width}x${src.height}`);
+  if (!(src.width > 0 && src.height > 0))
+    throw new RangeError(`invalid source size ${src.width}x${src.height}`);
   const fps = outputFps(src.fps);
   // A rung is kept when the source has at least ~90% of its height (a 1072p phone video still gets 1080p-class treatment, downscaled).
   const rungs = STANDARD_RUNGS.filter((r) => src.height >= r.height * 0.9).map((r) => makeRung(r, src, fps));

@@ -82,7 +82,9 @@ export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeR
     throw new MediaError(container ? 'MEDIA_CORRUPT' : 'MEDIA_NOT_MEDIA', stderr.slice(0, 200));
   }
   const streams = parsed.streams ?? [];
-  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0);
+  const v = streams.find(
+    (s) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0,
+  );
   if (!v) {
     if (streams.length === 0 && !container) throw new MediaError('MEDIA_NOT_MEDIA');
     throw new MediaError('MEDIA_NO_VIDEO');
@@ -90,12 +92,22 @@ export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeR
   const duration = Number(parsed.format.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw new MediaError('MEDIA_CORRUPT', 'no duration');
   if (duration > o.maxDurationSec) {
-    throw new MediaError('MEDIA_TOO_LONG', `${Math.round(duration / 60)} min, the limit is ${Math.round(o.maxDurationSec / 60)} min`);
+    throw new MediaError(
+      'MEDIA_TOO_LONG',
+      `${Math.round(duration / 60)} min, the limit is ${Math.round(o.maxDurationSec / 60)} min`,
+    );
   }
-  const tail = await runTool(o.ffmpeg ?? 'ffmpeg', tailDecodeArgs(file, duration), { timeoutMs: 120_000, signal: o.signal });
-  if (tail.code !== 0) throw new MediaError('MEDIA_CORRUPT', tail.stderr.trim().split('\n').pop()?.slice(0, 200));
+  const tail = await runTool(o.ffmpeg ?? 'ffmpeg', tailDecodeArgs(file, duration), {
+    timeoutMs: 120_000,
+    signal: o.signal,
+  });
+  if (tail.code !== 0)
+    throw new MediaError('MEDIA_CORRUPT', tail.stderr.trim().split('\n').pop()?.slice(0, 200));
   // Phones record portrait video as landscape + a rotation: the displayed size is what the ladder must use.
-  const rotation = Math.abs(Number(v.tags?.rotate ?? v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0)) % 180;
+  const rotation =
+    Math.abs(
+      Number(v.tags?.rotate ?? v.side_data_list?.find((d) => d.rotation !== undefined)?.rotation ?? 0),
+    ) % 180;
   const [width, height] = rotation === 90 ? [v.height!, v.width!] : [v.width!, v.height!];
   const a = streams.find((s) => s.codec_type === 'audio');
   return {
@@ -109,6 +121,14 @@ export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeR
       fps: parseRate(v.avg_frame_rate) || parseRate(v.r_frame_rate) || 25,
       ...(v.bit_rate ? { bitrate: Number(v.bit_rate) } : {}),
     },
-    ...(a ? { audio: { codec: a.codec_name ?? 'unknown', channels: a.channels ?? 2, sampleRate: Number(a.sample_rate ?? 48000) } } : {}),
+    ...(a
+      ? {
+          audio: {
+            codec: a.codec_name ?? 'unknown',
+            channels: a.channels ?? 2,
+            sampleRate: Number(a.sample_rate ?? 48000),
+          },
+        }
+      : {}),
   };
 }

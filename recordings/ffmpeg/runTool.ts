@@ -1,5 +1,6 @@
 /** Runs a short-lived ffmpeg/ffprobe command and collects its output (for probes, posters, checks). */
 import { spawn } from 'node:child_process';
+import { MediaError } from './MediaError.ts';
 
 export interface ToolResult {
   code: number | null;
@@ -7,7 +8,11 @@ export interface ToolResult {
   stderr: string;
 }
 
-export function runTool(bin: string, args: string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ToolResult> {
+export function runTool(
+  bin: string,
+  args: string[],
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
     let stdout = '';
@@ -19,7 +24,7 @@ export function runTool(bin: string, args: string[], opts: { timeoutMs?: number;
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(err);
+      reject(err.name === 'AbortError' ? new MediaError('TRANSCODE_CANCELLED') : err);
     });
     child.on('close', (code) => {
       clearTimeout(timer);

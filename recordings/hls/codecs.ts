@@ -10,7 +10,10 @@ export function avcCodecString(init: Buffer): string | undefined {
   if (at < 0 || at + 8 > init.length) return undefined;
   const hex = (b: number) => b.toString(16).padStart(2, '0').toUpperCase();
   // avcC payload: configurationVersion, AVCProfileIndication, profile_compatibility, AVCLevelIndication
-  return `avc1.${hex(init[at + 5]!)}${hex(init[at + 6]!)}${hex(init[at + 7]!)}`.replace(/^avc1\.(.*)$/, (_, s: string) => `avc1.${s.toLowerCase()}`);
+  return `avc1.${hex(init[at + 5]!)}${hex(init[at + 6]!)}${hex(init[at + 7]!)}`.replace(
+    /^avc1\.(.*)$/,
+    (_, s: string) => `avc1.${s.toLowerCase()}`,
+  );
 }
 
 /** "mp4a.40.N" from the esds box's AudioSpecificConfig (object type 2 = AAC-LC, 5 = HE-AAC). */

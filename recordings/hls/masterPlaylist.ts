@@ -39,7 +39,9 @@ export function buildMasterPlaylist(videos: VideoVariant[], audio?: AudioRenditi
   }
   // Players start with the first variant: put the one nearest 1.2 Mbit/s first (quick start on most networks), then the rest from high to low.
   const byBandwidth = [...videos].sort((a, b) => b.peak - a.peak);
-  const start = [...byBandwidth].sort((a, b) => Math.abs(a.peak - 1_200_000) - Math.abs(b.peak - 1_200_000))[0];
+  const start = [...byBandwidth].sort(
+    (a, b) => Math.abs(a.peak - 1_200_000) - Math.abs(b.peak - 1_200_000),
+  )[0];
   const ordered = start ? [start, ...byBandwidth.filter((v) => v !== start)] : [];
   for (const v of ordered) {
     const peak = v.peak + (audio?.peak ?? 0);
@@ -51,7 +53,10 @@ export function buildMasterPlaylist(videos: VideoVariant[], audio?: AudioRenditi
     );
   }
   if (audio) {
-    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${audio.peak},AVERAGE-BANDWIDTH=${audio.average},CODECS="${audio.codecs}"`, audio.uri);
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${audio.peak},AVERAGE-BANDWIDTH=${audio.average},CODECS="${audio.codecs}"`,
+      audio.uri,
+    );
   }
   return lines.join('\n') + '\n';
 }

@@ -43,7 +43,11 @@ export interface Bitrates {
 }
 
 /** Peak and average bitrates from segment sizes and durations (the init segment counted once, with the first). */
-export function measureBitrates(segments: MediaSegment[], sizeOf: (uri: string) => number, initSize = 0): Bitrates {
+export function measureBitrates(
+  segments: MediaSegment[],
+  sizeOf: (uri: string) => number,
+  initSize = 0,
+): Bitrates {
   let peak = 0;
   let bytes = initSize;
   let duration = 0;

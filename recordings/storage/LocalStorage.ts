@@ -44,6 +44,10 @@ export class LocalStorage implements Storage {
     return p;
   }
 
+  localPath(key: string): string {
+    return this.#path(key);
+  }
+
   async put(key: string, body: Readable | Buffer | string, options: PutOptions = {}): Promise<ObjectInfo> {
     const dest = this.#path(key);
     await fsp.mkdir(path.dirname(dest), { recursive: true });

@@ -45,6 +45,8 @@ export interface Storage {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   delete(key: string): Promise<void>;
   url(key: string, options?: UrlOptions): Promise<string>;
+  /** The object's path on this machine, when the driver keeps objects as local files (lets ffmpeg read in place). */
+  localPath?(key: string): string;
 }
 
 export type StorageErrorCode = 'NOT_FOUND' | 'INVALID_KEY' | 'RANGE_NOT_SATISFIABLE';

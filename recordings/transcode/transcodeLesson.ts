@@ -73,14 +73,20 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
   const log = o.logger.child({ lessonId: o.lessonId });
   const report = (p: TranscodeProgress) => o.onProgress?.(p);
   report({ stage: 'probing', percent: 0 });
-  const probe = await probeUpload(o.source, { maxDurationSec: o.maxDurationSec, ffmpeg: o.ffmpeg, ffprobe: o.ffprobe, signal: o.signal });
+  const probe = await probeUpload(o.source, {
+    maxDurationSec: o.maxDurationSec,
+    ffmpeg: o.ffmpeg,
+    ffprobe: o.ffprobe,
+    signal: o.signal,
+  });
   const rungs = chooseLadder(probe.video);
   const withAudio = !!probe.audio;
   log.info({ probe, rungs: rungs.map((r) => r.name) }, 'transcoding lesson');
 
   const out = path.join(o.workDir, 'hls');
   await fsp.rm(out, { recursive: true, force: true });
-  for (const name of [...rungs.map((r) => r.name), ...(withAudio ? ['audio'] : [])]) await fsp.mkdir(path.join(out, name), { recursive: true });
+  for (const name of [...rungs.map((r) => r.name), ...(withAudio ? ['audio'] : [])])
+    await fsp.mkdir(path.join(out, name), { recursive: true });
 
   const started = Date.now();
   report({ stage: 'transcoding', percent: 2 });
@@ -93,15 +99,23 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
       const fraction = Math.min(1, p.outTimeSec / probe.durationSec);
       const elapsed = (Date.now() - started) / 1000;
       const etaSec = fraction > 0.01 ? Math.round((elapsed / fraction) * (1 - fraction)) : undefined;
-      report({ stage: 'transcoding', percent: Math.round(2 + fraction * 88), ...(etaSec !== undefined ? { etaSec } : {}) });
+      report({
+        stage: 'transcoding',
+        percent: Math.round(2 + fraction * 88),
+        ...(etaSec !== undefined ? { etaSec } : {}),
+      });
     },
   });
 
   report({ stage: 'publishing', percent: 90 });
   const poster = path.join(out, 'poster.jpg');
   const posterAt = Math.min(probe.durationSec * 0.1, 30);
-  const pr = await runTool(o.ffmpeg ?? 'ffmpeg', posterArgs(o.source, posterAt, poster), { timeoutMs: 60_000, signal: o.signal });
-  if (pr.code !== 0 || !fs.existsSync(poster)) throw new MediaError('TRANSCODE_FAILED', `poster: ${pr.stderr.slice(-200)}`);
+  const pr = await runTool(o.ffmpeg ?? 'ffmpeg', posterArgs(o.source, posterAt, poster), {
+    timeoutMs: 60_000,
+    signal: o.signal,
+  });
+  if (pr.code !== 0 || !fs.existsSync(poster))
+    throw new MediaError('TRANSCODE_FAILED', `poster: ${pr.stderr.slice(-200)}`);
 
   const { videos, audio } = await describeRenditions(out, rungs, withAudio);
   const master = buildMasterPlaylist(videos, audio);
@@ -131,8 +145,18 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
     masterKey: `${prefix}/master.m3u8`,
     posterKey: `${prefix}/poster.jpg`,
     renditions: [
-      ...videos.map((v) => ({ name: v.name, width: v.width, height: v.height, fps: v.fps, codecs: v.codecs, bandwidth: v.peak, averageBandwidth: v.average })),
-      ...(audio ? [{ name: 'audio', codecs: audio.codecs, bandwidth: audio.peak, averageBandwidth: audio.average }] : []),
+      ...videos.map((v) => ({
+        name: v.name,
+        width: v.width,
+        height: v.height,
+        fps: v.fps,
+        codecs: v.codecs,
+        bandwidth: v.peak,
+        averageBandwidth: v.average,
+      })),
+      ...(audio
+        ? [{ name: 'audio', codecs: audio.codecs, bandwidth: audio.peak, averageBandwidth: audio.average }]
+        : []),
     ],
   };
 }
@@ -144,9 +168,14 @@ export async function describeRenditions(
 ): Promise<{ videos: VideoVariant[]; audio?: AudioRendition }> {
   const measure = async (dir: string) => {
     const playlist = parseMediaPlaylist(await fsp.readFile(path.join(out, dir, 'index.m3u8'), 'utf8'));
-    if (!playlist.endList || playlist.segments.length === 0) throw new MediaError('TRANSCODE_FAILED', `${dir} playlist is incomplete`);
+    if (!playlist.endList || playlist.segments.length === 0)
+      throw new MediaError('TRANSCODE_FAILED', `${dir} playlist is incomplete`);
     const init = playlist.mapUri ? await fsp.readFile(path.join(out, dir, playlist.mapUri)) : Buffer.alloc(0);
-    const rates = measureBitrates(playlist.segments, (uri) => fs.statSync(path.join(out, dir, uri)).size, init.length);
+    const rates = measureBitrates(
+      playlist.segments,
+      (uri) => fs.statSync(path.join(out, dir, uri)).size,
+      init.length,
+    );
     return { init, rates };
   };
   const videos: VideoVariant[] = [];
@@ -154,12 +183,29 @@ export async function describeRenditions(
     const { init, rates } = await measure(r.name);
     const codecs = avcCodecString(init);
     if (!codecs) throw new MediaError('TRANSCODE_FAILED', `${r.name}: no avcC box in init segment`);
-    videos.push({ name: r.name, uri: `${r.name}/index.m3u8`, width: r.width, height: r.height, fps: r.fps, codecs, peak: rates.peak, average: rates.average });
+    videos.push({
+      name: r.name,
+      uri: `${r.name}/index.m3u8`,
+      width: r.width,
+      height: r.height,
+      fps: r.fps,
+      codecs,
+      peak: rates.peak,
+      average: rates.average,
+    });
   }
   if (!withAudio) return { videos };
   const { init, rates } = await measure('audio');
   return {
     videos,
-    audio: { uri: 'audio/index.m3u8', name: '课堂音频', language: 'zh', channels: 2, codecs: aacCodecString(init) ?? 'mp4a.40.2', peak: rates.peak, average: rates.average },
+    audio: {
+      uri: 'audio/index.m3u8',
+      name: '课堂音频',
+      language: 'zh',
+      channels: 2,
+      codecs: aacCodecString(init) ?? 'mp4a.40.2',
+      peak: rates.peak,
+      average: rates.average,
+    },
   };
 }

@@ -1,9 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { Server as TusServer } from '@tus/server';
 import type { Logger } from '../logger.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SessionStore } from '../auth/SessionStore.ts';
 import type { Storage } from '../../recordings/storage/Storage.ts';
 import type { Metrics } from '../metrics.ts';
+import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
 export interface AppDeps {
@@ -13,6 +16,10 @@ export interface AppDeps {
   sessions: SessionStore;
   storage: Storage;
   metrics: Metrics;
+  lessons: LessonStore;
+  transcodes: TranscodeQueue;
+  /** The tus upload server (mounted at /api/uploads). */
+  uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   passwordCost: number;

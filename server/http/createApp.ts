@@ -9,6 +9,8 @@ import { registerAuthRoutes } from './routes/authRoutes.ts';
 import { registerDistrictRoutes } from './routes/districtRoutes.ts';
 import { registerFileRoutes } from './routes/fileRoutes.ts';
 import { registerSystemRoutes } from './routes/systemRoutes.ts';
+import { registerLessonRoutes } from './routes/lessonRoutes.ts';
+import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
   const registry = new RouteRegistry();
@@ -16,6 +18,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerAuthRoutes(registry, deps);
   registerDistrictRoutes(registry, deps);
   registerFileRoutes(registry, deps);
+  registerLessonRoutes(registry, deps);
   return registry;
 }
 
@@ -38,6 +41,11 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  // tus uploads read the raw request stream: mounted before any body parser.
+  const tus = uploadHandler(deps.uploads);
+  app.all(UPLOAD_PATH, tus);
+  app.all(`${UPLOAD_PATH}/*id`, tus);
+
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api', express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '1mb' }));
 
@@ -58,7 +66,7 @@ export function createApp(deps: AppDeps): express.Express {
     express.static(path.join(dist, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }),
   );
   app.use(express.static(dist, { index: false, maxAge: 0 }));
-  app.get(/^\/(?!api\/|files\/).*/, (_req, res) => {
+  app.get(/^\/(?!api\/|files\/|vod\/|socket\.io\/).*/, (_req, res) => {
     if (!fs.existsSync(indexHtml)) {
       res
         .status(503)

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { EmbeddedRedis } from './EmbeddedRedis.ts';
@@ -6,8 +6,8 @@ import path from 'node:path';
 
 export interface RedisHandle {
   redis: Redis;
-  /** A fresh connection to the same Redis (for blocking commands, pub/sub). */
-  duplicate(): Redis;
+  /** A fresh connection to the same Redis (for blocking commands, pub/sub, BullMQ). */
+  duplicate(options?: RedisOptions): Redis;
   embedded?: EmbeddedRedis;
   close(): Promise<void>;
 }
@@ -18,10 +18,18 @@ export async function connectRedis(
   hooks: { onEmbeddedCrash?: () => void } = {},
 ): Promise<RedisHandle> {
   let embedded: EmbeddedRedis | undefined;
-  let make: () => Redis;
+  let make: (extra?: RedisOptions) => Redis;
   if (config.REDIS_URL) {
     const url = config.REDIS_URL;
-    make = () => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    make = url.startsWith('unix://')
+      ? (extra = {}) =>
+          new Redis({
+            path: url.slice('unix://'.length),
+            lazyConnect: true,
+            maxRetriesPerRequest: 3,
+            ...extra,
+          })
+      : (extra = {}) => new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, ...extra });
   } else {
     embedded = new EmbeddedRedis({
       dir: path.join(config.dataDir, 'redis'),
@@ -31,7 +39,8 @@ export async function connectRedis(
     });
     await embedded.start();
     const socketPath = embedded.socketPath;
-    make = () => new Redis({ path: socketPath, lazyConnect: true, maxRetriesPerRequest: 3 });
+    make = (extra = {}) =>
+      new Redis({ path: socketPath, lazyConnect: true, maxRetriesPerRequest: 3, ...extra });
   }
   const redis = make();
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -40,8 +49,8 @@ export async function connectRedis(
   return {
     redis,
     embedded,
-    duplicate() {
-      const r = make();
+    duplicate(options) {
+      const r = make({ lazyConnect: false, ...options });
       r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
       extra.push(r);
       return r;

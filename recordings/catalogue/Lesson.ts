@@ -1,0 +1,36 @@
+/** A recorded lesson in the catalogue (先录后播 and replay). */
+import type { RenditionInfo } from '../transcode/transcodeLesson.ts';
+
+export const LESSON_STATUSES = ['uploaded', 'processing', 'ready', 'failed'] as const;
+export type LessonStatus = (typeof LESSON_STATUSES)[number];
+export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+export interface Lesson {
+  id: string;
+  title: string;
+  grade: number;
+  subject: string;
+  teacherId: string;
+  teacherName: string;
+  status: LessonStatus;
+  review: ReviewStatus;
+  reviewNote?: string;
+  reviewedBy?: string;
+  reviewedAt?: string;
+  durationSec?: number;
+  source: { key: string; filename: string; size: number };
+  masterKey?: string;
+  posterKey?: string;
+  renditions?: RenditionInfo[];
+  progress?: { stage: string; percent: number; etaSec?: number };
+  error?: { code: string; message: string };
+  jobId?: string;
+  attempts?: number;
+  createdAt: string;
+  updatedAt: string;
+  readyAt?: string;
+}
+
+/** What a viewer may do with a lesson: watch it if it is ready and approved. */
+export const isPublished = (l: Lesson) => l.status === 'ready' && l.review === 'approved';

@@ -1,0 +1,151 @@
+/**
+ * Runs transcode jobs: in the server process by default, or alone on
+ * other machines (`npm run worker`). Writes each step to the lesson
+ * catalogue; the catalogue publishes every change for live pages.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
+import { MediaError } from '../ffmpeg/MediaError.ts';
+import type { LessonStore } from '../catalogue/LessonStore.ts';
+import type { Storage } from '../storage/Storage.ts';
+import { CANCEL_CHANNEL, TRANSCODE_QUEUE, type TranscodeJobData } from './TranscodeQueue.ts';
+import { transcodeLesson, type TranscodeProgress } from './transcodeLesson.ts';
+
+export interface TranscodeWorkerOptions {
+  connection: Redis;
+  subscriber: Redis;
+  lessons: LessonStore;
+  storage: Storage;
+  logger: ProcessLogger;
+  workDir: string;
+  concurrency: number;
+  maxDurationSec: number;
+  preset: string;
+  lockDurationMs: number;
+  ffmpeg?: string;
+  ffprobe?: string;
+}
+
+export class TranscodeWorker {
+  readonly worker: Worker<TranscodeJobData>;
+  readonly #o: TranscodeWorkerOptions;
+  #closing = false;
+
+  constructor(o: TranscodeWorkerOptions) {
+    this.#o = o;
+    this.worker = new Worker<TranscodeJobData>(
+      TRANSCODE_QUEUE,
+      (job, token, signal) => this.#process(job, signal),
+      {
+        connection: o.connection,
+        concurrency: o.concurrency,
+        lockDuration: o.lockDurationMs,
+        stalledInterval: Math.max(1000, Math.round(o.lockDurationMs / 2)),
+        maxStalledCount: 2,
+        autorun: true,
+      },
+    );
+    this.worker.on('error', (err) => o.logger.error({ err: err.message }, 'transcode worker error'));
+    this.worker.on('failed', (job, err) =>
+      o.logger.warn({ jobId: job?.id, err: err.message }, 'transcode job failed'),
+    );
+    void o.subscriber.subscribe(CANCEL_CHANNEL);
+    o.subscriber.on('message', (channel, jobId) => {
+      if (channel === CANCEL_CHANNEL && this.worker.cancelJob(jobId, 'cancelled by a teacher or admin')) {
+        o.logger.info({ jobId }, 'transcode job cancelled');
+      }
+    });
+  }
+
+  async #process(job: Job<TranscodeJobData>, signal?: AbortSignal): Promise<void> {
+    const { lessonId } = job.data;
+    const { lessons, storage, logger } = this.#o;
+    const log = logger.child({ jobId: job.id, lessonId });
+    const lesson = await lessons.get(lessonId);
+    if (!lesson) {
+      log.info('lesson deleted before its transcode ran');
+      return;
+    }
+    await lessons.update(lessonId, {
+      status: 'processing',
+      progress: { stage: 'probing', percent: 0 },
+      attempts: job.attemptsMade + 1,
+      error: undefined,
+    });
+    const work = path.join(this.#o.workDir, `${job.id}-${crypto.randomBytes(4).toString('hex')}`);
+    await fsp.mkdir(work, { recursive: true });
+    let lastWrite = 0;
+    const onProgress = (p: TranscodeProgress) => {
+      const now = Date.now();
+      if (now - lastWrite < 500 && p.stage !== 'done') return;
+      lastWrite = now;
+      void job.updateProgress(p).catch(() => undefined);
+      void lessons.update(lessonId, { progress: p }, { status: 'processing' }).catch(() => undefined);
+    };
+    try {
+      const source = storage.localPath ? storage.localPath(lesson.source.key) : path.join(work, 'source');
+      if (!storage.localPath) {
+        const got = await storage.get(lesson.source.key);
+        await pipeline(got.body, fs.createWriteStream(source));
+      }
+      const result = await transcodeLesson({
+        lessonId,
+        source,
+        storage,
+        workDir: work,
+        logger: log,
+        maxDurationSec: this.#o.maxDurationSec,
+        preset: this.#o.preset,
+        ffmpeg: this.#o.ffmpeg,
+        ffprobe: this.#o.ffprobe,
+        signal,
+        onProgress,
+      });
+      await lessons.update(lessonId, {
+        status: 'ready',
+        durationSec: Math.round(result.durationSec * 10) / 10,
+        masterKey: result.masterKey,
+        posterKey: result.posterKey,
+        renditions: result.renditions,
+        progress: undefined,
+        error: undefined,
+        readyAt: new Date().toISOString(),
+      });
+      log.info({ renditions: result.renditions.length }, 'lesson ready');
+    } catch (err) {
+      if (this.#closing) {
+        // This process is shutting down: the job goes back to the queue for another worker.
+        await lessons.update(lessonId, { status: 'uploaded', progress: undefined });
+        throw new Error('worker shut down during the transcode; it will be retried');
+      }
+      const e =
+        err instanceof MediaError
+          ? err
+          : signal?.aborted
+            ? new MediaError('TRANSCODE_CANCELLED')
+            : new MediaError('TRANSCODE_FAILED', (err as Error).message);
+      const finalAttempt = e.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await lessons.update(lessonId, {
+        ...(finalAttempt ? { status: 'failed' as const, progress: undefined } : {}),
+        error: { code: e.code, message: finalAttempt ? e.message : `${e.message} Retrying…` },
+      });
+      throw e.permanent ? new UnrecoverableError(`${e.code}: ${e.message}`) : e;
+    } finally {
+      await fsp.rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Stops taking jobs; running transcodes are stopped and handed back to the queue. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.worker.cancelAllJobs('worker shutting down');
+    await this.worker.close();
+    await this.#o.subscriber.unsubscribe(CANCEL_CHANNEL).catch(() => undefined);
+  }
+}

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import { AppError, notFound } from '../../errors.ts';
+import type { User } from '../../district/model.ts';
+import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
+import { canManageLesson, canReview, canViewLesson } from '../../lessons/lessonPolicy.ts';
+import { signPlayback, verifyPlayback } from '../../lessons/playbackToken.ts';
+import type { AppDeps } from '../AppDeps.ts';
+import type { RouteRegistry } from '../RouteRegistry.ts';
+import { serveObject } from '../serveObject.ts';
+
+const PLAYBACK_TTL_MS = 6 * 3600_000;
+
+export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const { lessons } = deps;
+
+  const gradesOf = async (user: User): Promise<number[]> => {
+    if (user.role === 'lead_teacher') return user.grades ?? [];
+    const classes = await Promise.all((user.classIds ?? []).map((id) => deps.store.getClass(id)));
+    return [...new Set(classes.filter((c) => !!c).map((c) => c!.grade))];
+  };
+
+  const vodBase = (user: User, lessonId: string) =>
+    `/vod/${lessonId}/${signPlayback(deps.urlSigningKey, { lessonId, userId: user.id, expiresAt: Date.now() + PLAYBACK_TTL_MS })}`;
+
+  const view = (user: User, l: Lesson) => {
+    const { source, jobId: _j, masterKey: _m, posterKey: _p, ...rest } = l;
+    const base = l.status === 'ready' ? vodBase(user, l.id) : undefined;
+    return {
+      ...rest,
+      source: { filename: source.filename, size: source.size },
+      ...(base ? { posterUrl: `${base}/poster.jpg` } : {}),
+      canManage: canManageLesson(user, l),
+      canReview: canReview(user),
+    };
+  };
+
+  const visibleLesson = async (user: User, id: string): Promise<Lesson> => {
+    const l = await lessons.get(id);
+    if (!l) throw notFound(`Lesson ${id}`);
+    if (!canViewLesson(user, l, await gradesOf(user))) {
+      throw new AppError(
+        'FORBIDDEN_SCOPE',
+        'This lesson is not available to you (it may not be approved yet, or it is for another grade).',
+      );
+    }
+    return l;
+  };
+
+  const managedLesson = async (user: User, id: string): Promise<Lesson> => {
+    const l = await visibleLesson(user, id);
+    if (!canManageLesson(user, l))
+      throw new AppError(
+        'FORBIDDEN_SCOPE',
+        'Only the teacher who uploaded this lesson or an administrator can change it.',
+      );
+    return l;
+  };
+
+  r.add({
+    method: 'get',
+    path: '/api/lessons',
+    tag: 'lessons',
+    summary: 'Recorded lessons this user may see; filter with ?grade=&subject=&q=',
+    auth: 'any',
+    async handler({ user, req }) {
+      const q = req.query as Record<string, string | undefined>;
+      const grade = q.grade ? Number(q.grade) : undefined;
+      if (grade !== undefined && !Number.isInteger(grade))
+        throw new AppError('VALIDATION_FAILED', 'grade must be a whole number.');
+      const grades = await gradesOf(user);
+      const all = await lessons.list({ grade, subject: q.subject, q: q.q });
+      const visible = all.filter((l) => canViewLesson(user, l, grades));
+      return {
+        lessons: visible.map((l) => view(user, l)),
+        subjects: [...new Set(visible.map((l) => l.subject))].sort(),
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/lessons/:id',
+    tag: 'lessons',
+    summary: 'One recorded lesson',
+    auth: 'any',
+    handler: async ({ user, params }) => ({ lesson: view(user, await visibleLesson(user, params.id!)) }),
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/lessons/:id/playback',
+    tag: 'lessons',
+    summary: 'Tokened HLS URLs for replay, and where this user stopped last time',
+    auth: 'any',
+    async handler({ user, params }) {
+      const l = await visibleLesson(user, params.id!);
+      if (l.status !== 'ready')
+        throw new AppError('CONFLICT', 'This lesson is still being processed. Try again when it is ready.');
+      const base = vodBase(user, l.id);
+      return {
+        masterUrl: `${base}/master.m3u8`,
+        audioOnlyUrl: l.renditions?.some((x) => x.name === 'audio') ? `${base}/audio/index.m3u8` : undefined,
+        posterUrl: `${base}/poster.jpg`,
+        position: await lessons.getPosition(l.id, user.id),
+        expiresAt: new Date(Date.now() + PLAYBACK_TTL_MS).toISOString(),
+      };
+    },
+  });
+
+  r.add({
+    method: 'put',
+    path: '/api/lessons/:id/position',
+    tag: 'lessons',
+    summary: 'Remember where this user is in the replay (resume later)',
+    auth: 'any',
+    body: z.object({
+      seconds: z
+        .number()
+        .min(0)
+        .max(24 * 3600),
+    }),
+    async handler({ user, params, body }) {
+      const l = await visibleLesson(user, params.id!);
+      await lessons.setPosition(l.id, user.id, Math.min(body.seconds, l.durationSec ?? body.seconds));
+      return { ok: true };
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/lessons/:id/review',
+    tag: 'lessons',
+    summary: 'Approve or reject a lesson (资源审核; school and district admins)',
+    auth: ['district_admin', 'school_admin'],
+    body: z.object({
+      decision: z.enum(['approved', 'rejected', 'pending']),
+      note: z.string().trim().max(500).optional(),
+    }),
+    async handler({ user, params, body }) {
+      const l = await visibleLesson(user, params.id!);
+      if (body.decision === 'approved' && l.status !== 'ready') {
+        throw new AppError(
+          'CONFLICT',
+          'Only a lesson that finished processing can be approved; watch it first.',
+        );
+      }
+      const updated = await lessons.update(l.id, {
+        review: body.decision,
+        reviewNote: body.note,
+        reviewedBy: user.displayName,
+        reviewedAt: new Date().toISOString(),
+      });
+      return { lesson: view(user, updated!) };
+    },
+  });
+
+  r.add({
+    method: 'patch',
+    path: '/api/lessons/:id',
+    tag: 'lessons',
+    summary: 'Rename a lesson or change its subject',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    body: z.object({
+      title: z.string().trim().min(1).max(100).optional(),
+      subject: z.string().trim().min(1).max(20).optional(),
+    }),
+    async handler({ user, params, body }) {
+      const l = await managedLesson(user, params.id!);
+      return { lesson: view(user, (await lessons.update(l.id, body))!) };
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/lessons/:id/cancel',
+    tag: 'lessons',
+    summary: 'Cancel the processing of a lesson',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await managedLesson(user, params.id!);
+      if (l.status !== 'uploaded' && l.status !== 'processing')
+        throw new AppError('CONFLICT', 'This lesson is not being processed.');
+      const outcome = l.jobId ? await deps.transcodes.cancel(l.jobId) : 'not-found';
+      if (outcome !== 'signalled') {
+        await lessons.update(l.id, {
+          status: 'failed',
+          progress: undefined,
+          error: {
+            code: 'TRANSCODE_CANCELLED',
+            message: 'Processing was cancelled. Press "retry" to process the video again.',
+          },
+        });
+      }
+      return { outcome };
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/lessons/:id/retry',
+    tag: 'lessons',
+    summary: 'Process a failed lesson again from its kept original',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await managedLesson(user, params.id!);
+      if (l.status !== 'failed')
+        throw new AppError('CONFLICT', 'Only a lesson whose processing failed can be retried.');
+      const run = (Number(l.jobId?.split('-').pop()) || 0) + 1;
+      const jobId = await deps.transcodes.enqueue(l.id, run);
+      return {
+        lesson: view(
+          user,
+          (await lessons.update(l.id, { status: 'uploaded', jobId, error: undefined, progress: undefined }))!,
+        ),
+      };
+    },
+  });
+
+  r.add({
+    method: 'delete',
+    path: '/api/lessons/:id',
+    tag: 'lessons',
+    summary: 'Delete a lesson, its original and its HLS',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await managedLesson(user, params.id!);
+      if (l.jobId && (l.status === 'processing' || l.status === 'uploaded'))
+        await deps.transcodes.cancel(l.jobId);
+      await lessons.delete(l.id);
+      for (const prefix of [`vod/${l.id}/`, `originals/${l.id}/`]) {
+        for await (const o of deps.storage.list(prefix)) await deps.storage.delete(o.key);
+      }
+      return { deleted: l.id };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/transcode/queue',
+    tag: 'lessons',
+    summary: 'Transcode queue counts (admins)',
+    auth: ['district_admin', 'school_admin'],
+    handler: async () => ({ counts: await deps.transcodes.counts() }),
+  });
+
+  r.add({
+    method: 'get',
+    path: '/vod/:lessonId/:token/*path',
+    tag: 'lessons',
+    summary:
+      'Replay HLS (playlists, init and media segments, poster) under a playback token from /api/lessons/{id}/playback',
+    auth: 'public',
+    async handler({ req, res, params }) {
+      const raw = (req.params as unknown as { path: string[] | string }).path;
+      const rel = Array.isArray(raw) ? raw.join('/') : raw;
+      const lessonId = params.lessonId!;
+      const verdict = verifyPlayback(deps.urlSigningKey, lessonId, params.token!);
+      if (verdict === 'expired')
+        throw new AppError(
+          'AUTH_TOKEN_EXPIRED',
+          'This replay link has expired. Reload the page to continue watching.',
+        );
+      if (verdict !== 'ok')
+        throw new AppError(
+          'FORBIDDEN_SCOPE',
+          'This replay link is not valid. Open the lesson from Skyclass.',
+        );
+      const l = await lessons.get(lessonId);
+      if (!l || l.status !== 'ready') throw notFound(`Lesson ${lessonId}`);
+      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|m4s|mp4|jpg)$/.test(rel)) {
+        throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
+      }
+      // Playlists can change (a re-processed lesson); segments never do under the same name.
+      const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
+      await serveObject(req, res, deps.storage, `vod/${lessonId}/${rel}`, cache);
+      return undefined;
+    },
+  });
+}

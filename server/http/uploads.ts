@@ -1,0 +1,180 @@
+/**
+ * Resumable lesson uploads over tus 1.0 (@tus/server with a file store).
+ * Bytes stream to DATA_DIR/uploads and are never held whole in memory; an
+ * interrupted upload resumes from the offset the server reports. When the
+ * last byte arrives, the original moves into storage and a transcode job
+ * is queued.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { Server as TusServer, type Upload } from '@tus/server';
+import { FileStore } from '@tus/file-store';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import { AppError } from '../errors.ts';
+import type { User } from '../district/model.ts';
+import { canUploadFor } from '../lessons/lessonPolicy.ts';
+import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Logger } from '../logger.ts';
+import { MEDIA_ERROR_MESSAGES } from '../../recordings/ffmpeg/MediaError.ts';
+
+export const UPLOAD_PATH = '/api/uploads';
+
+export interface UploadDeps {
+  dir: string;
+  maxSize: number;
+  storage: Storage;
+  logger: Logger;
+  authenticate: (authorization: string | null) => Promise<User>;
+  gradeExists: (grade: number) => Promise<boolean>;
+  onUploaded: (
+    user: User,
+    info: {
+      lessonId: string;
+      sourceKey: string;
+      filename: string;
+      size: number;
+      title: string;
+      grade: number;
+      subject: string;
+    },
+  ) => Promise<void>;
+  newLessonId: () => string;
+}
+
+/** tus hooks report errors as {status_code, body}; the body is Skyclass's JSON error. */
+function tusError(e: AppError): { status_code: number; body: string } {
+  return { status_code: e.status, body: JSON.stringify(e.toJSON()) };
+}
+
+export function safeFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? 'video';
+  const cleaned = base
+    .replace(/[^\p{L}\p{N}._ -]+/gu, '_')
+    .replace(/^\.+/, '')
+    .slice(-100);
+  return cleaned || 'video';
+}
+
+export function createUploadServer(d: UploadDeps): TusServer {
+  fs.mkdirSync(d.dir, { recursive: true });
+  const datastore = new FileStore({ directory: d.dir, expirationPeriodInMilliseconds: 3 * 86400_000 });
+  const uploaders = new Map<string, string>();
+
+  const userOf = async (req: Request): Promise<User> => {
+    try {
+      const user = await d.authenticate(req.headers.get('authorization'));
+      if (!['lead_teacher', 'district_admin', 'school_admin'].includes(user.role)) {
+        throw new AppError('FORBIDDEN_ROLE', 'Only lead teachers and administrators can upload lessons.');
+      }
+      return user;
+    } catch (e) {
+      if (e instanceof AppError) throw tusError(e);
+      throw e;
+    }
+  };
+
+  const tus: TusServer = new TusServer({
+    path: UPLOAD_PATH,
+    datastore,
+    maxSize: d.maxSize,
+    relativeLocation: true,
+    respectForwardedHeaders: true,
+    async onIncomingRequest(req, uploadId) {
+      const user = await userOf(req);
+      if (uploadId && req.method !== 'POST' && req.method !== 'OPTIONS') {
+        let owner = uploaders.get(uploadId);
+        if (!owner) {
+          const upload = await datastore.getUpload(uploadId).catch(() => undefined);
+          owner = upload?.metadata?.uploaderId ?? undefined;
+          if (owner) uploaders.set(uploadId, owner);
+        }
+        if (owner && owner !== user.id) {
+          throw tusError(new AppError('FORBIDDEN_SCOPE', 'This upload belongs to another teacher.'));
+        }
+      }
+    },
+    async onUploadCreate(req, upload) {
+      const user = await userOf(req);
+      const m = upload.metadata ?? {};
+      const bad = (msg: string) => tusError(new AppError('VALIDATION_FAILED', msg));
+      if (upload.size === 0)
+        throw tusError(new AppError('VALIDATION_FAILED', MEDIA_ERROR_MESSAGES.MEDIA_EMPTY));
+      if (upload.size === undefined) throw bad('The upload size must be known (send Upload-Length).');
+      const title = (m.title ?? '').trim();
+      const subject = (m.subject ?? '').trim();
+      const grade = Number(m.grade);
+      if (!title || title.length > 100) throw bad('Give the lesson a title of 1–100 characters.');
+      if (!subject || subject.length > 20) throw bad('Choose the subject of the lesson.');
+      if (!Number.isInteger(grade) || !(await d.gradeExists(grade)))
+        throw bad(`Grade "${m.grade ?? ''}" is not a grade of this district.`);
+      if (!canUploadFor(user, grade)) {
+        throw tusError(
+          new AppError(
+            'FORBIDDEN_SCOPE',
+            `You teach grade ${(user.grades ?? []).join(', ')}, not grade ${grade}.`,
+          ),
+        );
+      }
+      return { metadata: { ...m, title, subject, grade: String(grade), uploaderId: user.id } };
+    },
+    async onUploadFinish(req, upload) {
+      const user = await userOf(req);
+      const lessonId = d.newLessonId();
+      const info = await moveToStorage(d, upload, lessonId);
+      const m = upload.metadata ?? {};
+      await d.onUploaded(user, {
+        lessonId,
+        ...info,
+        title: m.title!,
+        grade: Number(m.grade),
+        subject: m.subject!,
+      });
+      uploaders.delete(upload.id);
+      return {
+        status_code: 200,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ lessonId }),
+      };
+    },
+  });
+  const timer = setInterval(() => {
+    tus
+      .cleanUpExpiredUploads()
+      .catch((err: Error) => d.logger.warn({ err: err.message }, 'upload clean-up failed'));
+  }, 3600_000);
+  timer.unref();
+  return tus;
+}
+
+async function moveToStorage(
+  d: UploadDeps,
+  upload: Upload,
+  lessonId: string,
+): Promise<{ sourceKey: string; filename: string; size: number }> {
+  const filename = safeFilename(upload.metadata?.filename ?? 'video');
+  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(filename)?.[0]?.toLowerCase() ?? '';
+  const sourceKey = `originals/${lessonId}/source${ext}`;
+  const path = upload.storage?.path ?? `${d.dir}/${upload.id}`;
+  const localDest = d.storage.localPath?.(sourceKey);
+  if (localDest) {
+    await fsp.mkdir(localDest.slice(0, localDest.lastIndexOf('/')), { recursive: true });
+    try {
+      await fsp.rename(path, localDest); // same disk: instant, even for 4 GB
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      await d.storage.put(sourceKey, fs.createReadStream(path));
+      await fsp.rm(path, { force: true });
+    }
+  } else {
+    await d.storage.put(sourceKey, fs.createReadStream(path));
+    await fsp.rm(path, { force: true });
+  }
+  await fsp.rm(`${path}.json`, { force: true });
+  return { sourceKey, filename, size: upload.size ?? 0 };
+}
+
+export function uploadHandler(tus: TusServer) {
+  return (req: ExpressRequest, res: ExpressResponse) => {
+    void tus.handle(req, res);
+  };
+}

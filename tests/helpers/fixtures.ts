@@ -1,0 +1,86 @@
+/** Small media fixtures generated with ffmpeg (lavfi testsrc2 + sine), cached per test run. */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const DIR = path.resolve('.tmp/fixtures');
+
+function make(name: string, args: string[]): string {
+  fs.mkdirSync(DIR, { recursive: true });
+  const out = path.join(DIR, name);
+  if (fs.existsSync(out) && fs.statSync(out).size > 0) return out;
+  const tmp = `${out}.part${process.pid}${path.extname(out)}`;
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, tmp], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`ffmpeg fixture ${name} failed: ${r.stderr}`);
+  fs.renameSync(tmp, out);
+  return out;
+}
+
+/** A lesson-like clip: moving test pattern with a tone, H.264/AAC MP4 (faststart). */
+export function clip(opts: {
+  seconds: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  name?: string;
+}): string {
+  const { seconds, width = 640, height = 360, fps = 25 } = opts;
+  return make(opts.name ?? `clip_${width}x${height}_${seconds}s_${fps}.mp4`, [
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(fps * 2),
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+  ]);
+}
+
+export function audioOnly(): string {
+  return make('audio_only.m4a', [
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=330:sample_rate=44100',
+    '-t',
+    '5',
+    '-c:a',
+    'aac',
+  ]);
+}
+
+export function notMedia(): string {
+  fs.mkdirSync(DIR, { recursive: true });
+  const p = path.join(DIR, 'lesson-notes.mp4');
+  fs.writeFileSync(p, '第一课 教案\n这不是视频文件。\n'.repeat(200));
+  return p;
+}
+
+/** A faststart MP4 cut at 60%: the header is intact, the end of the media is missing. */
+export function truncated(): string {
+  const src = clip({ seconds: 8 });
+  const p = path.join(DIR, 'truncated.mp4');
+  const buf = fs.readFileSync(src);
+  fs.writeFileSync(p, buf.subarray(0, Math.floor(buf.length * 0.6)));
+  return p;
+}
