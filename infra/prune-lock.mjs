@@ -1,4 +1,3 @@
-/* eslint-env node */
 /* global URL, console */
 // The registry this project is built against carries only the Linux builds of some
 // native optional packages (msgpackr-extract's darwin/win32/linux-arm prebuilds, pulled
