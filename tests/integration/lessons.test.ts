@@ -67,9 +67,7 @@ const settled = (id: string) =>
   );
 
 /** ffprobe as an outside player would read the HLS; async, since the server runs in this process. */
-async function ffprobeJson(
-  target: string,
-): Promise<{
+async function ffprobeJson(target: string): Promise<{
   streams: { codec_type: string; width?: number; height?: number }[];
   format: { duration: string };
 }> {
