@@ -22,39 +22,79 @@ fs.mkdirSync(dir, { recursive: true });
 const clip = path.join(dir, `lesson_1080p_${seconds}s.mp4`);
 if (!fs.existsSync(clip)) {
   console.log(`generating a ${seconds} s 1920x1080 25 fps test clip (testsrc2 + sine, H.264/AAC)…`);
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart',
-    `${clip}.part.mp4`,
-  ], { stdio: 'inherit' });
+  execFileSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1920x1080:rate=25',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+      '-movflags',
+      '+faststart',
+      `${clip}.part.mp4`,
+    ],
+    { stdio: 'inherit' },
+  );
   fs.renameSync(`${clip}.part.mp4`, clip);
 }
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
-console.log(`clip: ${clip} (${seconds} s, 1920x1080, 25 fps); x264 preset ${preset}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); ${ffmpegVersion}`);
+console.log(
+  `clip: ${clip} (${seconds} s, 1920x1080, 25 fps); x264 preset ${preset}; ${os.cpus().length} cores (${os.cpus()[0]?.model}); ${ffmpegVersion}`,
+);
 
-interface ArmResult { arm: string; wall_s: number; cpu_s: number }
+interface ArmResult {
+  arm: string;
+  wall_s: number;
+  cpu_s: number;
+}
 const best: Record<string, ArmResult> = {};
 const arms = ['c', 'a', 'b'];
 for (let round = 0; round < rounds; round++) {
   const order = arms.map((_, i) => arms[(i + round) % arms.length]!);
   for (const arm of order) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/transcodeRun.ts', arm, clip, dir, preset], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/transcodeRun.ts', arm, clip, dir, preset],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     if (r.status !== 0) throw new Error(`arm ${arm} failed (exit ${r.status})`);
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ArmResult;
-    console.log(`  round ${round + 1} arm ${arm}: wall ${result.wall_s.toFixed(2)} s, cpu ${result.cpu_s.toFixed(2)} s`);
+    console.log(
+      `  round ${round + 1} arm ${arm}: wall ${result.wall_s.toFixed(2)} s, cpu ${result.cpu_s.toFixed(2)} s`,
+    );
     if (!best[arm] || result.wall_s < best[arm].wall_s) best[arm] = result;
   }
 }
 
-const a = best.a!, b = best.b!, c = best.c!;
+const a = best.a!,
+  b = best.b!,
+  c = best.c!;
 const label: Record<string, string> = {
   a: '(a) Skyclass one-pass ladder (probe, encode, poster, publish)',
   b: '(b) one ffmpeg run per rung',
@@ -63,11 +103,15 @@ const label: Record<string, string> = {
 console.log('');
 console.log('arm                                                          wall s    cpu s   realtime×');
 for (const r of [a, b, c]) {
-  console.log(`${label[r.arm]!.padEnd(60)} ${r.wall_s.toFixed(2).padStart(7)} ${r.cpu_s.toFixed(2).padStart(8)} ${(seconds / r.wall_s).toFixed(2).padStart(10)}`);
+  console.log(
+    `${label[r.arm]!.padEnd(60)} ${r.wall_s.toFixed(2).padStart(7)} ${r.cpu_s.toFixed(2).padStart(8)} ${(seconds / r.wall_s).toFixed(2).padStart(10)}`,
+  );
 }
 const speedup = b.wall_s / a.wall_s;
 const overhead = a.wall_s / c.wall_s;
-console.log(`b/a wall ${speedup.toFixed(3)} (target ≥ 1.15), cpu ${(b.cpu_s / a.cpu_s).toFixed(3)}; a/c wall ${overhead.toFixed(3)} (target ≤ 1.05), cpu ${(a.cpu_s / c.cpu_s).toFixed(3)}`);
+console.log(
+  `b/a wall ${speedup.toFixed(3)} (target ≥ 1.15), cpu ${(b.cpu_s / a.cpu_s).toFixed(3)}; a/c wall ${overhead.toFixed(3)} (target ≤ 1.05), cpu ${(a.cpu_s / c.cpu_s).toFixed(3)}`,
+);
 console.log(
   JSON.stringify({
     bench: 'transcode',

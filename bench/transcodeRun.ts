@@ -74,4 +74,6 @@ if (arm === 'a') {
 const wall = (performance.now() - t0) / 1000;
 const cpu = cpuSeconds() - cpu0;
 await fsp.rm(out, { recursive: true, force: true });
-console.log(JSON.stringify({ arm, wall_s: Math.round(wall * 100) / 100, cpu_s: Math.round(cpu * 100) / 100 }));
+console.log(
+  JSON.stringify({ arm, wall_s: Math.round(wall * 100) / 100, cpu_s: Math.round(cpu * 100) / 100 }),
+);

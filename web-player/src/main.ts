@@ -5,9 +5,31 @@ import { getLang, setLang, t } from './i18n.ts';
 import { renderLogin } from './pages/login.ts';
 import { renderHome } from './pages/home.ts';
 import { renderClass } from './pages/classPage.ts';
+import { renderLessons } from './pages/lessons.ts';
+import { renderUpload } from './pages/upload.ts';
+import { renderWatch } from './pages/watch.ts';
+import { closeRealtime } from './realtime.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
+let leaving: (() => void)[] = [];
+
+/** Registers clean-up for the current page (timers, sockets, players), run when the route changes. */
+export function onLeave(fn: () => void): void {
+  leaving.push(fn);
+}
+
+function leave(): void {
+  const fns = leaving;
+  leaving = [];
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch {
+      /* a page's clean-up must not break navigation */
+    }
+  }
+}
 
 export function navigate(hash: string): void {
   if (location.hash === hash) void route();
@@ -26,6 +48,7 @@ async function signOut(): Promise<void> {
   await api('POST', '/api/auth/logout').catch(() => undefined);
   session.set(null);
   me = null;
+  closeRealtime();
   navigate('#/login');
 }
 
@@ -42,6 +65,7 @@ function header(): HTMLElement {
     h(
       'nav',
       {},
+      me && h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
       me && h('span', { class: 'who', 'data-testid': 'who' }, `${me.displayName} · ${t(`role.${me.role}`)}`),
       h(
         'button',
@@ -62,7 +86,11 @@ function header(): HTMLElement {
 }
 
 export async function route(): Promise<void> {
-  const hash = location.hash || '#/';
+  leave();
+  const full = location.hash || '#/';
+  const q = full.indexOf('?');
+  const hash = q >= 0 ? full.slice(0, q) : full;
+  const query = new URLSearchParams(q >= 0 ? full.slice(q + 1) : '');
   document.documentElement.lang = getLang();
   document.title = `${t('appName')} Skyclass`;
   if (!session.token && hash !== '#/login') return navigate('#/login');
@@ -81,8 +109,15 @@ export async function route(): Promise<void> {
       me = (await api<{ user: ApiUser }>('GET', '/api/me')).user;
       root.replaceChildren(header(), main);
     }
-    const m = /^#\/class\/([\w-]+)$/.exec(hash);
-    const content = m ? await renderClass(me, m[1]!) : await renderHome(me);
+    const cls = /^#\/class\/([\w-]+)$/.exec(hash);
+    const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
+    let content: HTMLElement;
+    if (cls) content = await renderClass(me, cls[1]!);
+    else if (watch) content = await renderWatch(me, watch[1]!);
+    else if (hash === '#/lessons') content = await renderLessons(me, query);
+    else if (hash === '#/upload') content = await renderUpload(me);
+    else if (hash === '#/' || hash === '#') content = await renderHome(me);
+    else throw new ApiError(404, 'NOT_FOUND', t('notFound'));
     main.replaceChildren(content);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) {

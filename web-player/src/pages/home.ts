@@ -84,12 +84,18 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
             ),
           ),
         h(
-          'section',
-          { class: 'card empty-state' },
-          h('img', { src: '/favicon.svg', alt: '', width: 48, height: 48 }),
-          h('p', {}, t('noLessonsYet')),
-          h('p', { class: 'muted' }, t('studentHomeHint')),
+          'a',
+          { class: 'card action-card', href: '#/lessons', 'data-testid': 'home-replays' },
+          h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }),
+          h(
+            'span',
+            {},
+            h('strong', {}, t('replays')),
+            h('br'),
+            h('span', { class: 'muted' }, t('replaysHint')),
+          ),
         ),
+        h('p', { class: 'muted' }, t('studentHomeHint')),
       );
     }
     case 'co_teacher':
@@ -123,7 +129,32 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
             ),
           ),
         ),
-        h('section', { class: 'card empty-state' }, h('p', {}, t('noLessonsYet'))),
+        h(
+          'div',
+          { class: 'grid' },
+          h(
+            'a',
+            { class: 'card action-card', href: '#/upload', 'data-testid': 'home-upload' },
+            h(
+              'span',
+              {},
+              h('strong', {}, t('uploadLesson')),
+              h('br'),
+              h('span', { class: 'muted' }, t('uploadHint')),
+            ),
+          ),
+          h(
+            'a',
+            { class: 'card action-card', href: '#/lessons', 'data-testid': 'home-my-lessons' },
+            h(
+              'span',
+              {},
+              h('strong', {}, t('myLessons')),
+              h('br'),
+              h('span', { class: 'muted' }, t('myLessonsHint')),
+            ),
+          ),
+        ),
         h('h2', {}, t('classes')),
         classesByGrade(classes, me, schools, true, gradeName),
       );
@@ -134,6 +165,17 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
         {},
         head,
         h('p', { class: 'muted' }, t('adminHomeHint')),
+        h(
+          'a',
+          { class: 'card action-card', href: '#/lessons', 'data-testid': 'home-review' },
+          h(
+            'span',
+            {},
+            h('strong', {}, t('reviewLessons')),
+            h('br'),
+            h('span', { class: 'muted' }, t('reviewHint')),
+          ),
+        ),
         h(
           'section',
           { class: 'stats' },

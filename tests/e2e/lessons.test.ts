@@ -1,0 +1,145 @@
+/**
+ * Recorded lessons in real Chromium: a lead teacher uploads through the web
+ * page (tus-js-client, progress bar, live processing progress), an admin
+ * approves, a student on a phone-sized screen replays it through hls.js,
+ * changes speed and quality, leaves, and comes back to where they stopped.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { clip } from '../helpers/fixtures.ts';
+import { startTestService } from '../helpers/service.ts';
+
+const SHOTS = path.resolve('.tmp/screenshots');
+let svc: RunningService;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync('web-player/dist/index.html'))
+    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  [svc, browser] = await Promise.all([
+    startTestService(),
+    launchChromium(['--autoplay-policy=no-user-gesture-required']),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await svc?.close();
+});
+
+async function signIn(username: string, phone = false): Promise<Page> {
+  const ctx = await browser.newContext(
+    phone
+      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      : { viewport: { width: 1280, height: 860 } },
+  );
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(svc.url + '/');
+  await page.fill('[data-testid=username]', username);
+  await page.fill('[data-testid=password]', DEMO_PASSWORD);
+  await page.click('[data-testid=login]');
+  await page.waitForSelector('[data-testid^=home-]');
+  return page;
+}
+
+describe('recorded lessons in the browser', () => {
+  let lessonId: string;
+
+  it('a lead teacher uploads a lesson with a progress bar and sees it processed live', async () => {
+    const page = await signIn('lead-g3');
+    await page.click('[data-testid=home-upload]');
+    await page.waitForSelector('[data-testid=file]');
+    await page.setInputFiles('[data-testid=file]', clip({ seconds: 24, width: 854, height: 480 }));
+    await page.fill('[data-testid=title]', '认识钟表');
+    await page.fill('[data-testid=subject]', '数学');
+    await page.click('[data-testid=start-upload]');
+    await page.waitForSelector('[data-testid=processing]', { timeout: 60_000 });
+    expect(await page.locator('[data-testid=upload-status]').textContent()).toContain('上传完成');
+    const watch = page.locator('[data-testid=watch-new]');
+    await watch.waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: path.join(SHOTS, 'upload-done.png'), fullPage: true });
+    lessonId = (await watch.getAttribute('href'))!.split('/').pop()!;
+    expect(lessonId).toMatch(/^les_[0-9a-f]{16}$/);
+
+    await page.click('[data-testid=to-lessons]').catch(() => page.goto(svc.url + '/#/lessons'));
+    const card = page.locator(`[data-lesson-id=${lessonId}]`);
+    await card.waitFor();
+    expect(await card.getAttribute('data-status')).toBe('ready');
+    expect(await card.getAttribute('data-review')).toBe('pending');
+  }, 180_000);
+
+  it('a student does not see it until an admin approves it', async () => {
+    const student = await signIn('s1-g3-1-01');
+    await student.click('[data-testid=home-replays]');
+    await student.waitForSelector('[data-testid=lessons-empty]');
+
+    const admin = await signIn('s1-admin');
+    await admin.click('[data-testid=home-review]');
+    const card = admin.locator(`[data-lesson-id=${lessonId}]`);
+    await card.locator('[data-testid=approve]').click();
+    await admin.waitForSelector(`[data-lesson-id=${lessonId}][data-review=approved]`);
+    await admin.screenshot({ path: path.join(SHOTS, 'review-approved.png'), fullPage: true });
+  }, 60_000);
+
+  it('the student replays it on a phone through hls.js, changes speed and quality, and resumes later', async () => {
+    const page = await signIn('s1-g3-1-01', true);
+    await page.click('[data-testid=home-replays]');
+    await page.locator(`[data-lesson-id=${lessonId}] [data-testid=watch]`).click();
+    const player = page.locator('[data-testid=player]');
+    await player.waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
+    );
+    // Every video quality plus automatic and sound-only.
+    const options = await page.locator('[data-testid=quality] option').allTextContents();
+    expect(options).toEqual(['自动', '480p', '360p', '144p', '仅声音（最省流量）']);
+
+    await page.selectOption('[data-testid=speed]', '2');
+    await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.muted = true;
+      return v.play();
+    });
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime > 10, undefined, {
+      timeout: 30_000,
+    });
+    expect(await page.evaluate(() => document.querySelector('video')!.playbackRate)).toBe(2);
+    await page.screenshot({ path: path.join(SHOTS, 'watch-phone.png') });
+
+    // Manual quality: the lowest rung.
+    await page.selectOption('[data-testid=quality]', { label: '144p' });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=player]')?.getAttribute('data-level') === '144',
+      undefined,
+      { timeout: 20_000 },
+    );
+    const decoded = await page.evaluate(
+      () => document.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames,
+    );
+    expect(decoded).toBeGreaterThan(100);
+
+    // Leave at 8 s and come back: playback resumes there.
+    await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.pause();
+      v.currentTime = 8;
+    });
+    await page.waitForFunction(() => Math.abs(document.querySelector('video')!.currentTime - 8) < 0.5);
+    await page.click('[data-testid=nav-lessons]');
+    await page.locator(`[data-lesson-id=${lessonId}] [data-testid=watch]`).click();
+    await page.waitForSelector('[data-testid=resume-notice]');
+    await page.waitForFunction(() => document.querySelector('video')!.currentTime >= 7.5, undefined, {
+      timeout: 20_000,
+    });
+    await page.screenshot({ path: path.join(SHOTS, 'watch-resume-phone.png') });
+  }, 120_000);
+});

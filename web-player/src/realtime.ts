@@ -1,0 +1,27 @@
+/** One socket.io connection per signed-in page, for live updates (lesson progress today). */
+import { io, type Socket } from 'socket.io-client';
+import { session } from './api.ts';
+
+let socket: Socket | null = null;
+let socketToken: string | null = null;
+
+export function realtime(): Socket {
+  if (socket && socketToken === session.token) return socket;
+  socket?.close();
+  socketToken = session.token;
+  socket = io({ path: '/socket.io', auth: { token: session.token }, transports: ['websocket', 'polling'] });
+  return socket;
+}
+
+/** Listens to an event until the returned function is called (pages call it when they are replaced). */
+export function listen<T>(event: string, fn: (payload: T) => void): () => void {
+  const s = realtime();
+  s.on(event, fn);
+  return () => s.off(event, fn);
+}
+
+export function closeRealtime(): void {
+  socket?.close();
+  socket = null;
+  socketToken = null;
+}
