@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/config.ts', 'tests/**', 'infra/**', 'vitest.config.ts'],
+    files: ['server/config.ts', 'tests/**', 'infra/**', 'bench/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
