@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/lib.sh
 
-ensure_apt_packages redis-server ffmpeg chromium fonts-noto-cjk
+ensure_apt_packages redis-server ffmpeg janus iproute2 chromium fonts-noto-cjk
 ensure_node_modules
