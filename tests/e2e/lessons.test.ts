@@ -142,4 +142,59 @@ describe('recorded lessons in the browser', () => {
     });
     await page.screenshot({ path: path.join(SHOTS, 'watch-resume-phone.png') });
   }, 120_000);
+
+  it('an upload interrupted by a page reload continues where it stopped when the same file is chosen again', async () => {
+    const file = clip({ seconds: 20, width: 1280, height: 720 });
+    const size = fs.statSync(file).size;
+    const page = await signIn('lead-g3');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    // A slow uplink (about 2 Mbit/s), so the reload lands in the middle of the upload.
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 250_000,
+    });
+    await page.goto(svc.url + '/#/upload');
+    await page.setInputFiles('[data-testid=file]', file);
+    await page.fill('[data-testid=title]', '断点续传');
+    await page.click('[data-testid=start-upload]');
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('[data-testid=upload-progress]')?.getAttribute('aria-valuenow')) >= 15,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.reload();
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    // The page remembers the unfinished upload and how far it got.
+    const unfinished = page.locator('[data-testid=unfinished]');
+    await unfinished.waitFor();
+    const pct = Number(/\((\d+)%\)/.exec((await unfinished.textContent()) ?? '')?.[1]);
+    expect(pct).toBeGreaterThanOrEqual(10);
+    expect(pct).toBeLessThan(100);
+    await page.screenshot({ path: path.join(SHOTS, 'upload-unfinished.png'), fullPage: true });
+    await page.setInputFiles('[data-testid=file]', file);
+    await page.fill('[data-testid=title]', '断点续传');
+    const sent: number[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'PATCH') sent.push(Number(r.headers()['upload-offset']));
+    });
+    await page.click('[data-testid=start-upload]');
+    await page.waitForSelector('[data-testid=processing]', { timeout: 60_000 });
+    // It continued from the kept offset rather than from zero, and the stored original is the whole file.
+    expect(sent[0]).toBeGreaterThan(size * 0.1);
+    const lessonId = await page.locator('[data-testid=processing]').getAttribute('data-upload-lesson');
+    expect(
+      fs
+        .readFileSync(svc.core.storage.localPath!(`originals/${lessonId}/source.mp4`))
+        .equals(fs.readFileSync(file)),
+    ).toBe(true);
+  }, 120_000);
 });

@@ -160,7 +160,11 @@ export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
   });
 
   const watchProcessing = (lessonId: string) => {
-    const box = h('div', { 'data-testid': 'processing' }, progressBar(null, 'processing-progress'));
+    const box = h(
+      'div',
+      { 'data-testid': 'processing', 'data-upload-lesson': lessonId },
+      progressBar(null, 'processing-progress'),
+    );
     status.replaceChildren(
       notice('ok', t('uploadDone')),
       h(
