@@ -23,6 +23,8 @@ import { Realtime } from './realtime/Realtime.ts';
 import path from 'node:path';
 import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
+import { LiveStore } from './live/LiveStore.ts';
+import { JanusSfu } from '../media/janus/JanusSfu.ts';
 
 export interface Core {
   config: Config;
@@ -32,6 +34,7 @@ export interface Core {
   sessions: SessionStore;
   storage: Storage;
   lessons: LessonStore;
+  live: LiveStore;
   transcodes: TranscodeQueue;
   urlSigningKey: string;
   /** Used when PUBLIC_BASE_URL is not configured and the port is known only after listen (PORT=0). */
@@ -80,6 +83,7 @@ export async function startCore(
       logger,
       redis,
       lessons: new LessonStore(redis.redis),
+      live: new LiveStore(redis.redis),
       transcodes,
       store: new DistrictStore(redis.redis),
       sessions: new SessionStore(redis.redis, secret, config.SESSION_TTL),
@@ -123,12 +127,53 @@ export interface RunningService {
   server: http.Server;
   url: string;
   worker?: TranscodeWorker;
+  sfu?: JanusSfu;
   close(): Promise<void>;
 }
 
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export interface ServiceOptions {
+  /** Runs janus through this prefix (tests: nsenter into a network namespace). */
+  janusCommandPrefix?: string[];
+}
+
+/** The managed Janus SFU for live lessons (SFU=janus), with its private config under DATA_DIR/janus. */
+async function startSfu(config: Config, logger: Logger, opts: ServiceOptions): Promise<JanusSfu | undefined> {
+  if (config.SFU === 'off') return undefined;
+  const [min, max] = config.JANUS_RTP_PORTS.split('-').map(Number) as [number, number];
+  const sfu = new JanusSfu({
+    dir: path.join(config.dataDir, 'janus'),
+    bin: config.JANUS_BIN,
+    logger,
+    rtpPortRange: { min, max },
+    iceEnforceList: config.JANUS_ICE_ENFORCE_LIST,
+    natMapping: config.JANUS_NAT_1_1_MAPPING,
+    commandPrefix: opts.janusCommandPrefix,
+  });
+  try {
+    await sfu.start();
+  } catch (err) {
+    await sfu.stop().catch(() => undefined);
+    throw new Error(
+      `Could not start Janus (${(err as Error).message}). Install it with "npm run setup" (Debian package janus), or set SFU=off to run without live lessons.`,
+    );
+  }
+  return sfu;
+}
+
+export async function startService(
+  config: Config,
+  logger: Logger,
+  opts: ServiceOptions = {},
+): Promise<RunningService> {
   const metrics = createMetrics();
   const core = await startCore(config, logger, (name) => metrics.childCrashes.inc({ process: name }));
+  let sfu: JanusSfu | undefined;
+  try {
+    sfu = await startSfu(config, logger, opts);
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
   const byToken = makeTokenAuthenticator(core);
   const uploads = createUploadServer({
     dir: path.join(config.dataDir, 'uploads'),
@@ -166,6 +211,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     sessions: core.sessions,
     storage: core.storage,
     lessons: core.lessons,
+    live: core.live,
+    sfu,
     transcodes: core.transcodes,
     uploads,
     metrics,
@@ -188,6 +235,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     sessions: core.sessions,
     store: core.store,
     lessons: core.lessons,
+    live: core.live,
+    sfu,
+    urlSigningKey: core.urlSigningKey,
+    redis: core.redis.redis,
     subscriber: core.redis.duplicate(),
     logger,
   });
@@ -205,6 +256,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       storage: config.storageDriver,
       redis: config.REDIS_URL ? 'external' : 'embedded',
       transcodeWorker: config.TRANSCODE_WORKER,
+      sfu: config.SFU,
     },
     'Skyclass is listening',
   );
@@ -213,9 +265,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     server,
     url,
     worker,
+    sfu,
     async close() {
       await worker?.close();
       await realtime.close();
+      await sfu?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

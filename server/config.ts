@@ -149,6 +149,30 @@ export const SETTINGS = {
   },
   FFMPEG_BIN: { schema: z.string().default('ffmpeg'), doc: 'ffmpeg binary.' },
   FFPROBE_BIN: { schema: z.string().default('ffprobe'), doc: 'ffprobe binary.' },
+  SFU: {
+    schema: z.enum(['janus', 'off'], { message: 'use janus or off' }).default('janus'),
+    doc: 'Run the managed Janus SFU for live lessons (janus) or not (off: live lessons cannot start).',
+  },
+  JANUS_BIN: { schema: z.string().default('janus'), doc: 'janus binary (Debian package janus).' },
+  JANUS_ICE_ENFORCE_LIST: {
+    schema: z.string().optional(),
+    doc: 'Interfaces or addresses Janus gathers ICE candidates on (e.g. eth0). Unset: every non-loopback interface.',
+  },
+  JANUS_NAT_1_1_MAPPING: {
+    schema: z.string().optional(),
+    doc: 'Public IP to announce when Janus is behind 1:1 NAT.',
+  },
+  JANUS_RTP_PORTS: {
+    schema: z
+      .string()
+      .regex(/^\d{4,5}-\d{4,5}$/, { message: 'use a range such as 20000-20999' })
+      .refine((v) => {
+        const [a, b] = v.split('-').map(Number);
+        return a! >= 1024 && b! <= 65535 && a! < b!;
+      }, 'the range must be within 1024-65535, low-high')
+      .default('20000-20999'),
+    doc: 'UDP port range Janus uses for WebRTC media.',
+  },
   WEB_DIST_DIR: { schema: z.string().default('./web-player/dist'), doc: 'Built web app to serve.' },
 } as const;
 

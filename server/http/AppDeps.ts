@@ -6,6 +6,8 @@ import type { SessionStore } from '../auth/SessionStore.ts';
 import type { Storage } from '../../recordings/storage/Storage.ts';
 import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import type { LiveStore } from '../live/LiveStore.ts';
+import type { Sfu } from '../../media/sfu/Sfu.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
@@ -18,6 +20,9 @@ export interface AppDeps {
   metrics: Metrics;
   lessons: LessonStore;
   transcodes: TranscodeQueue;
+  live: LiveStore;
+  /** The SFU for live lessons; undefined when SFU=off. */
+  sfu?: Sfu;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */

@@ -10,6 +10,7 @@ import { registerDistrictRoutes } from './routes/districtRoutes.ts';
 import { registerFileRoutes } from './routes/fileRoutes.ts';
 import { registerSystemRoutes } from './routes/systemRoutes.ts';
 import { registerLessonRoutes } from './routes/lessonRoutes.ts';
+import { registerLiveRoutes } from './routes/liveRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
@@ -19,6 +20,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerDistrictRoutes(registry, deps);
   registerFileRoutes(registry, deps);
   registerLessonRoutes(registry, deps);
+  registerLiveRoutes(registry, deps);
   return registry;
 }
 

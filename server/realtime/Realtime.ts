@@ -12,6 +12,9 @@ import type { SessionStore } from '../auth/SessionStore.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { AppError } from '../errors.ts';
+import type { LiveStore } from '../live/LiveStore.ts';
+import type { Sfu } from '../../media/sfu/Sfu.ts';
+import { attachLiveSignaling } from './liveSignaling.ts';
 import { makeTokenAuthenticator } from '../http/authenticate.ts';
 
 export interface RealtimeDeps {
@@ -20,6 +23,11 @@ export interface RealtimeDeps {
   lessons: LessonStore;
   subscriber: Redis;
   logger: Logger;
+  live: LiveStore;
+  sfu?: Sfu;
+  urlSigningKey: string;
+  /** A normal connection (viewer counters). */
+  redis: Redis;
 }
 
 export const ADMINS_ROOM = 'role:admins';
@@ -50,6 +58,14 @@ export class Realtime {
       const user = socket.data.user as { id: string; role: string };
       void socket.join(userRoom(user.id));
       if (user.role === 'district_admin' || user.role === 'school_admin') void socket.join(ADMINS_ROOM);
+    });
+    attachLiveSignaling(this.io, {
+      live: d.live,
+      sfu: d.sfu,
+      store: d.store,
+      redis: d.redis,
+      urlSigningKey: d.urlSigningKey,
+      logger: d.logger,
     });
     void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL);
     d.subscriber.on('message', (channel, lessonId) => {

@@ -10,16 +10,17 @@ export const TEST_PASSWORD_COST = 10;
 
 export async function startTestService(
   env: Record<string, string> = {},
-  opts: { demo?: boolean } = {},
+  opts: { demo?: boolean; janusCommandPrefix?: string[] } = {},
 ): Promise<RunningService> {
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: tmpDir('skysvc'),
     PASSWORD_HASH_COST: String(TEST_PASSWORD_COST),
     WEB_DIST_DIR: path.resolve('web-player/dist'),
+    SFU: 'off', // the live-lesson tests turn Janus on
     ...env,
   });
-  const service = await startService(config, testLogger());
+  const service = await startService(config, testLogger(), { janusCommandPrefix: opts.janusCommandPrefix });
   if (opts.demo !== false) {
     await seedDemo(service.core.store, { passwordCost: TEST_PASSWORD_COST, studentsPerClass: 2 });
   }

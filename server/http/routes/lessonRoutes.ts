@@ -5,6 +5,7 @@ import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
 import { canManageLesson, canReview, canViewLesson } from '../../lessons/lessonPolicy.ts';
 import { signPlayback, verifyPlayback } from '../../lessons/playbackToken.ts';
 import type { AppDeps } from '../AppDeps.ts';
+import { gradesOf as gradesOfUser } from '../../district/gradesOf.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
 
@@ -13,11 +14,7 @@ const PLAYBACK_TTL_MS = 6 * 3600_000;
 export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { lessons } = deps;
 
-  const gradesOf = async (user: User): Promise<number[]> => {
-    if (user.role === 'lead_teacher') return user.grades ?? [];
-    const classes = await Promise.all((user.classIds ?? []).map((id) => deps.store.getClass(id)));
-    return [...new Set(classes.filter((c) => !!c).map((c) => c!.grade))];
-  };
+  const gradesOf = (user: User) => gradesOfUser(deps.store, user);
 
   const vodBase = (user: User, lessonId: string) =>
     `/vod/${lessonId}/${signPlayback(deps.urlSigningKey, { lessonId, userId: user.id, expiresAt: Date.now() + PLAYBACK_TTL_MS })}`;

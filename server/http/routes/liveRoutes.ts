@@ -1,0 +1,185 @@
+/**
+ * Live lessons over REST: create (scheduled), start (live: the SFU room is
+ * made and a publish token issued), end. Media goes through socket.io
+ * signaling (server/realtime/liveSignaling.ts), which checks the token.
+ */
+import { z } from 'zod';
+import { AppError, notFound } from '../../errors.ts';
+import type { User } from '../../district/model.ts';
+import { gradesOf } from '../../district/gradesOf.ts';
+import type { LiveLesson } from '../../live/LiveLesson.ts';
+import { LiveStore } from '../../live/LiveStore.ts';
+import { canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../../live/livePolicy.ts';
+import type { RoomSpec } from '../../../media/sfu/Sfu.ts';
+import type { AppDeps } from '../AppDeps.ts';
+import type { RouteRegistry } from '../RouteRegistry.ts';
+
+export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
+
+export function broadcastRoom(l: LiveLesson): RoomSpec {
+  return {
+    id: l.roomId,
+    description: `${l.grade} ${l.subject} ${l.title}`,
+    maxPublishers: 1,
+    videoCodec: 'h264',
+    bitrate: 2_500_000,
+    keyframeEverySec: 2,
+  };
+}
+
+export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const { live } = deps;
+
+  const view = (user: User, l: LiveLesson) => ({ ...l, canRun: canRunLive(user, l) });
+
+  const visible = async (user: User, id: string): Promise<LiveLesson> => {
+    const l = await live.get(id);
+    if (!l) throw notFound(`Live lesson ${id}`);
+    if (!canWatchLive(user, l, await gradesOf(deps.store, user))) {
+      throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
+    }
+    return l;
+  };
+
+  const runnable = async (user: User, id: string): Promise<LiveLesson> => {
+    const l = await visible(user, id);
+    if (!canRunLive(user, l))
+      throw new AppError(
+        'FORBIDDEN_ROLE',
+        'Only the lesson’s lead teacher or an administrator can run this lesson.',
+      );
+    return l;
+  };
+
+  const sfu = () => {
+    if (!deps.sfu)
+      throw new AppError(
+        'NOT_READY',
+        'Live lessons are off on this server (SFU=off). Ask the administrator to enable the SFU.',
+      );
+    return deps.sfu;
+  };
+
+  const publishToken = (user: User, l: LiveLesson) => ({
+    publishToken: signPublishToken(deps.urlSigningKey, {
+      lessonId: l.id,
+      userId: user.id,
+      expiresAt: Date.now() + PUBLISH_TOKEN_TTL_MS,
+    }),
+    expiresAt: new Date(Date.now() + PUBLISH_TOKEN_TTL_MS).toISOString(),
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/live',
+    tag: 'live',
+    summary: 'Schedule a live lesson for a grade (lead teachers of that grade, admins)',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    body: z.object({
+      title: z.string().trim().min(1).max(100),
+      grade: z.number().int(),
+      subject: z.string().trim().min(1).max(20),
+      scheduledAt: z.iso.datetime({ offset: true }).optional(),
+    }),
+    async handler({ user, body }) {
+      if (!(await deps.store.listGrades()).some((g) => g.number === body.grade)) {
+        throw new AppError('VALIDATION_FAILED', `Grade ${body.grade} is not a grade of this district.`);
+      }
+      if (!canCreateLive(user, body.grade)) {
+        throw new AppError(
+          'FORBIDDEN_SCOPE',
+          `You teach grade ${(user.grades ?? []).join(', ')}, not grade ${body.grade}.`,
+        );
+      }
+      const id = LiveStore.newId();
+      const now = new Date().toISOString();
+      const l = await live.create({
+        id,
+        title: body.title,
+        grade: body.grade,
+        subject: body.subject,
+        teacherId: user.id,
+        teacherName: user.displayName,
+        status: 'scheduled',
+        roomId: `lesson-${id.slice(5)}`,
+        ...(body.scheduledAt ? { scheduledAt: body.scheduledAt } : {}),
+        createdAt: now,
+        updatedAt: now,
+      });
+      return { lesson: view(user, l) };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/live',
+    tag: 'live',
+    summary: 'Live lessons this user may watch or run',
+    auth: 'any',
+    async handler({ user }) {
+      const grades = await gradesOf(deps.store, user);
+      return {
+        lessons: (await live.list()).filter((l) => canWatchLive(user, l, grades)).map((l) => view(user, l)),
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/live/:id',
+    tag: 'live',
+    summary: 'One live lesson',
+    auth: 'any',
+    handler: async ({ user, params }) => ({ lesson: view(user, await visible(user, params.id!)) }),
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/live/:id/start',
+    tag: 'live',
+    summary: 'Go live: creates the SFU room and returns a publish token for this teacher',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await runnable(user, params.id!);
+      await sfu().ensureRoom(broadcastRoom(l));
+      const t = await live.transition(l.id, ['scheduled', 'live'], {
+        status: 'live',
+        startedAt: l.startedAt ?? new Date().toISOString(),
+      });
+      if (!t.ok) throw new AppError('CONFLICT', 'This lesson has ended; schedule a new one.');
+      return { lesson: view(user, t.lesson), ...publishToken(user, t.lesson) };
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/live/:id/publish-token',
+    tag: 'live',
+    summary: 'A fresh publish token for a live lesson (its lead teacher or an admin)',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await runnable(user, params.id!);
+      if (l.status !== 'live') throw new AppError('CONFLICT', 'Start the lesson first.');
+      return publishToken(user, l);
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/live/:id/end',
+    tag: 'live',
+    summary: 'End a live lesson',
+    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    async handler({ user, params }) {
+      const l = await runnable(user, params.id!);
+      const t = await live.transition(l.id, ['live', 'scheduled'], {
+        status: 'ended',
+        endedAt: new Date().toISOString(),
+        publisherId: undefined,
+      });
+      if (!t.ok) throw new AppError('CONFLICT', 'This lesson has already ended.');
+      await deps.sfu?.destroyRoom(l.roomId).catch(() => undefined);
+      return { lesson: view(user, t.lesson) };
+    },
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * socket.io signaling for live lessons. The browser never reaches the SFU's
+ * API: it sends its offer/answer/candidates here, and the server checks
+ * every step — publishing needs the lesson's lead teacher (or an admin)
+ * AND a publish token the server signed for that lesson and that user;
+ * watching needs the grade. Every call answers through the ack callback
+ * with either a result or {error:{code,message}}.
+ */
+import type { Server, Socket } from 'socket.io';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors.ts';
+import type { DistrictStore } from '../district/DistrictStore.ts';
+import type { User } from '../district/model.ts';
+import { gradesOf } from '../district/gradesOf.ts';
+import type { LiveStore } from '../live/LiveStore.ts';
+import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
+import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
+import type { Logger } from '../logger.ts';
+
+export interface LiveSignalingDeps {
+  live: LiveStore;
+  sfu?: Sfu;
+  store: DistrictStore;
+  redis: Redis;
+  urlSigningKey: string;
+  logger: Logger;
+}
+
+type Ack = (reply: unknown) => void;
+
+const VIEWERS_KEY = 'sc:live:viewers';
+export const liveRoom = (lessonId: string) => `live:${lessonId}`;
+
+interface PeerEntry {
+  lessonId: string;
+  role: 'publisher' | 'viewer';
+  peer: SfuPeer;
+  subscription?: Subscription;
+}
+
+const jsepSchema = (v: unknown, type: Jsep['type']): Jsep => {
+  const j = v as Jsep | undefined;
+  if (!j || j.type !== type || typeof j.sdp !== 'string' || j.sdp.length > 100_000) {
+    throw new AppError('VALIDATION_FAILED', `Send a WebRTC ${type} (type "${type}" and an SDP).`);
+  }
+  return { type, sdp: j.sdp };
+};
+
+export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
+  const handle =
+    (socket: Socket, fn: (user: User, payload: Record<string, unknown>) => Promise<unknown>) =>
+    (payload: unknown, ack?: Ack) => {
+      const reply = typeof ack === 'function' ? ack : () => undefined;
+      const user = socket.data.user as User;
+      fn(user, (payload ?? {}) as Record<string, unknown>)
+        .then((r) => reply(r ?? { ok: true }))
+        .catch((err: unknown) => {
+          if (err instanceof AppError) return reply(err.toJSON());
+          d.logger.warn({ err: (err as Error).message, user: user.id }, 'live signaling failed');
+          reply(
+            new AppError('INTERNAL', 'The live lesson could not be joined. Try again in a moment.').toJSON(),
+          );
+        });
+    };
+
+  const sfu = () => {
+    if (!d.sfu) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
+    return d.sfu;
+  };
+
+  const liveLesson = async (lessonId: unknown) => {
+    const l = typeof lessonId === 'string' ? await d.live.get(lessonId) : undefined;
+    if (!l) throw new AppError('NOT_FOUND', 'This live lesson does not exist.');
+    return l;
+  };
+
+  const emitViewers = async (lessonId: string) => {
+    const n = Number((await d.redis.hget(VIEWERS_KEY, lessonId)) ?? 0);
+    io.to(liveRoom(lessonId)).emit('live:viewers', { lessonId, viewers: Math.max(0, n) });
+  };
+
+  io.on('connection', (socket) => {
+    const peers = new Map<string, PeerEntry>();
+
+    const drop = async (peerId: string) => {
+      const e = peers.get(peerId);
+      if (!e) return;
+      peers.delete(peerId);
+      await e.peer.close().catch(() => undefined);
+      if (e.role === 'viewer') {
+        await d.redis.hincrby(VIEWERS_KEY, e.lessonId, -1);
+        await emitViewers(e.lessonId);
+      } else {
+        await d.live.transition(e.lessonId, ['live'], { publisherId: undefined });
+      }
+    };
+
+    socket.on(
+      'live:publish',
+      handle(socket, async (user, p) => {
+        const l = await liveLesson(p.lessonId);
+        if (!canRunLive(user, l)) {
+          throw new AppError('FORBIDDEN_ROLE', 'Only the lesson’s lead teacher can broadcast into it.');
+        }
+        const verdict = verifyPublishToken(d.urlSigningKey, p.publishToken, l.id, user.id);
+        if (verdict === 'expired')
+          throw new AppError(
+            'AUTH_TOKEN_EXPIRED',
+            'The broadcast permission has expired. Reload the studio page.',
+          );
+        if (verdict !== 'ok')
+          throw new AppError(
+            'AUTH_TOKEN_INVALID',
+            'This broadcast permission is not valid. Start the lesson from the studio page.',
+          );
+        if (l.status !== 'live')
+          throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
+        const offer = jsepSchema(p.offer, 'offer');
+        const { peer, answer } = await sfu().publish(
+          l.roomId,
+          { id: user.id, display: user.displayName },
+          offer,
+        );
+        peers.set(peer.id, { lessonId: l.id, role: 'publisher', peer });
+        peer.once('down', () => void drop(peer.id));
+        await d.live.transition(l.id, ['live'], { publisherId: user.id });
+        void socket.join(liveRoom(l.id));
+        return { peerId: peer.id, answer };
+      }),
+    );
+
+    socket.on(
+      'live:watch',
+      handle(socket, async (user, p) => {
+        const l = await liveLesson(p.lessonId);
+        if (!canWatchLive(user, l, await gradesOf(d.store, user))) {
+          throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
+        }
+        if (l.status !== 'live' || !l.publisherId) {
+          throw new AppError(
+            'CONFLICT',
+            'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
+          );
+        }
+        const sub = await sfu().subscribe(l.roomId, l.publisherId);
+        peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
+        sub.peer.once('down', () => void drop(sub.peer.id));
+        await d.redis.hincrby(VIEWERS_KEY, l.id, 1);
+        void socket.join(liveRoom(l.id));
+        void emitViewers(l.id);
+        return { peerId: sub.peer.id, offer: sub.offer };
+      }),
+    );
+
+    socket.on(
+      'live:answer',
+      handle(socket, async (_user, p) => {
+        const e = peers.get(String(p.peerId));
+        if (!e?.subscription) throw new AppError('NOT_FOUND', 'Unknown viewer connection; watch again.');
+        await e.subscription.start(jsepSchema(p.answer, 'answer'));
+        return { ok: true };
+      }),
+    );
+
+    socket.on(
+      'live:trickle',
+      handle(socket, async (_user, p) => {
+        const e = peers.get(String(p.peerId));
+        if (!e) throw new AppError('NOT_FOUND', 'Unknown connection.');
+        const c = p.candidate as IceCandidate | null;
+        if (c !== null && (typeof c !== 'object' || typeof c.candidate !== 'string')) {
+          throw new AppError(
+            'VALIDATION_FAILED',
+            'A candidate is {candidate, sdpMid, sdpMLineIndex} or null.',
+          );
+        }
+        await e.peer.trickle(c);
+        return { ok: true };
+      }),
+    );
+
+    socket.on(
+      'live:leave',
+      handle(socket, async (_user, p) => {
+        await drop(String(p.peerId));
+        return { ok: true };
+      }),
+    );
+
+    socket.on('disconnect', () => {
+      for (const id of [...peers.keys()]) void drop(id);
+    });
+  });
+}
