@@ -69,3 +69,50 @@ export function createNetns(workDir: string): NetNs {
     },
   };
 }
+
+/**
+ * Makes a TCP service of this process reachable at http://127.0.0.1:<port> inside the
+ * namespace (for Chromium there): namespace TCP → unix socket → service TCP.
+ */
+export async function bridgeIntoNetns(
+  ns: NetNs,
+  workDir: string,
+  target: { host: string; port: number },
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const { default: net } = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const sock = path.join(workDir, `bridge-${port}.sock`);
+  fs.rmSync(sock, { force: true });
+  const outer = net.createServer((c) => {
+    const up = net.connect(target.port, target.host);
+    c.pipe(up).pipe(c);
+    c.on('error', () => up.destroy());
+    up.on('error', () => c.destroy());
+  });
+  await new Promise<void>((r) => outer.listen(sock, r));
+  const inner = spawn(
+    ns.prefix[0]!,
+    [
+      ...ns.prefix.slice(1),
+      process.execPath,
+      path.resolve('tests/helpers/tcpBridge.mjs'),
+      String(port),
+      sock,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    inner.stdout!.once('data', () => resolve());
+    inner.once('exit', (code) => reject(new Error(`bridge exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      inner.kill();
+      await new Promise<void>((r) => outer.close(() => r()));
+    },
+  };
+}

@@ -1,11 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../../server/district/model.ts';
 import type { LiveLesson } from '../../server/live/LiveLesson.ts';
-import { canCreateLive, canRunLive, canWatchLive, signPublishToken, verifyPublishToken } from '../../server/live/livePolicy.ts';
-import { janusMainConfig, janusVideoroomConfig, janusWebsocketConfig } from '../../media/janus/janusConfig.ts';
+import {
+  canCreateLive,
+  canRunLive,
+  canWatchLive,
+  signPublishToken,
+  verifyPublishToken,
+} from '../../server/live/livePolicy.ts';
+import {
+  janusMainConfig,
+  janusVideoroomConfig,
+  janusWebsocketConfig,
+} from '../../media/janus/janusConfig.ts';
 
-const user = (role: User['role'], extra: Partial<User> = {}) => ({ id: `usr_${role}`, role, displayName: role, ...extra }) as User;
-const lesson = { id: 'live_0123456789abcdef', grade: 3, teacherId: 'usr_lead_teacher', status: 'live' } as LiveLesson;
+const user = (role: User['role'], extra: Partial<User> = {}) =>
+  ({ id: `usr_${role}`, role, displayName: role, ...extra }) as User;
+const lesson = {
+  id: 'live_0123456789abcdef',
+  grade: 3,
+  teacherId: 'usr_lead_teacher',
+  status: 'live',
+} as LiveLesson;
 
 describe('live lesson policy', () => {
   it('only the lesson’s lead teacher or an admin runs it; students and co-teachers never', () => {
@@ -46,7 +62,14 @@ describe('publish tokens', () => {
 });
 
 describe('Janus private config', () => {
-  const o = { dir: '/srv/sky/janus', apiSecret: 's3cr3t', adminKey: 'adm"in', rtpPortRange: { min: 20000, max: 20999 }, iceEnforceList: 'eth0', libDir: '/nonexistent' };
+  const o = {
+    dir: '/srv/sky/janus',
+    apiSecret: 's3cr3t',
+    adminKey: 'adm"in',
+    rtpPortRange: { min: 20000, max: 20999 },
+    iceEnforceList: 'eth0',
+    libDir: '/nonexistent',
+  };
   it('sets secrets, ports, ICE and no admin API; quotes values', () => {
     const main = janusMainConfig(o);
     expect(main).toContain('api_secret = "s3cr3t"');

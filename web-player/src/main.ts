@@ -9,6 +9,9 @@ import { renderLessons } from './pages/lessons.ts';
 import { renderUpload } from './pages/upload.ts';
 import { renderWatch } from './pages/watch.ts';
 import { closeRealtime } from './realtime.ts';
+import { renderLiveList } from './pages/live.ts';
+import { renderStudio } from './pages/studio.ts';
+import { renderLiveWatch } from './pages/liveWatch.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -65,6 +68,7 @@ function header(): HTMLElement {
     h(
       'nav',
       {},
+      me && h('a', { href: '#/live', 'data-testid': 'nav-live' }, t('liveNav')),
       me && h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
       me && h('span', { class: 'who', 'data-testid': 'who' }, `${me.displayName} · ${t(`role.${me.role}`)}`),
       h(
@@ -111,9 +115,14 @@ export async function route(): Promise<void> {
     }
     const cls = /^#\/class\/([\w-]+)$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
+    const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
+    const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
     let content: HTMLElement;
     if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
+    else if (studio) content = await renderStudio(me, studio[1]!);
+    else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!);
+    else if (hash === '#/live') content = await renderLiveList(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);

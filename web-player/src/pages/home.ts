@@ -85,6 +85,17 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
           ),
         h(
           'a',
+          { class: 'card action-card', href: '#/live', 'data-testid': 'home-live' },
+          h(
+            'span',
+            {},
+            h('strong', {}, t('liveTitle')),
+            h('br'),
+            h('span', { class: 'muted' }, t('noLiveStudent')),
+          ),
+        ),
+        h(
+          'a',
           { class: 'card action-card', href: '#/lessons', 'data-testid': 'home-replays' },
           h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }),
           h(
@@ -132,6 +143,17 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
         h(
           'div',
           { class: 'grid' },
+          h(
+            'a',
+            { class: 'card action-card', href: '#/live', 'data-testid': 'home-live' },
+            h(
+              'span',
+              {},
+              h('strong', {}, t('liveTitle')),
+              h('br'),
+              h('span', { class: 'muted' }, t('scheduleLive')),
+            ),
+          ),
           h(
             'a',
             { class: 'card action-card', href: '#/upload', 'data-testid': 'home-upload' },

@@ -1,0 +1,133 @@
+/**
+ * Live lesson in the browser, end to end: the lead teacher opens the studio
+ * (fake camera and mic), goes live; a co-teacher and two students watch over
+ * WebRTC on their pages; the studio counts them; the teacher ends the lesson.
+ * Chromium and Janus run in a private network namespace; the web app is
+ * reached through a TCP↔unix-socket bridge (helpers/netns.ts).
+ */
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
+import { bridgeIntoNetns, canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
+import { RTC_CHROMIUM_ARGS } from '../helpers/rtcPage.ts';
+import { startTestService } from '../helpers/service.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const cannot = canCreateNetns();
+const SHOTS = path.resolve('.tmp/screenshots');
+
+describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
+  let ns: NetNs;
+  let svc: RunningService;
+  let browser: Browser;
+  let bridge: { url: string; close(): Promise<void> };
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    const dir = tmpDir('live-e2e');
+    ns = createNetns(dir);
+    svc = await startTestService(
+      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '44000-44300' },
+      { janusCommandPrefix: ns.prefix },
+    );
+    const port = Number(new URL(svc.url).port);
+    bridge = await bridgeIntoNetns(ns, dir, { host: '127.0.0.1', port }, 18080);
+    browser = await chromium.launch({
+      executablePath: ns.chromiumWrapper,
+      headless: true,
+      args: [...RTC_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await bridge?.close();
+    await svc?.close();
+    ns?.remove();
+  });
+
+  async function signIn(username: string, phone = false): Promise<Page> {
+    const ctx = await browser.newContext(
+      phone
+        ? { viewport: { width: 390, height: 844 }, isMobile: true }
+        : { viewport: { width: 1280, height: 860 } },
+    );
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(bridge.url + '/');
+    await page.fill('[data-testid=username]', username);
+    await page.fill('[data-testid=password]', DEMO_PASSWORD);
+    await page.click('[data-testid=login]');
+    await page.waitForSelector('[data-testid^=home-]');
+    return page;
+  }
+
+  it('a teacher goes live from the studio and three viewers watch it over WebRTC', async () => {
+    const studio = await signIn('lead-g3');
+    await studio.click('[data-testid=home-live]');
+    await studio.fill('[data-testid=live-title]', '认识钟表（直播）');
+    await studio.fill('[data-testid=live-subject]', '数学');
+    await studio.click('[data-testid=create-live]');
+    await studio.waitForSelector('[data-testid=go-live]');
+    await studio.waitForFunction(
+      () => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).videoWidth > 0,
+    );
+    const lessonId = studio.url().split('/').pop()!;
+    await studio.click('[data-testid=go-live]');
+    await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
+
+    const viewers: Page[] = [];
+    for (const [u, phone] of [
+      ['t-s1-g3-1', false],
+      ['s1-g3-1-01', true],
+      ['s1-g3-2-01', true],
+    ] as const) {
+      const page = await signIn(u, phone);
+      await page.click('[data-testid=nav-live]');
+      await page.locator(`[data-live-id=${lessonId}] [data-testid=watch-live]`).click();
+      viewers.push(page);
+    }
+    for (const page of viewers) {
+      await page.waitForSelector('[data-testid=live-player][data-state=playing]', { timeout: 30_000 });
+      const frames = () =>
+        page.evaluate(
+          () =>
+            (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+              .totalVideoFrames,
+        );
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+            .totalVideoFrames > 10,
+        undefined,
+        { timeout: 20_000 },
+      );
+      const first = await frames();
+      await page.waitForTimeout(500);
+      expect(await frames()).toBeGreaterThan(first);
+      expect(
+        await page.evaluate(
+          () =>
+            (
+              (document.querySelector('[data-testid=live-video]') as HTMLVideoElement)
+                .srcObject as MediaStream
+            ).getAudioTracks().length,
+        ),
+      ).toBe(1);
+    }
+    await studio.waitForFunction(
+      () => document.querySelector('[data-testid=viewer-count]')?.textContent === '3',
+      undefined,
+      { timeout: 10_000 },
+    );
+    await studio.screenshot({ path: path.join(SHOTS, 'live-studio.png') });
+    await viewers[1]!.screenshot({ path: path.join(SHOTS, 'live-viewer-phone.png') });
+
+    await studio.click('[data-testid=end-live]');
+    await studio.waitForSelector('[data-testid=studio-state][data-state="live.ended"]');
+  }, 150_000);
+});

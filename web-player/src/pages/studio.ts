@@ -1,0 +1,251 @@
+/**
+ * The lead teacher's studio (#/studio/:id): pick camera and microphone,
+ * preview, go live (H.264 + Opus to the SFU through the server, with the
+ * publish token the server issued), share the screen instead of the camera
+ * and back, see how many are watching, end the lesson. A dropped
+ * connection is re-published by itself.
+ */
+import type { ApiUser } from '../api.ts';
+import { h, notice } from '../dom.ts';
+import { t } from '../i18n.ts';
+import { gathered, liveApi, preferH264, signal, SignalError } from '../liveApi.ts';
+import { listen } from '../realtime.ts';
+import { errorText, onLeave } from '../main.ts';
+
+export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTMLElement> {
+  let { lesson } = await liveApi.get(lessonId);
+  const preview = h('video', { autoplay: true, muted: true, playsinline: true, 'data-testid': 'preview' });
+  const cameraSel = h('select', { 'aria-label': t('camera'), 'data-testid': 'camera' });
+  const micSel = h('select', { 'aria-label': t('microphone'), 'data-testid': 'microphone' });
+  const goLive = h('button', { class: 'primary', 'data-testid': 'go-live' }, t('goLive'));
+  const endBtn = h(
+    'button',
+    { class: 'danger-button', 'data-testid': 'end-live', disabled: true },
+    t('endLive'),
+  );
+  const shareBtn = h('button', { 'data-testid': 'share-screen', disabled: true }, t('shareScreen'));
+  const state = h('span', { class: 'badge', 'data-testid': 'studio-state' }, t(`live.${lesson.status}`));
+  const viewers = h('strong', { 'data-testid': 'viewer-count' }, '0');
+  const messages = h('div', { 'aria-live': 'polite' });
+
+  let stream: MediaStream | null = null;
+  let screen: MediaStream | null = null;
+  let pc: RTCPeerConnection | null = null;
+  let peerId: string | null = null;
+  let token: string | null = null;
+  let wantLive = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const setState = (key: 'live.live' | 'live.scheduled' | 'live.ended' | 'reconnecting', cls = '') => {
+    state.textContent = t(key);
+    state.className = `badge ${cls}`;
+    state.dataset.state = key;
+  };
+
+  const openDevices = async () => {
+    stream?.getTracks().forEach((tr) => tr.stop());
+    stream = await navigator.mediaDevices.getUserMedia({
+      video: {
+        deviceId: cameraSel.value ? { exact: cameraSel.value } : undefined,
+        width: { ideal: 1280 },
+        height: { ideal: 720 },
+        frameRate: { ideal: 25 },
+      },
+      audio: {
+        deviceId: micSel.value ? { exact: micSel.value } : undefined,
+        echoCancellation: true,
+        noiseSuppression: true,
+      },
+    });
+    preview.srcObject = stream;
+    if (!cameraSel.options.length) {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      const fill = (sel: HTMLSelectElement, kind: MediaDeviceKind) =>
+        sel.replaceChildren(
+          ...devices
+            .filter((d) => d.kind === kind)
+            .map((d, i) => h('option', { value: d.deviceId }, d.label || `${kind} ${i + 1}`)),
+        );
+      fill(cameraSel, 'videoinput');
+      fill(micSel, 'audioinput');
+    }
+    // Switch the devices of a running broadcast without renegotiating.
+    if (pc) {
+      for (const sender of pc.getSenders()) {
+        const next = stream.getTracks().find((tr) => tr.kind === sender.track?.kind);
+        if (next && !(screen && next.kind === 'video')) await sender.replaceTrack(next);
+      }
+    }
+  };
+
+  const closePc = async () => {
+    if (peerId) await signal('live:leave', { peerId }).catch(() => undefined);
+    peerId = null;
+    pc?.close();
+    pc = null;
+  };
+
+  const publish = async () => {
+    await closePc();
+    if (!stream) await openDevices();
+    const conn = new RTCPeerConnection();
+    pc = conn;
+    conn.addTransceiver(stream!.getAudioTracks()[0]!, { direction: 'sendonly' });
+    const video = conn.addTransceiver((screen ?? stream!).getVideoTracks()[0]!, {
+      direction: 'sendonly',
+      sendEncodings: [{ maxBitrate: 2_000_000 }],
+    });
+    preferH264(video);
+    await conn.setLocalDescription(await conn.createOffer());
+    await gathered(conn);
+    const r = await signal<{ peerId: string; answer: RTCSessionDescriptionInit }>('live:publish', {
+      lessonId,
+      publishToken: token,
+      offer: { type: 'offer', sdp: conn.localDescription!.sdp },
+    });
+    peerId = r.peerId;
+    await conn.setRemoteDescription(r.answer);
+    conn.addEventListener('connectionstatechange', () => {
+      if (conn !== pc) return;
+      if (conn.connectionState === 'connected') {
+        setState('live.live', 'live-live');
+        messages.replaceChildren();
+      }
+      if (conn.connectionState === 'failed' || conn.connectionState === 'disconnected') scheduleRepublish();
+    });
+  };
+
+  // Recover by itself: after a network drop, publish again (1 s, 2 s, 4 s… up to 10 s between tries).
+  let backoff = 1000;
+  const scheduleRepublish = () => {
+    if (!wantLive || retryTimer) return;
+    setState('reconnecting', 'review-pending');
+    retryTimer = setTimeout(async () => {
+      retryTimer = undefined;
+      try {
+        if (!token) token = (await liveApi.start(lessonId)).publishToken;
+        await publish();
+        backoff = 1000;
+      } catch (err) {
+        if (
+          err instanceof SignalError &&
+          (err.code === 'AUTH_TOKEN_EXPIRED' || err.code === 'AUTH_TOKEN_INVALID')
+        )
+          token = null;
+        backoff = Math.min(backoff * 2, 10_000);
+        scheduleRepublish();
+      }
+    }, backoff);
+  };
+
+  goLive.addEventListener('click', async () => {
+    goLive.disabled = true;
+    messages.replaceChildren(notice('info', t('connecting')));
+    try {
+      const started = await liveApi.start(lessonId);
+      lesson = started.lesson;
+      token = started.publishToken;
+      wantLive = true;
+      await publish();
+      endBtn.disabled = false;
+      shareBtn.disabled = false;
+    } catch (err) {
+      goLive.disabled = false;
+      messages.replaceChildren(notice('error', errorText(err)));
+    }
+  });
+
+  endBtn.addEventListener('click', async () => {
+    if (!confirm(t('confirmEndLive'))) return;
+    wantLive = false;
+    clearTimeout(retryTimer);
+    await closePc();
+    try {
+      lesson = (await liveApi.end(lessonId)).lesson;
+      setState('live.ended');
+      endBtn.disabled = true;
+      shareBtn.disabled = true;
+      messages.replaceChildren(notice('ok', t('liveEnded')));
+    } catch (err) {
+      messages.replaceChildren(notice('error', errorText(err)));
+    }
+  });
+
+  shareBtn.addEventListener('click', async () => {
+    const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
+    if (screen) {
+      screen.getTracks().forEach((tr) => tr.stop());
+      screen = null;
+      shareBtn.textContent = t('shareScreen');
+      await sender?.replaceTrack(stream!.getVideoTracks()[0]!);
+      preview.srcObject = stream;
+      return;
+    }
+    try {
+      screen = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+    } catch {
+      return; // the teacher cancelled the picker
+    }
+    const track = screen.getVideoTracks()[0]!;
+    track.contentHint = 'detail'; // slides and writing: keep them sharp
+    track.addEventListener('ended', () => shareBtn.click());
+    await sender?.replaceTrack(track);
+    preview.srcObject = screen;
+    shareBtn.textContent = t('stopSharing');
+  });
+
+  cameraSel.addEventListener(
+    'change',
+    () => void openDevices().catch((e: Error) => messages.replaceChildren(notice('error', e.message))),
+  );
+  micSel.addEventListener(
+    'change',
+    () => void openDevices().catch((e: Error) => messages.replaceChildren(notice('error', e.message))),
+  );
+
+  onLeave(
+    listen<{ lessonId: string; viewers: number }>('live:viewers', (e) => {
+      if (e.lessonId === lessonId) viewers.textContent = String(e.viewers);
+    }),
+  );
+  onLeave(() => {
+    wantLive = false;
+    clearTimeout(retryTimer);
+    void closePc();
+    stream?.getTracks().forEach((tr) => tr.stop());
+    screen?.getTracks().forEach((tr) => tr.stop());
+  });
+
+  try {
+    await openDevices();
+  } catch (err) {
+    messages.replaceChildren(notice('error', `${t('noCamera')} (${(err as Error).name})`));
+  }
+  if (lesson.status === 'ended') {
+    goLive.disabled = true;
+    messages.replaceChildren(notice('info', t('liveEnded')));
+  }
+
+  return h(
+    'div',
+    { class: 'studio' },
+    h('p', { class: 'crumbs' }, h('a', { href: '#/live' }, `← ${t('liveTitle')}`)),
+    h('div', { class: 'page-head' }, h('h1', {}, lesson.title), state),
+    h('div', { class: 'player' }, preview),
+    h(
+      'div',
+      { class: 'player-bar' },
+      h('label', { class: 'inline' }, t('camera'), cameraSel),
+      h('label', { class: 'inline' }, t('microphone'), micSel),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      goLive,
+      shareBtn,
+      endBtn,
+      h('span', { class: 'muted' }, t('viewersNow'), ' ', viewers),
+    ),
+    messages,
+  );
+}
