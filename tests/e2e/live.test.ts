@@ -127,6 +127,33 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     await studio.screenshot({ path: path.join(SHOTS, 'live-studio.png') });
     await viewers[1]!.screenshot({ path: path.join(SHOTS, 'live-viewer-phone.png') });
 
+    // Janus dies mid-lesson: it is restarted with its rooms, the studio publishes again by itself, viewers rejoin.
+    const killedAt = Date.now();
+    process.kill(svc.sfu!.supervisor!.current!.pid!, 'SIGKILL');
+    await studio.waitForSelector('[data-testid=studio-state][data-state="reconnecting"]', {
+      timeout: 15_000,
+    });
+    await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 15_000 });
+    const recoveredSec = (Date.now() - killedAt) / 1000;
+    expect(recoveredSec).toBeLessThan(10);
+    console.log(`studio live again ${recoveredSec.toFixed(1)} s after Janus was killed`);
+    for (const page of viewers) {
+      // Pictures move again: decoded frames keep rising after the restart.
+      const f0 = await page.evaluate(
+        () =>
+          (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+            .totalVideoFrames,
+      );
+      await page.waitForFunction(
+        (start) =>
+          (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+            .totalVideoFrames >
+          start + 25,
+        f0,
+        { timeout: 25_000 },
+      );
+    }
+
     await studio.click('[data-testid=end-live]');
     await studio.waitForSelector('[data-testid=studio-state][data-state="live.ended"]');
   }, 150_000);

@@ -22,6 +22,7 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
   let pc: RTCPeerConnection | null = null;
   let peerId: string | null = null;
   let stopped = false;
+  let rejoining = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const close = async () => {
@@ -41,10 +42,11 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
       peerId = r.peerId;
       const conn = new RTCPeerConnection();
       pc = conn;
+      // A fresh stream per connection: after a rejoin the old tracks are dead.
+      const ms = new MediaStream();
       conn.addEventListener('track', (e) => {
-        const ms = (video.srcObject as MediaStream | null) ?? new MediaStream();
         ms.addTrack(e.track);
-        video.srcObject = ms;
+        if (video.srcObject !== ms) video.srcObject = ms;
       });
       conn.addEventListener('connectionstatechange', () => {
         if (conn !== pc) return;
@@ -56,7 +58,13 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
         if (conn.connectionState === 'failed' || conn.connectionState === 'disconnected') {
           stage.dataset.state = 'reconnecting';
           messages.replaceChildren(notice('info', t('networkRetrying')));
-          timer = setTimeout(() => void join(), 2000);
+          if (!rejoining) {
+            rejoining = true;
+            timer = setTimeout(() => {
+              rejoining = false;
+              void join();
+            }, 2000);
+          }
         }
       });
       await conn.setRemoteDescription(r.offer);
