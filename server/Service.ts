@@ -24,6 +24,7 @@ import path from 'node:path';
 import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
 import { LiveStore } from './live/LiveStore.ts';
+import { LiveHlsManager } from './live/LiveHlsManager.ts';
 import { JanusSfu } from '../media/janus/JanusSfu.ts';
 
 export interface Core {
@@ -128,11 +129,12 @@ export interface RunningService {
   url: string;
   worker?: TranscodeWorker;
   sfu?: JanusSfu;
+  liveHls?: LiveHlsManager;
   close(): Promise<void>;
 }
 
 export interface ServiceOptions {
-  /** Runs janus through this prefix (tests: nsenter into a network namespace). */
+  /** Runs janus and the live ffmpeg through this prefix (tests: nsenter into a network namespace). */
   janusCommandPrefix?: string[];
 }
 
@@ -204,6 +206,18 @@ export async function startService(
       logger.info({ lessonId: u.lessonId, size: u.size, teacher: user.username }, 'lesson uploaded');
     },
   });
+  const liveHls = sfu
+    ? new LiveHlsManager({
+        storage: core.storage,
+        lessons: core.lessons,
+        live: core.live,
+        sfu,
+        dataDir: config.dataDir,
+        logger,
+        ffmpeg: config.FFMPEG_BIN,
+        commandPrefix: opts.janusCommandPrefix,
+      })
+    : undefined;
   const deps: AppDeps = {
     logger,
     redis: core.redis.redis,
@@ -213,6 +227,7 @@ export async function startService(
     lessons: core.lessons,
     live: core.live,
     sfu,
+    liveHls,
     transcodes: core.transcodes,
     uploads,
     metrics,
@@ -237,6 +252,7 @@ export async function startService(
     lessons: core.lessons,
     live: core.live,
     sfu,
+    liveHls,
     urlSigningKey: core.urlSigningKey,
     redis: core.redis.redis,
     subscriber: core.redis.duplicate(),
@@ -266,9 +282,11 @@ export async function startService(
     url,
     worker,
     sfu,
+    liveHls,
     async close() {
       await worker?.close();
       await realtime.close();
+      await liveHls?.closeAll();
       await sfu?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -64,6 +64,8 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
   readonly #apiSecret = crypto.randomBytes(24).toString('base64url');
   readonly #adminKey = crypto.randomBytes(24).toString('base64url');
   readonly #rooms = new Map<string, RoomSpec>();
+  /** Publisher handles by room and publisher id (to ask them for keyframes). */
+  readonly #publishers = new Map<string, JanusHandle>();
   #supervisor?: Supervisor;
   #conn?: JanusConnection;
   #session?: JanusSession;
@@ -225,6 +227,11 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
         15_000,
       );
       if (!r.jsep || r.jsep.type !== 'answer') throw new Error('Janus did not answer the publisher offer');
+      const key = `${roomId}/${who.id}`;
+      this.#publishers.set(key, handle);
+      handle.once('detached', () => {
+        if (this.#publishers.get(key) === handle) this.#publishers.delete(key);
+      });
       return { peer: new JanusPeer(who.id, handle), answer: r.jsep };
     } catch (err) {
       await handle.detach();
@@ -266,10 +273,19 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
       host: target.host,
       host_family: 'ipv4',
       streams: [
-        { mid: '0', port: target.audioPort },
-        { mid: '1', port: target.videoPort },
+        { mid: '0', port: target.audioPort, ...(target.audioPt ? { pt: target.audioPt } : {}) },
+        { mid: '1', port: target.videoPort, ...(target.videoPt ? { pt: target.videoPt } : {}) },
       ],
     });
+    // A new receiver (ffmpeg) needs a keyframe now, not at the next scheduled one.
+    for (const delay of [0, 1000, 2500]) {
+      setTimeout(() => {
+        void this.#publishers
+          .get(`${roomId}/${publisherId}`)
+          ?.message({ request: 'configure', keyframe: true })
+          .catch(() => undefined);
+      }, delay).unref();
+    }
   }
 
   async stop(): Promise<void> {

@@ -53,6 +53,9 @@ export interface RtpTarget {
   host: string;
   audioPort: number;
   videoPort: number;
+  /** Rewrite the payload types to these (the receiver's SDP names them). */
+  audioPt?: number;
+  videoPt?: number;
 }
 
 export interface Sfu {

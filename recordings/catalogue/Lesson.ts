@@ -21,6 +21,10 @@ export interface Lesson {
   durationSec?: number;
   source: { key: string; filename: string; size: number };
   masterKey?: string;
+  /** Where the HLS lives in storage (default vod/<id>; live/<live id> for the replay of a live lesson). */
+  hlsPrefix?: string;
+  /** Set on the replay of a live lesson. */
+  liveLessonId?: string;
   posterKey?: string;
   renditions?: RenditionInfo[];
   progress?: { stage: string; percent: number; etaSec?: number };

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { Sfu } from '../../media/sfu/Sfu.ts';
+import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
@@ -23,6 +24,8 @@ export interface AppDeps {
   live: LiveStore;
   /** The SFU for live lessons; undefined when SFU=off. */
   sfu?: Sfu;
+  /** Live HLS pipelines (with the SFU). */
+  liveHls?: LiveHlsManager;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */

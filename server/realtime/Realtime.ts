@@ -15,6 +15,7 @@ import { AppError } from '../errors.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { Sfu } from '../../media/sfu/Sfu.ts';
 import { attachLiveSignaling } from './liveSignaling.ts';
+import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import { makeTokenAuthenticator } from '../http/authenticate.ts';
 
 export interface RealtimeDeps {
@@ -25,6 +26,7 @@ export interface RealtimeDeps {
   logger: Logger;
   live: LiveStore;
   sfu?: Sfu;
+  liveHls?: LiveHlsManager;
   urlSigningKey: string;
   /** A normal connection (viewer counters). */
   redis: Redis;
@@ -62,6 +64,7 @@ export class Realtime {
     attachLiveSignaling(this.io, {
       live: d.live,
       sfu: d.sfu,
+      liveHls: d.liveHls,
       store: d.store,
       redis: d.redis,
       urlSigningKey: d.urlSigningKey,

@@ -16,10 +16,12 @@ import type { LiveStore } from '../live/LiveStore.ts';
 import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
 import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
+import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 
 export interface LiveSignalingDeps {
   live: LiveStore;
   sfu?: Sfu;
+  liveHls?: LiveHlsManager;
   store: DistrictStore;
   redis: Redis;
   urlSigningKey: string;
@@ -123,6 +125,14 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
         );
         peers.set(peer.id, { lessonId: l.id, role: 'publisher', peer });
         peer.once('down', () => void drop(peer.id));
+        // Once media flows, the SFU forwards it to this lesson's live HLS pipeline.
+        peer.once('up', () => {
+          d.liveHls
+            ?.onPublished(l, user.id)
+            .catch((err: Error) =>
+              d.logger.error({ err: err.message, lessonId: l.id }, 'live HLS could not start'),
+            );
+        });
         await d.live.transition(l.id, ['live'], { publisherId: user.id });
         void socket.join(liveRoom(l.id));
         return { peerId: peer.id, answer };

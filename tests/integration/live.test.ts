@@ -4,6 +4,8 @@
  * Chromium pages (inside a private network namespace) as the teacher's
  * studio and three viewers. A student can never publish.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { tmpDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const cannot = canCreateNetns();
+const execFileP = promisify(execFile);
 
 interface Reply {
   error?: { code: string; message: string };
@@ -169,8 +172,84 @@ describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`
     }
     await waitFor(async () => viewerCounts.at(-1) === 3, 'the studio to count 3 viewers', 5000);
 
-    const ended = await teacher.post<{ lesson: { status: string } }>(`/api/live/${lessonId}/end`);
+    // Live HLS: the SFU forwards the teacher to ffmpeg; the top rung copies H.264, the rest is encoded.
+    const pb = await waitFor(
+      async () => {
+        const r = await student.get<{ masterUrl?: string }>(`/api/live/${lessonId}/playback`);
+        return r.body.masterUrl;
+      },
+      'live HLS to start',
+      20_000,
+    );
+    const master = await (await fetch(svc.url + pb)).text();
+    expect(master).toContain('CODECS="avc1.42e01f,mp4a.40.2"');
+    expect(master).toContain('144p/index.m3u8');
+    const base = svc.url + pb.replace(/master\.m3u8$/, '');
+    const playlist = async (name: string) => (await fetch(`${base}${name}/index.m3u8`)).text();
+    const segs = (text: string) =>
+      [...text.matchAll(/#EXTINF:([\d.]+),\n(\S+)/g)].map((m) => ({ d: Number(m[1]), uri: m[2]! }));
+    await waitFor(
+      async () => segs(await playlist('source')).length >= 3 && segs(await playlist('144p')).length >= 2,
+      '3 live segments',
+      30_000,
+    );
+    const live1 = await playlist('source');
+    expect(live1).toContain('#EXT-X-PROGRAM-DATE-TIME:');
+    expect(live1).not.toContain('#EXT-X-ENDLIST');
+    expect((await fetch(`${base}source/index.m3u8`)).headers.get('cache-control')).toBe('no-cache');
+    const probe = await execFileP('ffprobe', [
+      '-v',
+      'error',
+      '-show_streams',
+      '-of',
+      'json',
+      `${base}source/${segs(live1)[1]!.uri}`,
+    ]);
+    const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams
+      .map((s) => s.codec_name)
+      .sort();
+    expect(streams).toEqual(['aac', 'h264']);
+
+    // ffmpeg killed mid-lesson: back within 2 s; the playlist carries a discontinuity and no gap over 3 s.
+    const pipeline = await svc.liveHls!.get(lessonId)!;
+    process.kill(pipeline.supervisor!.current!.pid!, 'SIGKILL');
+    const after = await waitFor(
+      async () => {
+        const text = await playlist('source');
+        const i = text.indexOf('#EXT-X-DISCONTINUITY\n');
+        return i > 0 && segs(text.slice(i)).length >= 2 ? text : undefined;
+      },
+      'segments after the restart',
+      30_000,
+    );
+    const lines = after.split('\n');
+    const at = lines.indexOf('#EXT-X-DISCONTINUITY');
+    const pdt = (from: number, dir: 1 | -1) => {
+      for (let i = from; i >= 0 && i < lines.length; i += dir)
+        if (lines[i]!.startsWith('#EXT-X-PROGRAM-DATE-TIME:'))
+          return { i, t: Date.parse(lines[i]!.slice(25)) };
+      throw new Error('no PDT');
+    };
+    const before = pdt(at - 1, -1);
+    const beforeDur = Number(/#EXTINF:([\d.]+)/.exec(lines[before.i + 1]!)![1]);
+    const next = pdt(at + 1, 1);
+    const gapSec = (next.t - (before.t + beforeDur * 1000)) / 1000;
+    console.log(`live ffmpeg restart: gap ${gapSec.toFixed(2)} s in the recording`);
+    expect(gapSec).toBeLessThanOrEqual(3);
+
+    const ended = await teacher.post<{ lesson: { status: string; replayLessonId?: string } }>(
+      `/api/live/${lessonId}/end`,
+    );
     expect(ended.body.lesson.status).toBe('ended');
+    // The recording is the replay, in the catalogue at once, for the students of the grade.
+    const replayId = ended.body.lesson.replayLessonId!;
+    expect(replayId).toMatch(/^les_/);
+    const replay = await student.get<{ masterUrl: string }>(`/api/lessons/${replayId}/playback`);
+    const replayBase = svc.url + replay.body.masterUrl.replace(/master\.m3u8$/, '');
+    const vod = await (await fetch(`${replayBase}source/index.m3u8`)).text();
+    expect(vod).toContain('#EXT-X-ENDLIST');
+    expect(vod).toContain('#EXT-X-DISCONTINUITY');
+    expect(segs(vod).length).toBeGreaterThan(segs(after).length - 1);
     expect(await svc.sfu!.listRooms()).not.toContain(`lesson-${lessonId.slice(5)}`);
     expect((await teacher.post(`/api/live/${lessonId}/start`)).body.error?.code).toBe('CONFLICT');
   }, 120_000);

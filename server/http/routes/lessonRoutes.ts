@@ -21,7 +21,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   const view = (user: User, l: Lesson) => {
     const { source, jobId: _j, masterKey: _m, posterKey: _p, ...rest } = l;
-    const base = l.status === 'ready' ? vodBase(user, l.id) : undefined;
+    const base = l.status === 'ready' && l.posterKey ? vodBase(user, l.id) : undefined;
     return {
       ...rest,
       source: { filename: source.filename, size: source.size },
@@ -97,7 +97,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
       return {
         masterUrl: `${base}/master.m3u8`,
         audioOnlyUrl: l.renditions?.some((x) => x.name === 'audio') ? `${base}/audio/index.m3u8` : undefined,
-        posterUrl: `${base}/poster.jpg`,
+        ...(l.posterKey ? { posterUrl: `${base}/poster.jpg` } : {}),
         position: await lessons.getPosition(l.id, user.id),
         expiresAt: new Date(Date.now() + PLAYBACK_TTL_MS).toISOString(),
       };
@@ -224,7 +224,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
       if (l.jobId && (l.status === 'processing' || l.status === 'uploaded'))
         await deps.transcodes.cancel(l.jobId);
       await lessons.delete(l.id);
-      for (const prefix of [`vod/${l.id}/`, `originals/${l.id}/`]) {
+      for (const prefix of [`${l.hlsPrefix ?? `vod/${l.id}`}/`, `originals/${l.id}/`]) {
         for await (const o of deps.storage.list(prefix)) await deps.storage.delete(o.key);
       }
       return { deleted: l.id };
@@ -264,12 +264,12 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
         );
       const l = await lessons.get(lessonId);
       if (!l || l.status !== 'ready') throw notFound(`Lesson ${lessonId}`);
-      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|m4s|mp4|jpg)$/.test(rel)) {
+      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|m4s|mp4|ts|jpg)$/.test(rel)) {
         throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
       }
       // Playlists can change (a re-processed lesson); segments never do under the same name.
       const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
-      await serveObject(req, res, deps.storage, `vod/${lessonId}/${rel}`, cache);
+      await serveObject(req, res, deps.storage, `${l.hlsPrefix ?? `vod/${lessonId}`}/${rel}`, cache);
       return undefined;
     },
   });

@@ -13,6 +13,8 @@ import { canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../..
 import type { RoomSpec } from '../../../media/sfu/Sfu.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
+import { serveObject } from '../serveObject.ts';
+import { signPlayback, verifyPlayback } from '../../lessons/playbackToken.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
 
@@ -165,6 +167,52 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
   });
 
   r.add({
+    method: 'get',
+    path: '/api/live/:id/playback',
+    tag: 'live',
+    summary: 'Tokened live HLS URL (for students at scale, and the fallback when WebRTC fails)',
+    auth: 'any',
+    async handler({ user, params }) {
+      const l = await visible(user, params.id!);
+      if (l.status !== 'live' || !(await deps.storage.head(`live/${l.id}/master.m3u8`))) {
+        throw new AppError(
+          'CONFLICT',
+          'The live stream has not started yet. The page will connect when the teacher goes live.',
+        );
+      }
+      const token = signPlayback(deps.urlSigningKey, {
+        lessonId: l.id,
+        userId: user.id,
+        expiresAt: Date.now() + PUBLISH_TOKEN_TTL_MS,
+      });
+      return { masterUrl: `/live-hls/${l.id}/${token}/master.m3u8` };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/live-hls/:lessonId/:token/*path',
+    tag: 'live',
+    summary: 'Live HLS (playlists and segments) under a token from /api/live/{id}/playback',
+    auth: 'public',
+    async handler({ req, res, params }) {
+      const raw = (req.params as unknown as { path: string[] | string }).path;
+      const rel = Array.isArray(raw) ? raw.join('/') : raw;
+      const verdict = verifyPlayback(deps.urlSigningKey, params.lessonId!, params.token!);
+      if (verdict === 'expired')
+        throw new AppError('AUTH_TOKEN_EXPIRED', 'This live link has expired. Reload the page.');
+      if (verdict !== 'ok')
+        throw new AppError('FORBIDDEN_SCOPE', 'This live link is not valid. Open the lesson from Skyclass.');
+      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|ts)$/.test(rel))
+        throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
+      // Live playlists change every segment; segments never change.
+      const cache = rel.endsWith('.m3u8') ? 'no-cache' : 'public, max-age=31536000, immutable';
+      await serveObject(req, res, deps.storage, `live/${params.lessonId}/${rel}`, cache);
+      return undefined;
+    },
+  });
+
+  r.add({
     method: 'post',
     path: '/api/live/:id/end',
     tag: 'live',
@@ -179,7 +227,10 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
       });
       if (!t.ok) throw new AppError('CONFLICT', 'This lesson has already ended.');
       await deps.sfu?.destroyRoom(l.roomId).catch(() => undefined);
-      return { lesson: view(user, t.lesson) };
+      // The live recording becomes the replay, listed with the recorded lessons.
+      const replayLessonId = await deps.liveHls?.end(t.lesson);
+      const final = replayLessonId ? await live.transition(l.id, [], { replayLessonId }) : t;
+      return { lesson: view(user, final.ok ? final.lesson : t.lesson) };
     },
   });
 }

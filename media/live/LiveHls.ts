@@ -1,0 +1,196 @@
+/**
+ * One live lesson's HLS: the SFU forwards the teacher's RTP to two local
+ * UDP ports; a supervised ffmpeg (restarted within a second after a crash)
+ * turns it into the live ladder; Skyclass reads each finished segment from
+ * the segment lists, stores it through the storage interface and rewrites
+ * the playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
+ * are the replay.
+ */
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { ManagedProcess } from '../process/ManagedProcess.ts';
+import type { ProcessLogger } from '../process/ProcessLogger.ts';
+import { Supervisor } from '../process/Supervisor.ts';
+import type { Storage } from '../../recordings/storage/Storage.ts';
+import { LIVE_RENDITIONS, liveLadderArgs, liveSdp, type LiveRendition } from './liveArgs.ts';
+import { buildLiveMaster, buildLivePlaylist, parseSegmentCsv, type LiveSegment } from './livePlaylist.ts';
+
+export interface LiveHlsOptions {
+  lessonId: string;
+  storage: Storage;
+  workDir: string;
+  logger: ProcessLogger;
+  ffmpeg?: string;
+  /** Runs ffmpeg through this prefix (tests: inside the SFU's network namespace). */
+  commandPrefix?: string[];
+  renditions?: LiveRendition[];
+}
+
+export const livePrefix = (lessonId: string) => `live/${lessonId}`;
+
+/** Two free local UDP ports (bound and released). */
+async function freeUdpPorts(n: number): Promise<number[]> {
+  const sockets = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<dgram.Socket>((resolve) => {
+          const s = dgram.createSocket('udp4');
+          s.bind(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = sockets.map((s) => s.address().port);
+  sockets.forEach((s) => s.close());
+  return ports;
+}
+
+interface RenditionState {
+  r: LiveRendition;
+  segments: LiveSegment[];
+  /** Lines already read per run's CSV. */
+  seen: Map<number, number>;
+  lastRun?: number;
+}
+
+export class LiveHls {
+  readonly o: LiveHlsOptions;
+  readonly host = '127.0.0.1';
+  audioPort = 0;
+  videoPort = 0;
+  #run = -1;
+  #supervisor?: Supervisor;
+  #timer?: NodeJS.Timeout;
+  #states: RenditionState[];
+  #polling: Promise<void> = Promise.resolve();
+  #ended = false;
+
+  constructor(o: LiveHlsOptions) {
+    this.o = o;
+    this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], seen: new Map() }));
+  }
+
+  get supervisor(): Supervisor | undefined {
+    return this.#supervisor;
+  }
+
+  get masterKey(): string {
+    return `${livePrefix(this.o.lessonId)}/master.m3u8`;
+  }
+
+  /** Seconds of the lesson recorded so far (the top rendition). */
+  get durationSec(): number {
+    return this.#states[0]!.segments.reduce((n, s) => n + s.duration, 0);
+  }
+
+  async start(): Promise<void> {
+    const { workDir, logger } = this.o;
+    await fsp.mkdir(workDir, { recursive: true });
+    for (const s of this.#states) await fsp.mkdir(path.join(workDir, s.r.name), { recursive: true });
+    [this.audioPort, this.videoPort] = (await freeUdpPorts(2)) as [number, number];
+    const sdp = path.join(workDir, 'live.sdp');
+    await fsp.writeFile(sdp, liveSdp(this.host, this.audioPort, this.videoPort));
+    await this.o.storage.put(this.masterKey, buildLiveMaster(this.#states.map((s) => s.r)), {
+      cacheControl: 'public, max-age=60',
+    });
+    const log = logger.child({ component: 'live-ffmpeg', lessonId: this.o.lessonId });
+    this.#supervisor = new Supervisor({
+      name: 'live-ffmpeg',
+      logger: log,
+      initialBackoffMs: 100,
+      maxBackoffMs: 1000,
+      create: () => {
+        this.#run += 1;
+        const [cmd, ...pre] = [...(this.o.commandPrefix ?? []), this.o.ffmpeg ?? 'ffmpeg'];
+        return new ManagedProcess({
+          name: 'live-ffmpeg',
+          command: cmd!,
+          args: [
+            ...pre,
+            ...liveLadderArgs(
+              sdp,
+              workDir,
+              this.#run,
+              this.#states.map((s) => s.r),
+            ),
+          ],
+          logger: log,
+          readyProbe: async () => true,
+          startTimeoutMs: 5000,
+          stopInput: 'q',
+          stopTimeoutMs: 4000,
+        });
+      },
+    });
+    await this.#supervisor.start();
+    this.#timer = setInterval(() => {
+      this.#polling = this.#polling
+        .then(() => this.#poll())
+        .catch((err: Error) => log.warn({ err: err.message }, 'live segment publishing failed'));
+    }, 250);
+  }
+
+  /** Reads new lines of every run's segment list; stores new segments; rewrites changed playlists. */
+  async #poll(): Promise<void> {
+    for (const st of this.#states) {
+      let changed = false;
+      for (let run = 0; run <= this.#run; run++) {
+        const csv = path.join(this.o.workDir, `${st.r.name}.r${run}.csv`);
+        let text: string;
+        try {
+          text = await fsp.readFile(csv, 'utf8');
+        } catch {
+          continue;
+        }
+        const rows = parseSegmentCsv(text);
+        const seen = st.seen.get(run) ?? 0;
+        for (const row of rows.slice(seen)) {
+          const local = path.join(this.o.workDir, st.r.name, row.name);
+          await this.o.storage.put(
+            `${livePrefix(this.o.lessonId)}/${st.r.name}/${row.name}`,
+            fs.createReadStream(local),
+            {
+              cacheControl: 'public, max-age=31536000, immutable',
+            },
+          );
+          await fsp.rm(local, { force: true });
+          const duration = row.end - row.start;
+          st.segments.push({
+            uri: row.name,
+            duration,
+            programDateTime: new Date(Date.now() - duration * 1000),
+            discontinuity: st.lastRun !== undefined && st.lastRun !== run,
+          });
+          st.lastRun = run;
+          changed = true;
+        }
+        st.seen.set(run, rows.length);
+      }
+      if (changed || this.#ended) await this.#writePlaylist(st);
+    }
+  }
+
+  async #writePlaylist(st: RenditionState): Promise<void> {
+    await this.o.storage.put(
+      `${livePrefix(this.o.lessonId)}/${st.r.name}/index.m3u8`,
+      buildLivePlaylist(st.segments, this.#ended),
+      {
+        cacheControl: this.#ended ? 'public, max-age=300' : 'no-cache',
+      },
+    );
+  }
+
+  /** Ends the lesson: ffmpeg finishes its last segments, the playlists get EXT-X-ENDLIST. */
+  async end(): Promise<{ masterKey: string; durationSec: number }> {
+    await this.#supervisor?.stop();
+    clearInterval(this.#timer);
+    await this.#polling;
+    await this.#poll(); // the last segments ffmpeg closed on the way out
+    this.#ended = true;
+    for (const st of this.#states) await this.#writePlaylist(st);
+    await fsp.rm(this.o.workDir, { recursive: true, force: true });
+    return { masterKey: this.masterKey, durationSec: Math.round(this.durationSec * 10) / 10 };
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The live HLS pipelines of the lessons this instance broadcasts: started
+ * when the teacher's stream comes up (the SFU forwards it to the pipeline's
+ * ports), ended with the lesson; the finished recording becomes a replay
+ * lesson in the catalogue, playable in the same player as recorded lessons.
+ */
+import path from 'node:path';
+import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import type { Storage } from '../../recordings/storage/Storage.ts';
+import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT } from '../../media/live/liveArgs.ts';
+import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
+import type { Sfu } from '../../media/sfu/Sfu.ts';
+import type { Logger } from '../logger.ts';
+import type { LiveLesson } from './LiveLesson.ts';
+import type { LiveStore } from './LiveStore.ts';
+
+export interface LiveHlsManagerDeps {
+  storage: Storage;
+  lessons: LessonStore;
+  live: LiveStore;
+  sfu: Sfu;
+  dataDir: string;
+  logger: Logger;
+  ffmpeg?: string;
+  commandPrefix?: string[];
+}
+
+export class LiveHlsManager {
+  readonly #d: LiveHlsManagerDeps;
+  readonly #pipelines = new Map<string, Promise<LiveHls>>();
+
+  constructor(d: LiveHlsManagerDeps) {
+    this.#d = d;
+  }
+
+  get(lessonId: string): Promise<LiveHls> | undefined {
+    return this.#pipelines.get(lessonId);
+  }
+
+  /** The teacher's media is up: make sure the pipeline runs and point the SFU's forwarder at it. */
+  async onPublished(l: LiveLesson, publisherId: string): Promise<void> {
+    let p = this.#pipelines.get(l.id);
+    if (!p) {
+      const hls = new LiveHls({
+        lessonId: l.id,
+        storage: this.#d.storage,
+        workDir: path.join(this.#d.dataDir, 'live', l.id),
+        logger: this.#d.logger,
+        ffmpeg: this.#d.ffmpeg,
+        commandPrefix: this.#d.commandPrefix,
+      });
+      p = hls.start().then(() => hls);
+      this.#pipelines.set(l.id, p);
+      p.catch(() => this.#pipelines.delete(l.id));
+    }
+    const hls = await p;
+    await this.#d.sfu.forward(l.roomId, publisherId, {
+      host: hls.host,
+      audioPort: hls.audioPort,
+      videoPort: hls.videoPort,
+      audioPt: AUDIO_PT,
+      videoPt: VIDEO_PT,
+    });
+    this.#d.logger.info(
+      { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
+      'live HLS: forwarding the teacher',
+    );
+  }
+
+  /** Ends the pipeline; the recording becomes a replay lesson (already approved: it went out live). */
+  async end(l: LiveLesson): Promise<string | undefined> {
+    const p = this.#pipelines.get(l.id);
+    if (!p) return undefined;
+    this.#pipelines.delete(l.id);
+    const hls = await p;
+    const { masterKey, durationSec } = await hls.end();
+    if (durationSec <= 0) return undefined;
+    const now = new Date().toISOString();
+    const id = LessonStore.newId();
+    await this.#d.lessons.create({
+      id,
+      title: l.title,
+      grade: l.grade,
+      subject: l.subject,
+      teacherId: l.teacherId,
+      teacherName: l.teacherName,
+      status: 'ready',
+      review: 'approved',
+      reviewedBy: 'live broadcast',
+      durationSec,
+      source: { key: '', filename: 'live', size: 0 },
+      masterKey,
+      hlsPrefix: livePrefix(l.id),
+      liveLessonId: l.id,
+      renditions: LIVE_RENDITIONS.map((r) => ({
+        name: r.name,
+        codecs: r.codecs,
+        bandwidth: r.bandwidth,
+        averageBandwidth: r.bandwidth,
+        ...(r.height ? { height: r.height } : {}),
+      })),
+      createdAt: now,
+      updatedAt: now,
+      readyAt: now,
+    });
+    return id;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.#pipelines.values()];
+    this.#pipelines.clear();
+    for (const p of all) await p.then((h) => h.end()).catch(() => undefined);
+  }
+}
