@@ -76,20 +76,26 @@ describe('Supervisor', () => {
     const sup = new Supervisor({
       name: 'crashy',
       logger,
-      initialBackoffMs: 50,
+      initialBackoffMs: 400,
       create: () =>
         node("console.log('READY'); setTimeout(() => process.exit(1), 100)", {
           readyLine: (l) => l === 'READY',
         }),
     });
+    const crashedAt: number[] = [];
     const started: number[] = [];
+    sup.on('crashed', () => crashedAt.push(Date.now()));
     sup.on('started', () => started.push(Date.now()));
     await sup.start();
     while (sup.crashes < 2) await once(sup, 'crashed');
     await once(sup, 'started');
     await sup.stop();
     expect(started.length).toBeGreaterThanOrEqual(3);
-    expect(started[2]! - started[1]!).toBeGreaterThan(started[1]! - started[0]!); // backoff grows
+    // Crash → restart waits the backoff (400 ms, then 800 ms) plus the child's start-up.
+    const firstWait = started[1]! - crashedAt[0]!;
+    const secondWait = started[2]! - crashedAt[1]!;
+    expect(firstWait).toBeGreaterThanOrEqual(400);
+    expect(secondWait).toBeGreaterThanOrEqual(800);
   });
 });
 
