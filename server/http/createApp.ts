@@ -92,6 +92,11 @@ export function createApp(deps: AppDeps): express.Express {
       (err as { statusCode?: number }).statusCode === 404
     ) {
       e = new AppError('NOT_FOUND', 'Not found.');
+    } else if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || req.destroyed) {
+      // The player went away mid-download (seeking, switching quality, closing the tab): not a fault.
+      deps.logger.debug({ url: req.originalUrl }, 'client closed the connection');
+      if (!res.headersSent) res.end();
+      return;
     } else {
       deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
       e = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged; please try again.');
