@@ -66,7 +66,7 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     return page;
   }
 
-  it('a teacher goes live from the studio and three viewers watch it over WebRTC', async () => {
+  it('a teacher goes live; viewers watch over WebRTC and live HLS; Janus recovers; the replay follows', async () => {
     const studio = await signIn('lead-g3');
     await studio.click('[data-testid=home-live]');
     await studio.fill('[data-testid=live-title]', '认识钟表（直播）');
@@ -80,25 +80,26 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     await studio.click('[data-testid=go-live]');
     await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
 
+    // A co-teacher (WebRTC by default) and a student who chose real time; then a student on the default, live HLS.
     const viewers: Page[] = [];
-    for (const [u, phone] of [
-      ['t-s1-g3-1', false],
-      ['s1-g3-1-01', true],
-      ['s1-g3-2-01', true],
+    for (const [u, phone, mode] of [
+      ['t-s1-g3-1', false, ''],
+      ['s1-g3-1-01', true, '?mode=webrtc'],
     ] as const) {
       const page = await signIn(u, phone);
-      await page.click('[data-testid=nav-live]');
-      await page.locator(`[data-live-id=${lessonId}] [data-testid=watch-live]`).click();
+      await page.goto(`${bridge.url}/#/live/${lessonId}${mode}`);
       viewers.push(page);
     }
+    const frames = (page: Page) =>
+      page.evaluate(
+        () =>
+          (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+            .totalVideoFrames,
+      );
     for (const page of viewers) {
-      await page.waitForSelector('[data-testid=live-player][data-state=playing]', { timeout: 30_000 });
-      const frames = () =>
-        page.evaluate(
-          () =>
-            (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
-              .totalVideoFrames,
-        );
+      await page.waitForSelector('[data-testid=live-player][data-state=playing][data-mode=webrtc]', {
+        timeout: 30_000,
+      });
       await page.waitForFunction(
         () =>
           (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
@@ -106,26 +107,44 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
         undefined,
         { timeout: 20_000 },
       );
-      const first = await frames();
+      const first = await frames(page);
       await page.waitForTimeout(500);
-      expect(await frames()).toBeGreaterThan(first);
-      expect(
-        await page.evaluate(
-          () =>
-            (
-              (document.querySelector('[data-testid=live-video]') as HTMLVideoElement)
-                .srcObject as MediaStream
-            ).getAudioTracks().length,
-        ),
-      ).toBe(1);
+      expect(await frames(page)).toBeGreaterThan(first);
+      const audioTracks = await page.evaluate(
+        () =>
+          (
+            (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).srcObject as MediaStream
+          ).getAudioTracks().length,
+      );
+      expect(audioTracks).toBe(1);
     }
     await studio.waitForFunction(
-      () => document.querySelector('[data-testid=viewer-count]')?.textContent === '3',
+      () => document.querySelector('[data-testid=viewer-count]')?.textContent === '2',
       undefined,
-      { timeout: 10_000 },
+      {
+        timeout: 10_000,
+      },
+    );
+    const hlsViewer = await signIn('s1-g3-2-01', true);
+    await hlsViewer.click('[data-testid=nav-live]');
+    await hlsViewer.locator(`[data-live-id=${lessonId}] [data-testid=watch-live]`).click();
+    await hlsViewer.waitForSelector('[data-testid=live-player][data-state=playing][data-mode=hls]', {
+      timeout: 40_000,
+    });
+    const currentTime = () =>
+      hlsViewer.evaluate(
+        () => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime,
+      );
+    const t0 = await currentTime();
+    await hlsViewer.waitForFunction(
+      (start) =>
+        (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime > start + 2,
+      t0,
+      { timeout: 20_000 },
     );
     await studio.screenshot({ path: path.join(SHOTS, 'live-studio.png') });
     await viewers[1]!.screenshot({ path: path.join(SHOTS, 'live-viewer-phone.png') });
+    await hlsViewer.screenshot({ path: path.join(SHOTS, 'live-hls-phone.png') });
 
     // Janus dies mid-lesson: it is restarted with its rooms, the studio publishes again by itself, viewers rejoin.
     const killedAt = Date.now();
@@ -156,5 +175,21 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
 
     await studio.click('[data-testid=end-live]');
     await studio.waitForSelector('[data-testid=studio-state][data-state="live.ended"]');
+    // The replay is there at once and plays in the recorded-lesson player.
+    const endedAt = Date.now();
+    await hlsViewer.goto(`${bridge.url}/#/live/${lessonId}?ended=1`); // a new hash, so the page re-renders
+    await hlsViewer.click('[data-testid=to-replay]');
+    await hlsViewer.waitForFunction(
+      () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
+    );
+    await hlsViewer.evaluate(() => {
+      const v = document.querySelector('video')!;
+      v.muted = true;
+      return v.play();
+    });
+    await hlsViewer.waitForFunction(() => document.querySelector('video')!.currentTime > 1, undefined, {
+      timeout: 20_000,
+    });
+    expect(Date.now() - endedAt).toBeLessThan(15_000);
   }, 150_000);
 });

@@ -185,6 +185,12 @@ const zh = {
   noCamera: '打不开摄像头或麦克风。请在浏览器地址栏允许使用摄像头和麦克风，然后刷新页面。',
   tapToPlay: '点一下画面开始播放。',
   waitingForTeacher: '等待老师开始直播…开播后会自动连接。',
+  modeWebrtc: '实时（WebRTC，延迟不到 1 秒）',
+  modeHls: '标准（HLS，延迟约数秒，更省电更稳定）',
+  useHls: '切换到标准模式',
+  useWebrtc: '切换到实时模式',
+  fellBackToHls: '实时连接不上，已自动切换到标准模式。',
+  watchReplay: '观看回放',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -377,6 +383,12 @@ const en: Record<keyof typeof zh, string> = {
     'The camera or microphone cannot be opened. Allow them in the browser’s address bar, then reload the page.',
   tapToPlay: 'Tap the picture to start playing.',
   waitingForTeacher: 'Waiting for the teacher to go live… the page connects by itself.',
+  modeWebrtc: 'Real time (WebRTC, under 1 s delay)',
+  modeHls: 'Standard (HLS, a few seconds delay, steadier)',
+  useHls: 'Switch to standard',
+  useWebrtc: 'Switch to real time',
+  fellBackToHls: 'Real time could not connect; switched to standard mode.',
+  watchReplay: 'Watch the replay',
 };
 
 export type MessageKey = keyof typeof zh;

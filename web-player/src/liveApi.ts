@@ -13,6 +13,7 @@ export interface LiveLessonView {
   scheduledAt?: string;
   startedAt?: string;
   endedAt?: string;
+  replayLessonId?: string;
   canRun: boolean;
 }
 
@@ -26,6 +27,7 @@ export const liveApi = {
       'POST',
       `/api/live/${encodeURIComponent(id)}/start`,
     ),
+  playback: (id: string) => api<{ masterUrl: string }>('GET', `/api/live/${encodeURIComponent(id)}/playback`),
   end: (id: string) => api<{ lesson: LiveLessonView }>('POST', `/api/live/${encodeURIComponent(id)}/end`),
 };
 

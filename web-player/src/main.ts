@@ -121,7 +121,7 @@ export async function route(): Promise<void> {
     if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
     else if (studio) content = await renderStudio(me, studio[1]!);
-    else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!);
+    else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!, query);
     else if (hash === '#/live') content = await renderLiveList(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);

@@ -1,15 +1,22 @@
 /**
- * Watch a live lesson (#/live/:id) with sub-second latency over WebRTC.
- * Before the teacher goes live the page waits and connects by itself; a
- * dropped connection is re-joined.
+ * Watch a live lesson (#/live/:id). Two ways: WebRTC with sub-second
+ * latency (the default for teachers) and live HLS through hls.js or the
+ * browser's own HLS (the default for students: it scales through the CDN).
+ * When WebRTC cannot connect the page falls back to HLS by itself. Before
+ * the teacher goes live the page waits and connects when the lesson starts.
  */
-import type { ApiUser } from '../api.ts';
+import type Hls from 'hls.js';
+import { ApiError, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
 import { onLeave } from '../main.ts';
 
-export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<HTMLElement> {
+export async function renderLiveWatch(
+  me: ApiUser,
+  lessonId: string,
+  query = new URLSearchParams(),
+): Promise<HTMLElement> {
   const { lesson } = await liveApi.get(lessonId);
   const video = h('video', {
     autoplay: true,
@@ -25,12 +32,92 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
   let rejoining = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  let mode: 'webrtc' | 'hls' =
+    query.get('mode') === 'hls' || query.get('mode') === 'webrtc'
+      ? (query.get('mode') as 'webrtc' | 'hls')
+      : me.role === 'student'
+        ? 'hls'
+        : 'webrtc';
+  let hls: Hls | null = null;
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
+  const modeLabel = h('span', { class: 'hint', 'data-testid': 'live-mode' });
+  const switchBtn = h('button', { class: 'small', 'data-testid': 'switch-mode' });
+
   const close = async () => {
+    clearTimeout(connectTimer);
     if (peerId) await signal('live:leave', { peerId }).catch(() => undefined);
     peerId = null;
     pc?.close();
     pc = null;
+    hls?.destroy();
+    hls = null;
   };
+
+  const showMode = () => {
+    stage.dataset.mode = mode;
+    modeLabel.textContent = mode === 'webrtc' ? t('modeWebrtc') : t('modeHls');
+    switchBtn.textContent = mode === 'webrtc' ? t('useHls') : t('useWebrtc');
+  };
+
+  const joinHls = async () => {
+    if (stopped) return;
+    try {
+      await close();
+      video.srcObject = null;
+      const { masterUrl } = await liveApi.playback(lessonId);
+      const HlsClass = (await import('hls.js')).default;
+      if (HlsClass.isSupported()) {
+        const player = new HlsClass({
+          liveSyncDurationCount: 2,
+          liveMaxLatencyDurationCount: 5,
+          maxLiveSyncPlaybackRate: 1.2,
+        });
+        hls = player;
+        player.on(HlsClass.Events.ERROR, (_e, data) => {
+          if (!data.fatal) return;
+          if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) player.recoverMediaError();
+          else timer = setTimeout(() => void joinHls(), 2000);
+        });
+        player.loadSource(masterUrl);
+        player.attachMedia(video);
+      } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+        video.src = masterUrl;
+      } else {
+        messages.replaceChildren(notice('error', t('browserCannotPlay')));
+        return;
+      }
+      video.addEventListener(
+        'playing',
+        () => {
+          stage.dataset.state = 'playing';
+          messages.replaceChildren();
+        },
+        { once: true },
+      );
+      void video.play().catch(() => messages.replaceChildren(notice('info', t('tapToPlay'))));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'CONFLICT') {
+        stage.dataset.state = 'waiting';
+        messages.replaceChildren(notice('info', t('waitingForTeacher')));
+        timer = setTimeout(() => void joinHls(), 3000);
+      } else messages.replaceChildren(notice('error', (err as Error).message));
+    }
+  };
+
+  const fallBackToHls = () => {
+    if (mode !== 'webrtc' || stopped) return;
+    mode = 'hls';
+    showMode();
+    messages.replaceChildren(notice('info', t('fellBackToHls')));
+    void joinHls();
+  };
+
+  switchBtn.addEventListener('click', () => {
+    mode = mode === 'webrtc' ? 'hls' : 'webrtc';
+    showMode();
+    stage.dataset.state = 'waiting';
+    void (mode === 'hls' ? joinHls() : join());
+  });
 
   const join = async () => {
     if (stopped) return;
@@ -71,13 +158,19 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
       await conn.setLocalDescription(await conn.createAnswer());
       await gathered(conn);
       await signal('live:answer', { peerId, answer: { type: 'answer', sdp: conn.localDescription!.sdp } });
+      // No picture over WebRTC within 8 s (UDP blocked, strict firewall): use HLS instead.
+      connectTimer = setTimeout(() => {
+        if (conn === pc && conn.connectionState !== 'connected') fallBackToHls();
+      }, 8000);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
         stage.dataset.state = 'waiting';
         messages.replaceChildren(notice('info', t('waitingForTeacher')));
         timer = setTimeout(() => void join(), 3000);
+      } else if (err instanceof SignalError && (err.code === 'FORBIDDEN_SCOPE' || err.code === 'NOT_FOUND')) {
+        messages.replaceChildren(notice('error', err.message));
       } else {
-        messages.replaceChildren(notice('error', (err as Error).message));
+        fallBackToHls();
       }
     }
   };
@@ -87,14 +180,30 @@ export async function renderLiveWatch(_me: ApiUser, lessonId: string): Promise<H
     clearTimeout(timer);
     void close();
   });
-  if (lesson.status === 'ended') messages.replaceChildren(notice('info', t('liveEnded')));
-  else void join();
+  showMode();
+  if (lesson.status === 'ended') {
+    messages.replaceChildren(
+      notice('info', t('liveEnded')),
+      lesson.replayLessonId
+        ? h(
+            'a',
+            {
+              class: 'button primary-link',
+              href: `#/watch/${lesson.replayLessonId}`,
+              'data-testid': 'to-replay',
+            },
+            t('watchReplay'),
+          )
+        : '',
+    );
+  } else void (mode === 'hls' ? joinHls() : join());
 
   return h(
     'div',
     { class: 'watch' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/live' }, `← ${t('liveTitle')}`)),
     stage,
+    h('div', { class: 'player-bar' }, modeLabel, lesson.status !== 'ended' && switchBtn),
     messages,
     h('h1', { class: 'watch-title' }, lesson.title),
     h(
