@@ -90,7 +90,7 @@ export function liveLadderArgs(
 ): string[] {
   const args = [
     '-hide_banner',
-    '-nostdin',
+    // No -nostdin: stdin is the pipe ManagedProcess writes "q" to for a graceful stop (last segments kept).
     '-loglevel',
     'warning',
     '-protocol_whitelist',

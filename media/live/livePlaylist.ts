@@ -53,7 +53,9 @@ export function buildLiveMaster(
 
 /** Parses the segment muxer's CSV list lines: "name,start,end". */
 export function parseSegmentCsv(text: string): { name: string; start: number; end: number }[] {
+  // Only whole lines: ffmpeg may be writing the last one right now.
   return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
