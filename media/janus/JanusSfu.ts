@@ -66,6 +66,8 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
   readonly #rooms = new Map<string, RoomSpec>();
   /** Publisher handles by room and publisher id (to ask them for keyframes). */
   readonly #publishers = new Map<string, JanusHandle>();
+  /** rtp_forward stream ids by room/publisher. */
+  readonly #forwarders = new Map<string, number[]>();
   #supervisor?: Supervisor;
   #conn?: JanusConnection;
   #session?: JanusSession;
@@ -263,9 +265,16 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
     }
   }
 
-  async forward(roomId: string, publisherId: string, target: RtpTarget): Promise<void> {
+  async forward(roomId: string, publisherId: string, target: RtpTarget, videoMid = '1'): Promise<void> {
     const h = await this.#controlHandle();
-    await h.message({
+    const key = `${roomId}/${publisherId}`;
+    // Replace earlier forwarders of this publisher (a re-publish, or camera ↔ screen).
+    for (const streamId of this.#forwarders.get(key) ?? []) {
+      await h
+        .message({ request: 'stop_rtp_forward', admin_key: this.#adminKey, room: roomId, publisher_id: publisherId, stream_id: streamId })
+        .catch(() => undefined);
+    }
+    const { data } = await h.message({
       request: 'rtp_forward',
       admin_key: this.#adminKey,
       room: roomId,
@@ -274,14 +283,16 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
       host_family: 'ipv4',
       streams: [
         { mid: '0', port: target.audioPort, ...(target.audioPt ? { pt: target.audioPt } : {}) },
-        { mid: '1', port: target.videoPort, ...(target.videoPt ? { pt: target.videoPt } : {}) },
+        { mid: videoMid, port: target.videoPort, ...(target.videoPt ? { pt: target.videoPt } : {}) },
       ],
     });
+    const ids = ((data.forwarders as { stream_id: number }[] | undefined) ?? []).map((f) => f.stream_id);
+    this.#forwarders.set(key, ids);
     // A new receiver (ffmpeg) needs a keyframe now, not at the next scheduled one.
     for (const delay of [0, 1000, 2500]) {
       setTimeout(() => {
         void this.#publishers
-          .get(`${roomId}/${publisherId}`)
+          .get(key)
           ?.message({ request: 'configure', keyframe: true })
           .catch(() => undefined);
       }, delay).unref();

@@ -182,6 +182,11 @@ export class LiveHls {
     );
   }
 
+  /** A new input (e.g. the screen instead of the camera): a fresh ffmpeg run, marked as a discontinuity. */
+  async restartEncoder(): Promise<void> {
+    await this.#supervisor?.restart();
+  }
+
   /** Ends the lesson: ffmpeg finishes its last segments, the playlists get EXT-X-ENDLIST. */
   async end(): Promise<{ masterKey: string; durationSec: number }> {
     await this.#supervisor?.stop();

@@ -88,6 +88,15 @@ export class Supervisor extends EventEmitter<Events> {
     this.emit('started', proc);
   }
 
+  /** Replaces the running process with a fresh one (a planned restart, not counted as a crash). */
+  async restart(): Promise<void> {
+    if (this.#stopped) return;
+    const cur = this.#current;
+    if (cur && cur.state !== 'exited' && cur.state !== 'new') await cur.stop();
+    if (this.#stopped) return;
+    await this.#launch();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);

@@ -70,5 +70,9 @@ export interface Sfu {
     offer: Jsep,
   ): Promise<{ peer: SfuPeer; answer: Jsep }>;
   subscribe(roomId: string, publisherId: string): Promise<Subscription>;
-  forward(roomId: string, publisherId: string, target: RtpTarget): Promise<void>;
+  /**
+   * Forwards a publisher's audio (mid 0) and one of its videos (mid 1 camera, mid 2 screen)
+   * as plain RTP; calling it again replaces the previous forwarders.
+   */
+  forward(roomId: string, publisherId: string, target: RtpTarget, videoMid?: string): Promise<void>;
 }

@@ -67,6 +67,26 @@ export class LiveHlsManager {
     );
   }
 
+  /** The teacher started or stopped sharing the screen: live HLS shows the screen while it is shared. */
+  async setVideoSource(l: LiveLesson, publisherId: string, source: 'camera' | 'screen'): Promise<void> {
+    const p = this.#pipelines.get(l.id);
+    if (!p) return;
+    const hls = await p;
+    await this.#d.sfu.forward(
+      l.roomId,
+      publisherId,
+      {
+        host: hls.host,
+        audioPort: hls.audioPort,
+        videoPort: hls.videoPort,
+        audioPt: AUDIO_PT,
+        videoPt: VIDEO_PT,
+      },
+      source === 'screen' ? '2' : '1',
+    );
+    await hls.restartEncoder(); // new picture size and timeline: a clean discontinuity
+  }
+
   /** Ends the pipeline; the recording becomes a replay lesson (already approved: it went out live). */
   async end(l: LiveLesson): Promise<string | undefined> {
     const p = this.#pipelines.get(l.id);

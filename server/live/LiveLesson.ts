@@ -14,6 +14,8 @@ export interface LiveLesson {
   roomId: string;
   /** Who is publishing right now (the teacher, or an admin standing in). */
   publisherId?: string;
+  /** The teacher is sharing the screen (a second video). */
+  screenOn?: boolean;
   /** The replay in the lesson catalogue, once the lesson has ended. */
   replayLessonId?: string;
   scheduledAt?: string;

@@ -140,6 +140,20 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
     );
 
     socket.on(
+      'live:screen',
+      handle(socket, async (user, p) => {
+        const entry = [...peers.values()].find((e) => e.role === 'publisher' && e.lessonId === p.lessonId);
+        if (!entry)
+          throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
+        const l = await liveLesson(p.lessonId);
+        await d.live.transition(l.id, ['live'], { screenOn: !!p.on });
+        await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
+        io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: !!p.on });
+        return { ok: true };
+      }),
+    );
+
+    socket.on(
       'live:watch',
       handle(socket, async (user, p) => {
         const l = await liveLesson(p.lessonId);

@@ -146,6 +146,33 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     await viewers[1]!.screenshot({ path: path.join(SHOTS, 'live-viewer-phone.png') });
     await hlsViewer.screenshot({ path: path.join(SHOTS, 'live-hls-phone.png') });
 
+    // Screen share: a second video for WebRTC viewers; live HLS switches to the screen.
+    await studio.click('[data-testid=share-screen]');
+    for (const page of viewers) {
+      await page.waitForSelector('[data-testid=live-player].sharing', { timeout: 10_000 });
+      await page.waitForFunction(
+        () => {
+          const v = document.querySelector('[data-testid=live-screen]') as HTMLVideoElement;
+          return v.videoWidth > 0 && v.getVideoPlaybackQuality().totalVideoFrames > 5;
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
+    }
+    const camFrames = await frames(viewers[0]!);
+    await viewers[0]!.waitForTimeout(500);
+    expect(await frames(viewers[0]!)).toBeGreaterThan(camFrames); // the camera keeps going beside the screen
+    await viewers[0]!.screenshot({ path: path.join(SHOTS, 'live-viewer-screen.png') });
+    const t1 = await currentTime();
+    await hlsViewer.waitForFunction(
+      (start) =>
+        (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime > start + 2,
+      t1,
+      { timeout: 30_000 },
+    );
+    await studio.click('[data-testid=share-screen]'); // back to the camera only
+    await viewers[0]!.waitForSelector('[data-testid=live-player]:not(.sharing)', { timeout: 10_000 });
+
     // Janus dies mid-lesson: it is restarted with its rooms, the studio publishes again by itself, viewers rejoin.
     const killedAt = Date.now();
     process.kill(svc.sfu!.supervisor!.current!.pid!, 'SIGKILL');

@@ -66,7 +66,11 @@ describe('live playlists', () => {
     expect(m).toContain('#EXT-X-STREAM-INF:BANDWIDTH=75000,CODECS="mp4a.40.2"\naudio/index.m3u8');
   });
   it('reads the segment muxer’s CSV list and skips partial lines', () => {
-    expect(parseSegmentCsv('r0_00000.ts,0.000000,2.002000\nr0_00001.ts,2.002000,4.004000\nr0_00002.ts,4.004000,6.0')).toEqual([
+    expect(
+      parseSegmentCsv(
+        'r0_00000.ts,0.000000,2.002000\nr0_00001.ts,2.002000,4.004000\nr0_00002.ts,4.004000,6.0',
+      ),
+    ).toEqual([
       { name: 'r0_00000.ts', start: 0, end: 2.002 },
       { name: 'r0_00001.ts', start: 2.002, end: 4.004 },
     ]);

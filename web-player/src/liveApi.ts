@@ -10,6 +10,7 @@ export interface LiveLessonView {
   teacherName: string;
   status: 'scheduled' | 'live' | 'ended';
   publisherId?: string;
+  screenOn?: boolean;
   scheduledAt?: string;
   startedAt?: string;
   endedAt?: string;

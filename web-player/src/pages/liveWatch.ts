@@ -11,6 +11,7 @@ import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
 import { onLeave } from '../main.ts';
+import { listen } from '../realtime.ts';
 
 export async function renderLiveWatch(
   me: ApiUser,
@@ -24,7 +25,25 @@ export async function renderLiveWatch(
     controls: true,
     'data-testid': 'live-video',
   });
-  const stage = h('div', { class: 'player', 'data-testid': 'live-player', 'data-state': 'waiting' }, video);
+  const screenVideo = h('video', {
+    autoplay: true,
+    muted: true,
+    playsinline: true,
+    class: 'screen',
+    'data-testid': 'live-screen',
+  });
+  const stage = h(
+    'div',
+    { class: 'player stage-pip', 'data-testid': 'live-player', 'data-state': 'waiting' },
+    video,
+    screenVideo,
+  );
+  if (lesson.screenOn) stage.classList.add('sharing');
+  onLeave(
+    listen<{ lessonId: string; on: boolean }>('live:screen', (e) => {
+      if (e.lessonId === lessonId) stage.classList.toggle('sharing', e.on);
+    }),
+  );
   const messages = h('div', { 'aria-live': 'polite' });
   let pc: RTCPeerConnection | null = null;
   let peerId: string | null = null;
@@ -132,6 +151,11 @@ export async function renderLiveWatch(
       // A fresh stream per connection: after a rejoin the old tracks are dead.
       const ms = new MediaStream();
       conn.addEventListener('track', (e) => {
+        if (e.transceiver.mid === '2') {
+          // The teacher's screen (a second video): shown large while shared, the camera goes small.
+          screenVideo.srcObject = new MediaStream([e.track]);
+          return;
+        }
         ms.addTrack(e.track);
         if (video.srcObject !== ms) video.srcObject = ms;
       });

@@ -30,6 +30,15 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
 
   let stream: MediaStream | null = null;
   let screen: MediaStream | null = null;
+  let screenSender: RTCRtpSender | null = null;
+  const screenPreview = h('video', {
+    autoplay: true,
+    muted: true,
+    playsinline: true,
+    class: 'pip',
+    'data-testid': 'screen-preview',
+    hidden: true,
+  });
   let pc: RTCPeerConnection | null = null;
   let peerId: string | null = null;
   let token: string | null = null;
@@ -91,11 +100,19 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     const conn = new RTCPeerConnection();
     pc = conn;
     conn.addTransceiver(stream!.getAudioTracks()[0]!, { direction: 'sendonly' });
-    const video = conn.addTransceiver((screen ?? stream!).getVideoTracks()[0]!, {
+    const video = conn.addTransceiver(stream!.getVideoTracks()[0]!, {
       direction: 'sendonly',
       sendEncodings: [{ maxBitrate: 2_000_000 }],
     });
     preferH264(video);
+    // The screen is a second video (mid 2), empty until shared: switching it on and off needs no renegotiation.
+    const screenT = conn.addTransceiver('video', {
+      direction: 'sendonly',
+      sendEncodings: [{ maxBitrate: 1_500_000 }],
+    });
+    preferH264(screenT);
+    if (screen) await screenT.sender.replaceTrack(screen.getVideoTracks()[0]!);
+    screenSender = screenT.sender;
     await conn.setLocalDescription(await conn.createOffer());
     await gathered(conn);
     const r = await signal<{ peerId: string; answer: RTCSessionDescriptionInit }>('live:publish', {
@@ -172,13 +189,13 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
   });
 
   shareBtn.addEventListener('click', async () => {
-    const sender = pc?.getSenders().find((s) => s.track?.kind === 'video');
     if (screen) {
       screen.getTracks().forEach((tr) => tr.stop());
       screen = null;
       shareBtn.textContent = t('shareScreen');
-      await sender?.replaceTrack(stream!.getVideoTracks()[0]!);
-      preview.srcObject = stream;
+      screenPreview.hidden = true;
+      await screenSender?.replaceTrack(null);
+      await signal('live:screen', { lessonId, on: false }).catch(() => undefined);
       return;
     }
     try {
@@ -188,10 +205,16 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     }
     const track = screen.getVideoTracks()[0]!;
     track.contentHint = 'detail'; // slides and writing: keep them sharp
-    track.addEventListener('ended', () => shareBtn.click());
-    await sender?.replaceTrack(track);
-    preview.srcObject = screen;
+    track.addEventListener('ended', () => {
+      if (screen) shareBtn.click();
+    });
+    await screenSender?.replaceTrack(track);
+    screenPreview.srcObject = screen;
+    screenPreview.hidden = false;
     shareBtn.textContent = t('stopSharing');
+    await signal('live:screen', { lessonId, on: true }).catch((e: Error) =>
+      messages.replaceChildren(notice('error', e.message)),
+    );
   });
 
   cameraSel.addEventListener(
@@ -231,7 +254,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     { class: 'studio' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/live' }, `← ${t('liveTitle')}`)),
     h('div', { class: 'page-head' }, h('h1', {}, lesson.title), state),
-    h('div', { class: 'player' }, preview),
+    h('div', { class: 'player stage-pip' }, preview, screenPreview),
     h(
       'div',
       { class: 'player-bar' },
