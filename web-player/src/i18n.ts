@@ -191,6 +191,7 @@ const zh = {
   useWebrtc: '切换到实时模式',
   fellBackToHls: '实时连接不上，已自动切换到标准模式。',
   watchReplay: '观看回放',
+  waitForLive: '进入，等待开播',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -389,6 +390,7 @@ const en: Record<keyof typeof zh, string> = {
   useWebrtc: 'Switch to real time',
   fellBackToHls: 'Real time could not connect; switched to standard mode.',
   watchReplay: 'Watch the replay',
+  waitForLive: 'Open and wait for the start',
 };
 
 export type MessageKey = keyof typeof zh;

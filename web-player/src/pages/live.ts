@@ -36,6 +36,9 @@ export async function renderLiveList(me: ApiUser): Promise<HTMLElement> {
             t('openStudio'),
           ),
         !l.canRun &&
+          l.status === 'scheduled' &&
+          h('a', { class: 'button', href: `#/live/${l.id}`, 'data-testid': 'wait-live' }, t('waitForLive')),
+        !l.canRun &&
           l.status === 'live' &&
           h(
             'a',
