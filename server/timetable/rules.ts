@@ -1,0 +1,180 @@
+/**
+ * The rule engine: every change to a grade's day is checked against the
+ * rules before anything is published. Pure functions: the caller supplies
+ * the slots, the rules and what it knows about the recorded lessons.
+ */
+import { levelOfGrade, type SchoolLevel } from '../district/model.ts';
+import { RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
+
+export const toMinutes = (hhmm: string): number => {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+};
+
+const LEVEL_ZH: Record<SchoolLevel, string> = {
+  primary_lower: '小学一、二年级',
+  primary_upper: '小学三至六年级',
+  junior_secondary: '初中',
+  senior_secondary: '高中',
+};
+const LEVEL_EN: Record<SchoolLevel, string> = {
+  primary_lower: 'primary grades 1–2',
+  primary_upper: 'primary grades 3–6',
+  junior_secondary: 'junior secondary',
+  senior_secondary: 'senior secondary',
+};
+const GRADE_ZH = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
+
+export function slotLabel(s: Slot): string {
+  return `${GRADE_ZH[s.grade] ?? s.grade}年级 ${s.date} ${s.start}–${s.end} ${s.subject}`;
+}
+
+export interface LessonFacts {
+  grade: number;
+  ready: boolean;
+  approved: boolean;
+  durationSec: number;
+  title: string;
+}
+
+export interface CheckInput {
+  /** Every slot of one grade on one day (one channel). */
+  slots: Slot[];
+  rules: RuleSet;
+  /** What is known about the recorded lessons the slots name (undefined: no such lesson). */
+  lesson: (id: string) => LessonFacts | undefined;
+}
+
+/** Checks one grade's day; overridden slots are reported nowhere (their override is recorded on the slot). */
+export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
+  const out: Violation[] = [];
+  const add = (rule: RuleCode, s: Slot, zh: string, en: string) => {
+    if (!s.override) out.push({ rule, slotId: s.id, slot: slotLabel(s), message: { 'zh-CN': zh, en } });
+  };
+  const timed = slots
+    .map((s) => ({ s, a: toMinutes(s.start), b: toMinutes(s.end) }))
+    .filter(({ s, a, b }) => {
+      if (Number.isNaN(a) || Number.isNaN(b) || b <= a) {
+        add(
+          'BAD_TIME',
+          s,
+          `时间不对：${s.start}–${s.end}。请用 24 小时制 HH:MM，结束晚于开始。`,
+          `Invalid time ${s.start}–${s.end}: use 24-hour HH:MM with the end after the start.`,
+        );
+        return false;
+      }
+      return true;
+    })
+    .sort((x, y) => x.a - y.a);
+
+  for (const { s, a, b } of timed) {
+    const level = levelOfGrade(s.grade);
+    const len = b - a;
+    const r = rules.lessonMinutes[level];
+    if (len < r.min || len > r.max) {
+      add(
+        'LESSON_LENGTH',
+        s,
+        `这节课 ${len} 分钟；${LEVEL_ZH[level]}每节课应为 ${r.min}–${r.max} 分钟。`,
+        `This lesson is ${len} min; lessons in ${LEVEL_EN[level]} must be ${r.min}–${r.max} min.`,
+      );
+    }
+    if (s.source.kind === 'recorded') {
+      const facts = lesson(s.source.lessonId);
+      if (!facts) {
+        add(
+          'UNKNOWN_LESSON',
+          s,
+          `找不到录播课 ${s.source.lessonId}。`,
+          `There is no recorded lesson ${s.source.lessonId}.`,
+        );
+      } else {
+        if (facts.grade !== s.grade) {
+          add(
+            'WRONG_GRADE',
+            s,
+            `《${facts.title}》是${GRADE_ZH[facts.grade]}年级的课。`,
+            `"${facts.title}" is a grade ${facts.grade} lesson.`,
+          );
+        }
+        if (!facts.ready || !facts.approved) {
+          add(
+            'NOT_APPROVED',
+            s,
+            `《${facts.title}》还没有通过审核（或还在处理），不能排进课表。`,
+            `"${facts.title}" is not approved yet (or still processing), so it cannot be scheduled.`,
+          );
+        } else if (facts.durationSec < len * 60 - 30) {
+          add(
+            'TOO_SHORT',
+            s,
+            `《${facts.title}》只有 ${Math.round(facts.durationSec / 60)} 分钟，这个时段需要 ${len} 分钟。`,
+            `"${facts.title}" lasts ${Math.round(facts.durationSec / 60)} min; the slot needs ${len} min.`,
+          );
+        }
+      }
+    }
+  }
+
+  for (let i = 1; i < timed.length; i++) {
+    const prev = timed[i - 1]!;
+    const cur = timed[i]!;
+    const gap = cur.a - prev.b;
+    if (gap < 0) {
+      add(
+        'OVERLAP',
+        cur.s,
+        `和 ${prev.s.start}–${prev.s.end} 的${prev.s.subject}课时间重叠。`,
+        `Overlaps the ${prev.s.subject} lesson at ${prev.s.start}–${prev.s.end}.`,
+      );
+    } else if (gap < rules.minBreakMinutes) {
+      add(
+        'BREAK',
+        cur.s,
+        `和上一节课之间只休息 ${gap} 分钟，至少要 ${rules.minBreakMinutes} 分钟。`,
+        `Only ${gap} min break after the previous lesson; at least ${rules.minBreakMinutes} min are required.`,
+      );
+    }
+  }
+
+  const live = timed.filter(({ s }) => s.source.kind === 'live');
+  if (live.length) {
+    const level = levelOfGrade(live[0]!.s.grade);
+    const max = rules.dailyLiveMaxMinutes[level];
+    let total = 0;
+    for (const { s, a, b } of live) {
+      total += b - a;
+      if (total > max) {
+        add(
+          'DAILY_LIVE',
+          s,
+          `当天直播累计 ${total} 分钟，${LEVEL_ZH[level]}每天直播最多 ${max} 分钟。`,
+          `Live lessons add up to ${total} min this day; ${LEVEL_EN[level]} may have at most ${max} min a day.`,
+        );
+      }
+    }
+  }
+  return out.sort((x, y) => RULE_CODES.indexOf(x.rule) - RULE_CODES.indexOf(y.rule));
+}
+
+/** A school may only tighten the district's rules (一校一案 within 一区一策); returns what loosens them. */
+export function looserThan(district: RuleSet, school: RuleSet): string[] {
+  const problems: string[] = [];
+  for (const level of Object.keys(district.lessonMinutes) as SchoolLevel[]) {
+    const d = district.lessonMinutes[level];
+    const s = school.lessonMinutes[level];
+    if (s.min < d.min || s.max > d.max)
+      problems.push(`lessonMinutes.${level}: ${s.min}–${s.max} is outside the district's ${d.min}–${d.max}`);
+    if (s.min > s.max) problems.push(`lessonMinutes.${level}: min is above max`);
+    if (school.dailyLiveMaxMinutes[level] > district.dailyLiveMaxMinutes[level]) {
+      problems.push(
+        `dailyLiveMaxMinutes.${level}: ${school.dailyLiveMaxMinutes[level]} is above the district's ${district.dailyLiveMaxMinutes[level]}`,
+      );
+    }
+  }
+  if (school.minBreakMinutes < district.minBreakMinutes)
+    problems.push(
+      `minBreakMinutes: ${school.minBreakMinutes} is below the district's ${district.minBreakMinutes}`,
+    );
+  return problems;
+}
