@@ -11,6 +11,7 @@ import { registerFileRoutes } from './routes/fileRoutes.ts';
 import { registerSystemRoutes } from './routes/systemRoutes.ts';
 import { registerLessonRoutes } from './routes/lessonRoutes.ts';
 import { registerLiveRoutes } from './routes/liveRoutes.ts';
+import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
@@ -21,6 +22,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerFileRoutes(registry, deps);
   registerLessonRoutes(registry, deps);
   registerLiveRoutes(registry, deps);
+  registerTimetableRoutes(registry, deps);
   return registry;
 }
 

@@ -1,0 +1,287 @@
+/**
+ * The unified timetable over REST: view a week, replace a day, import and
+ * export CSV/JSON, district rules and school tightenings, the audit log.
+ * Every change is checked by the rule engine; nothing invalid is published.
+ */
+import { z } from 'zod';
+import { AppError } from '../../errors.ts';
+import type { User } from '../../district/model.ts';
+import { isPublished } from '../../../recordings/catalogue/Lesson.ts';
+import { DEFAULT_RULES, type RuleSet, type Slot, type Violation } from '../../timetable/model.ts';
+import { checkDay, looserThan, type LessonFacts } from '../../timetable/rules.ts';
+import { TimetableStore } from '../../timetable/TimetableStore.ts';
+import {
+  parseTimetableCsv,
+  rowToSlot,
+  timetableToCsv,
+  type ImportRowError,
+} from '../../timetable/timetableCsv.ts';
+import { decodeCsv } from '../../district/RosterCsv.ts';
+import type { AppDeps } from '../AppDeps.ts';
+import type { RouteRegistry } from '../RouteRegistry.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const range = z.object({ min: z.number().int().min(5).max(120), max: z.number().int().min(5).max(120) });
+const ruleSetSchema = z.object({
+  lessonMinutes: z.object({
+    primary_lower: range,
+    primary_upper: range,
+    junior_secondary: range,
+    senior_secondary: range,
+  }),
+  minBreakMinutes: z.number().int().min(0).max(120),
+  dailyLiveMaxMinutes: z.object({
+    primary_lower: z.number().int().min(0).max(600),
+    primary_upper: z.number().int().min(0).max(600),
+    junior_secondary: z.number().int().min(0).max(600),
+    senior_secondary: z.number().int().min(0).max(600),
+  }),
+});
+
+export function datesFrom(from: string, days: number): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  return Array.from({ length: days }, (_, i) => new Date(start + i * 86400_000).toISOString().slice(0, 10));
+}
+
+export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const store = new TimetableStore(deps.redis);
+
+  const facts = async (slots: Slot[]): Promise<(id: string) => LessonFacts | undefined> => {
+    const ids = [...new Set(slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])))];
+    const found = new Map<string, LessonFacts>();
+    for (const id of ids) {
+      const l = await deps.lessons.get(id);
+      if (l)
+        found.set(id, {
+          grade: l.grade,
+          ready: l.status === 'ready',
+          approved: isPublished(l),
+          durationSec: l.durationSec ?? 0,
+          title: l.title,
+        });
+    }
+    return (id) => found.get(id);
+  };
+
+  /** Checks whole days (grade+date groups); returns the violations. */
+  const checkDays = async (days: Map<string, Slot[]>, rules: RuleSet): Promise<Violation[]> => {
+    const all = [...days.values()].flat();
+    const lesson = await facts(all);
+    return [...days.values()].flatMap((slots) => checkDay({ slots, rules, lesson }));
+  };
+
+  const groupDays = (slots: Slot[]) => {
+    const m = new Map<string, Slot[]>();
+    for (const s of slots) m.set(`${s.grade}|${s.date}`, [...(m.get(`${s.grade}|${s.date}`) ?? []), s]);
+    return m;
+  };
+
+  const knownGrades = async () => new Set((await deps.store.listGrades()).map((g) => g.number));
+
+  r.add({
+    method: 'get',
+    path: '/api/timetable',
+    tag: 'timetable',
+    summary:
+      'The timetable of some days (?from=YYYY-MM-DD&days=7&grade=3); ?school= adds that school’s stricter checks',
+    auth: 'any',
+    async handler({ req }) {
+      const q = req.query as Record<string, string | undefined>;
+      const from = q.from ?? new Date().toISOString().slice(0, 10);
+      const days = Math.min(31, Math.max(1, Number(q.days ?? 7) || 7));
+      if (!DATE.test(from)) throw new AppError('VALIDATION_FAILED', 'from must be a date YYYY-MM-DD.');
+      const grades = q.grade ? [Number(q.grade)] : [...(await knownGrades())];
+      const slots = await store.days(grades, datesFrom(from, days));
+      const school = q.school ? await store.schoolRules(q.school) : undefined;
+      return {
+        from,
+        days,
+        slots,
+        ...(school ? { schoolViolations: await checkDays(groupDays(slots), school) } : {}),
+      };
+    },
+  });
+
+  r.add({
+    method: 'put',
+    path: '/api/timetable/:grade/:date',
+    tag: 'timetable',
+    summary: 'Replace one grade’s day; refused with every violation when a rule is broken (district admins)',
+    auth: ['district_admin'],
+    body: z.object({ slots: z.array(z.record(z.string(), z.unknown())).max(40) }),
+    async handler({ user, params, body }) {
+      const grade = Number(params.grade);
+      const date = params.date!;
+      if (!(await knownGrades()).has(grade))
+        throw new AppError('VALIDATION_FAILED', `Grade ${params.grade} is not a grade of this district.`);
+      if (!DATE.test(date)) throw new AppError('VALIDATION_FAILED', 'The date must be YYYY-MM-DD.');
+      const at = new Date().toISOString();
+      const slots: Slot[] = [];
+      const errors: ImportRowError[] = [];
+      body.slots.forEach((raw, i) => {
+        const res = rowToSlot({ ...raw, grade, date }, user.displayName, at);
+        if (res.slot) slots.push(res.slot);
+        else errors.push({ line: i + 1, message: res.error! });
+      });
+      if (errors.length)
+        throw new AppError('VALIDATION_FAILED', 'Some slots are malformed; nothing was changed.', { errors });
+      const violations = await checkDays(groupDays(slots), await store.rules());
+      if (violations.length) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `The day breaks ${violations.length} rule(s); nothing was changed. Fix them or add an override with a reason.`,
+          { violations },
+        );
+      }
+      await store.publish([{ grade, date, slots }], user.displayName);
+      return { slots: await store.day(grade, date) };
+    },
+  });
+
+  r.add({
+    method: 'post',
+    path: '/api/timetable/import',
+    tag: 'timetable',
+    summary:
+      'Import slots (CSV or JSON); the days in the file are replaced only if every row and every rule passes',
+    auth: ['district_admin'],
+    rawBody: 'text/csv',
+    async handler({ user, req }) {
+      let parsed: { slots: { line: number; slot: Slot }[]; errors: ImportRowError[] };
+      if (Buffer.isBuffer(req.body)) {
+        parsed = parseTimetableCsv(decodeCsv(req.body), user.displayName);
+      } else if (
+        req.body &&
+        typeof req.body === 'object' &&
+        Array.isArray((req.body as { slots?: unknown }).slots)
+      ) {
+        const at = new Date().toISOString();
+        parsed = { slots: [], errors: [] };
+        (req.body as { slots: Record<string, unknown>[] }).slots.forEach((raw, i) => {
+          const res = rowToSlot(raw, user.displayName, at);
+          if (res.slot) parsed.slots.push({ line: i + 1, slot: res.slot });
+          else parsed.errors.push({ line: i + 1, message: res.error! });
+        });
+      } else {
+        throw new AppError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the timetable as text/csv, or as JSON {"slots":[…]}.',
+        );
+      }
+      const grades = await knownGrades();
+      for (const { line, slot } of parsed.slots) {
+        if (!grades.has(slot.grade))
+          parsed.errors.push({ line, message: `grade ${slot.grade} is not a grade of this district` });
+      }
+      const lineOf = new Map(parsed.slots.map((s) => [s.slot.id, s.line]));
+      const violations = (
+        await checkDays(groupDays(parsed.slots.map((s) => s.slot)), await store.rules())
+      ).map((v) => ({
+        line: lineOf.get(v.slotId),
+        ...v,
+      }));
+      const ok = parsed.errors.length === 0 && violations.length === 0 && parsed.slots.length > 0;
+      if (ok) {
+        const days = [...groupDays(parsed.slots.map((s) => s.slot)).entries()].map(([k, slots]) => {
+          const [g, d] = k.split('|');
+          return { grade: Number(g), date: d!, slots };
+        });
+        await store.publish(days, user.displayName);
+        return { published: true, days: days.length, slots: parsed.slots.length, errors: [], violations: [] };
+      }
+      parsed.errors.sort((a, b) => a.line - b.line);
+      return {
+        published: false,
+        message:
+          parsed.slots.length === 0 && parsed.errors.length === 0
+            ? 'The file has no slots.'
+            : `Nothing was published: ${parsed.errors.length} malformed row(s), ${violations.length} rule violation(s). Fix them and import again.`,
+        slots: parsed.slots.length,
+        errors: parsed.errors,
+        violations,
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/timetable/export',
+    tag: 'timetable',
+    summary: 'Export slots as CSV or JSON (?format=csv|json&from=&days=&grade=)',
+    auth: 'any',
+    async handler({ req, res }) {
+      const q = req.query as Record<string, string | undefined>;
+      const from = q.from ?? new Date().toISOString().slice(0, 10);
+      if (!DATE.test(from)) throw new AppError('VALIDATION_FAILED', 'from must be a date YYYY-MM-DD.');
+      const days = Math.min(31, Math.max(1, Number(q.days ?? 7) || 7));
+      const grades = q.grade ? [Number(q.grade)] : [...(await knownGrades())];
+      const slots = await store.days(grades, datesFrom(from, days));
+      if (q.format === 'json') return { slots };
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="timetable-${from}.csv"`);
+      res.send('\uFEFF' + timetableToCsv(slots)); // BOM: Excel opens the Chinese text correctly
+      return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/timetable/rules',
+    tag: 'timetable',
+    summary: 'The district’s timetable rules (and a school’s tightening with ?school=)',
+    auth: 'any',
+    async handler({ req }) {
+      const school = (req.query as { school?: string }).school;
+      return {
+        rules: await store.rules(),
+        defaults: DEFAULT_RULES,
+        ...(school ? { school: (await store.schoolRules(school)) ?? null } : {}),
+      };
+    },
+  });
+
+  r.add({
+    method: 'put',
+    path: '/api/timetable/rules',
+    tag: 'timetable',
+    summary: 'Set the district’s rules (一区一策; district admins)',
+    auth: ['district_admin'],
+    body: ruleSetSchema,
+    async handler({ body }) {
+      await store.setRules(body);
+      return { rules: body };
+    },
+  });
+
+  r.add({
+    method: 'put',
+    path: '/api/timetable/rules/schools/:id',
+    tag: 'timetable',
+    summary: 'Tighten the rules for one school (一校一案); looser values are refused',
+    auth: ['district_admin', 'school_admin'],
+    body: ruleSetSchema,
+    async handler({ user, params, body }) {
+      const schoolId = params.id!;
+      if (!(await deps.store.getSchool(schoolId)))
+        throw new AppError('NOT_FOUND', `School ${schoolId} was not found.`);
+      if ((user as User).role === 'school_admin' && user.schoolId !== schoolId)
+        throw new AppError('FORBIDDEN_SCOPE', 'You can only set the rules of your own school.');
+      const problems = looserThan(await store.rules(), body);
+      if (problems.length)
+        throw new AppError('VALIDATION_FAILED', 'A school can only tighten the district’s rules.', {
+          problems,
+        });
+      await store.setSchoolRules(schoolId, body);
+      return { rules: body };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/timetable/audit',
+    tag: 'timetable',
+    summary: 'Who published what, and every override with its reason (admins)',
+    auth: ['district_admin', 'school_admin'],
+    handler: async () => ({ entries: await store.audit() }),
+  });
+}
