@@ -233,6 +233,7 @@ export async function startService(
     metrics,
     urlSigningKey: core.urlSigningKey,
     passwordCost: config.PASSWORD_HASH_COST,
+    timeZone: config.TIMEZONE,
     webDistDir: config.WEB_DIST_DIR,
     trustProxy: config.TRUST_PROXY,
     isReady: async () => {

@@ -149,6 +149,20 @@ export const SETTINGS = {
   },
   FFMPEG_BIN: { schema: z.string().default('ffmpeg'), doc: 'ffmpeg binary.' },
   FFPROBE_BIN: { schema: z.string().default('ffprobe'), doc: 'ffprobe binary.' },
+  TIMEZONE: {
+    schema: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'use an IANA time zone such as Asia/Shanghai')
+      .default('Asia/Shanghai'),
+    doc: 'The district’s time zone: timetable times are local to it (EPG, channels).',
+  },
   SFU: {
     schema: z.enum(['janus', 'off'], { message: 'use janus or off' }).default('janus'),
     doc: 'Run the managed Janus SFU for live lessons (janus) or not (off: live lessons cannot start).',

@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   passwordCost: number;
+  /** The district's time zone (IANA). */
+  timeZone: string;
   webDistDir: string;
   trustProxy: boolean;
   isReady: () => Promise<boolean>;

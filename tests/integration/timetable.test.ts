@@ -150,4 +150,31 @@ describe('timetable', () => {
     ).body;
     expect(view.schoolViolations.map((v) => v.rule)).toEqual(['BREAK']);
   });
+
+  it('publishes the guide: channels with now/next, a day’s programme, and XMLTV without signing in', async () => {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    expect(
+      (
+        await admin.request('PUT', `/api/timetable/7/${today}`, {
+          slots: [{ ...live('23:59', '23:59'), start: '08:00', end: '08:30', title: '一元一次方程' }],
+        })
+      ).status,
+    ).toBe(200);
+    const ch = (await admin.get<{ channels: { id: string; name: string }[] }>('/api/channels')).body.channels;
+    expect(ch.map((c) => c.id)).toContain('grade-7');
+    expect(ch.find((c) => c.id === 'grade-7')!.name).toBe('七年级 空中课堂');
+    const epg = (
+      await admin.get<{ programmes: { title: string; start: string }[] }>(
+        `/api/channels/grade-7/epg?date=${today}`,
+      )
+    ).body;
+    expect(epg.programmes.map((p) => p.title)).toEqual(['数学：一元一次方程']);
+    const xml = await fetch(`${svc.url}/api/epg.xml`);
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toContain('application/xml');
+    const text = await xml.text();
+    expect(text).toContain(`<programme start="${today.replace(/-/g, '')}080000 +0800"`);
+    expect(text.match(/<programme /g)?.length).toBe(text.match(/<\/programme>/g)?.length);
+    expect((await admin.get('/api/channels/grade-99/epg')).status).toBe(404);
+  });
 });

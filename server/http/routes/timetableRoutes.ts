@@ -18,6 +18,7 @@ import {
 } from '../../timetable/timetableCsv.ts';
 import { decodeCsv } from '../../district/RosterCsv.ts';
 import type { AppDeps } from '../AppDeps.ts';
+import { channelId, channelName, nowNext, programmes, toXmltv } from '../../timetable/epg.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -283,5 +284,74 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Who published what, and every override with its reason (admins)',
     auth: ['district_admin', 'school_admin'],
     handler: async () => ({ entries: await store.audit() }),
+  });
+
+  const localToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: deps.timeZone }).format(new Date());
+
+  r.add({
+    method: 'get',
+    path: '/api/channels',
+    tag: 'channels',
+    summary: 'The grade channels with what is on now and next',
+    auth: 'any',
+    async handler() {
+      const grades = [...(await knownGrades())].sort((a, b) => a - b);
+      const today = localToday();
+      const list = programmes(await store.days(grades, datesFrom(today, 2)), deps.timeZone);
+      const now = new Date();
+      return {
+        timeZone: deps.timeZone,
+        channels: grades.map((g) => ({
+          id: channelId(g),
+          grade: g,
+          name: channelName(g),
+          ...nowNext(
+            list.filter((p) => p.channel === channelId(g)),
+            now,
+          ),
+        })),
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/channels/:id/epg',
+    tag: 'channels',
+    summary: 'A channel’s programme for a day (?date=YYYY-MM-DD, default today)',
+    auth: 'any',
+    async handler({ params, req }) {
+      const grade = Number(/^grade-(\d{1,2})$/.exec(params.id!)?.[1]);
+      if (!(await knownGrades()).has(grade))
+        throw new AppError(
+          'NOT_FOUND',
+          `Channel ${params.id} was not found; channels are grade-1 … grade-9.`,
+        );
+      const date = (req.query as { date?: string }).date ?? localToday();
+      if (!DATE.test(date)) throw new AppError('VALIDATION_FAILED', 'date must be YYYY-MM-DD.');
+      return {
+        channel: channelId(grade),
+        name: channelName(grade),
+        date,
+        programmes: programmes(await store.day(grade, date), deps.timeZone),
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/epg.xml',
+    tag: 'channels',
+    summary: 'XMLTV guide of every grade channel (?days=2), for IPTV boxes, Kodi, Jellyfin',
+    auth: 'public',
+    async handler({ req, res }) {
+      const days = Math.min(14, Math.max(1, Number((req.query as { days?: string }).days ?? 2) || 2));
+      const grades = [...(await knownGrades())].sort((a, b) => a - b);
+      const list = programmes(await store.days(grades, datesFrom(localToday(), days)), deps.timeZone);
+      res.setHeader('content-type', 'application/xml; charset=utf-8');
+      res.setHeader('cache-control', 'public, max-age=60');
+      res.send(toXmltv(grades, list, deps.timeZone, `${req.protocol}://${req.get('host') ?? 'localhost'}`));
+      return undefined;
+    },
   });
 }

@@ -1,0 +1,109 @@
+/**
+ * The programme guide of the grade channels: now/next and a day's
+ * programme in JSON, and XMLTV (what IPTV boxes, Kodi and Jellyfin read).
+ * Slot times are local to the district's time zone.
+ */
+import type { Slot } from './model.ts';
+import { slotLabel } from './rules.ts';
+
+const GRADE_ZH = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
+
+export const channelId = (grade: number) => `grade-${grade}`;
+export const channelName = (grade: number) => `${GRADE_ZH[grade] ?? grade}年级 空中课堂`;
+
+/** The UTC offset of a time zone at an instant, e.g. "+0800". */
+export function utcOffset(timeZone: string, at = new Date()): string {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? `${m[1]}${m[2]}${m[3]}` : '+0000';
+}
+
+/** The instant a local date + HH:MM means in the time zone. */
+export function slotInstant(date: string, hhmm: string, timeZone: string): Date {
+  const guess = new Date(`${date}T${hhmm}:00Z`);
+  const off = utcOffset(timeZone, guess);
+  const sign = off.startsWith('-') ? -1 : 1;
+  const mins = sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(3, 5)));
+  return new Date(guess.getTime() - mins * 60_000);
+}
+
+export interface Programme {
+  channel: string;
+  slotId: string;
+  start: string;
+  stop: string;
+  title: string;
+  subject: string;
+  kind: 'live' | 'recorded';
+  label: string;
+}
+
+export function programmes(slots: Slot[], timeZone: string): Programme[] {
+  return slots
+    .map((s) => ({
+      channel: channelId(s.grade),
+      slotId: s.id,
+      start: slotInstant(s.date, s.start, timeZone).toISOString(),
+      stop: slotInstant(s.date, s.end, timeZone).toISOString(),
+      title: s.title ? `${s.subject}：${s.title}` : s.subject,
+      subject: s.subject,
+      kind: s.source.kind,
+      label: slotLabel(s),
+    }))
+    .sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** What is on now and next on a channel, at an instant. */
+export function nowNext(list: Programme[], at: Date): { now: Programme | null; next: Programme | null } {
+  const t = at.toISOString();
+  const now = list.find((p) => p.start <= t && t < p.stop) ?? null;
+  const next = list.find((p) => p.start > t) ?? null;
+  return { now, next };
+}
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** XMLTV time: "YYYYMMDDhhmmss +hhmm" in the district's zone. */
+export function xmltvTime(iso: string, timeZone: string): string {
+  const d = new Date(iso);
+  const off = utcOffset(timeZone, d);
+  const sign = off.startsWith('-') ? -1 : 1;
+  const local = new Date(
+    d.getTime() + sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(3, 5))) * 60_000,
+  );
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${local.getUTCFullYear()}${p(local.getUTCMonth() + 1)}${p(local.getUTCDate())}${p(local.getUTCHours())}${p(local.getUTCMinutes())}${p(local.getUTCSeconds())} ${off}`;
+}
+
+export function toXmltv(grades: number[], list: Programme[], timeZone: string, baseUrl: string): string {
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE tv SYSTEM "xmltv.dtd">',
+    `<tv generator-info-name="Skyclass" source-info-name="Skyclass 空中课堂" source-info-url="${esc(baseUrl)}">`,
+  ];
+  // The DTD wants every <channel> before the first <programme>.
+  for (const g of grades) {
+    lines.push(
+      `  <channel id="${channelId(g)}.skyclass">`,
+      `    <display-name lang="zh">${esc(channelName(g))}</display-name>`,
+      `    <display-name lang="en">Skyclass grade ${g}</display-name>`,
+      '  </channel>',
+    );
+  }
+  for (const p of list) {
+    lines.push(
+      `  <programme start="${xmltvTime(p.start, timeZone)}" stop="${xmltvTime(p.stop, timeZone)}" channel="${p.channel}.skyclass">`,
+      `    <title lang="zh">${esc(p.title)}</title>`,
+      `    <desc lang="zh">${esc(p.kind === 'live' ? `直播：${p.label}` : `录播：${p.label}`)}</desc>`,
+      `    <category lang="zh">${esc(p.subject)}</category>`,
+      `    <category lang="en">Education</category>`,
+      '  </programme>',
+    );
+  }
+  lines.push('</tv>');
+  return lines.join('\n') + '\n';
+}
