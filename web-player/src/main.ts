@@ -12,6 +12,7 @@ import { closeRealtime } from './realtime.ts';
 import { renderLiveList } from './pages/live.ts';
 import { renderStudio } from './pages/studio.ts';
 import { renderLiveWatch } from './pages/liveWatch.ts';
+import { renderTimetable } from './pages/timetable.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -68,6 +69,7 @@ function header(): HTMLElement {
     h(
       'nav',
       {},
+      me && h('a', { href: '#/timetable', 'data-testid': 'nav-timetable' }, t('timetableNav')),
       me && h('a', { href: '#/live', 'data-testid': 'nav-live' }, t('liveNav')),
       me && h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
       me && h('span', { class: 'who', 'data-testid': 'who' }, `${me.displayName} · ${t(`role.${me.role}`)}`),
@@ -123,6 +125,7 @@ export async function route(): Promise<void> {
     else if (studio) content = await renderStudio(me, studio[1]!);
     else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!, query);
     else if (hash === '#/live') content = await renderLiveList(me);
+    else if (hash === '#/timetable') content = await renderTimetable(me, query);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);
