@@ -25,6 +25,9 @@ import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
 import { LiveStore } from './live/LiveStore.ts';
 import { LiveHlsManager } from './live/LiveHlsManager.ts';
+import { Scheduler } from './scheduler/Scheduler.ts';
+import { timetableSwitches } from './scheduler/timetableSwitches.ts';
+import { TimetableStore } from './timetable/TimetableStore.ts';
 import { JanusSfu } from '../media/janus/JanusSfu.ts';
 
 export interface Core {
@@ -130,6 +133,7 @@ export interface RunningService {
   worker?: TranscodeWorker;
   sfu?: JanusSfu;
   liveHls?: LiveHlsManager;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -260,6 +264,21 @@ export async function startService(
     logger,
   });
   const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
+  // The channel scheduler: in every instance, one leader at a time (Redis lock + fencing token).
+  const schedulerRedis = core.redis.duplicate();
+  const scheduler = new Scheduler({
+    redis: schedulerRedis,
+    switches: timetableSwitches(
+      new TimetableStore(core.redis.redis),
+      async () => (await core.store.listGrades()).map((g) => g.number),
+      config.TIMEZONE,
+    ),
+  });
+  const timetableChanges = core.redis.duplicate();
+  void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL);
+  timetableChanges.on('message', () => scheduler.replan()); // today's edits take effect without a restart
+  scheduler.on('leader', (fence) => logger.info({ fence }, 'this instance leads the channel scheduler'));
+  scheduler.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
@@ -284,9 +303,13 @@ export async function startService(
     worker,
     sfu,
     liveHls,
+    scheduler,
     async close() {
       await worker?.close();
       await realtime.close();
+      await scheduler.stop();
+      schedulerRedis.disconnect();
+      timetableChanges.disconnect();
       await liveHls?.closeAll();
       await sfu?.stop();
       await new Promise<void>((resolve) => {

@@ -1,0 +1,207 @@
+/**
+ * The Redis-backed scheduler. It runs in every server instance; exactly one
+ * is the leader (a Redis lock with a TTL, renewed while alive, and a
+ * fencing token taken from an INCR at each election). The leader fires
+ * every switch of the channels at its time: a Lua script checks that it is
+ * still the leader with the current fencing token and marks the switch as
+ * fired (SET NX) in the same step, so a switch fires once — never twice,
+ * and one that fell due while no leader was alive (a restart) is fired on
+ * the next election, within the catch-up window. Fired switches are
+ * appended to a Redis stream for the channel playout to consume. All
+ * state is in Redis.
+ */
+import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+
+export interface Switch {
+  /** Stable id: the same switch always has the same id (e.g. "grade-3|2026-11-23T00:00:00Z|slot_x|start"). */
+  id: string;
+  channel: string;
+  at: number;
+  kind: 'start' | 'end';
+  slotId: string;
+}
+
+export interface SchedulerOptions {
+  redis: Redis;
+  /** The switches in [from, to] (ms since epoch); read from the timetable on every planning pass. */
+  switches: (from: number, to: number) => Promise<Switch[]>;
+  lockTtlMs?: number;
+  /** Switches that fell due at most this long ago are still fired (after a failover). */
+  catchUpMs?: number;
+  /** Re-plan at least this often (timetable edits also trigger a re-plan at once). */
+  replanMs?: number;
+  now?: () => number;
+}
+
+const K = {
+  leader: 'sc:sched:leader',
+  fence: 'sc:sched:fence',
+  fired: (id: string) => `sc:sched:fired:${id}`,
+  events: 'sc:sched:events',
+};
+
+/** KEYS: leader, fired, events; ARGV: me, fence, switch fields… */
+const FIRE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if tonumber(redis.call('GET', KEYS[4])) ~= tonumber(ARGV[2]) then return -2 end
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', 172800) then return 0 end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', 100000, '*', 'id', ARGV[3], 'channel', ARGV[4], 'kind', ARGV[5], 'slot', ARGV[6], 'at', ARGV[7], 'firedAt', ARGV[8], 'fence', ARGV[2])
+return 1
+`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+interface SchedulerEvents {
+  leader: [fence: number];
+  follower: [];
+  fired: [s: Switch, latenessMs: number];
+}
+
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly id = crypto.randomBytes(6).toString('hex');
+  readonly #o: Required<Omit<SchedulerOptions, 'now'>> & { now: () => number };
+  #fence = 0;
+  #leader = false;
+  #stopped = false;
+  #electTimer?: NodeJS.Timeout;
+  #fireTimer?: NodeJS.Timeout;
+  #planTimer?: NodeJS.Timeout;
+  #pending: Switch[] = [];
+  readonly lateness: number[] = [];
+
+  constructor(o: SchedulerOptions) {
+    super();
+    this.#o = { lockTtlMs: 3000, catchUpMs: 10 * 60_000, replanMs: 30_000, now: Date.now, ...o };
+  }
+
+  get isLeader(): boolean {
+    return this.#leader;
+  }
+
+  get fence(): number {
+    return this.#fence;
+  }
+
+  start(): void {
+    void this.#elect();
+  }
+
+  /** Re-reads the timetable now (call after an edit). */
+  replan(): void {
+    if (this.#leader) void this.#plan();
+  }
+
+  async #elect(): Promise<void> {
+    if (this.#stopped) return;
+    const { redis, lockTtlMs } = this.#o;
+    try {
+      if (this.#leader) {
+        const ok = (await redis.eval(RENEW, 1, K.leader, this.id, String(lockTtlMs))) as number;
+        if (!ok) this.#demote();
+      } else if (await redis.set(K.leader, this.id, 'PX', lockTtlMs, 'NX')) {
+        this.#fence = await redis.incr(K.fence);
+        this.#leader = true;
+        this.emit('leader', this.#fence);
+        await this.#plan();
+      }
+    } catch {
+      // Redis unreachable: stop acting as leader; the lock expires and another instance takes over.
+      if (this.#leader) this.#demote();
+    }
+    this.#electTimer = setTimeout(() => void this.#elect(), Math.max(200, Math.floor(lockTtlMs / 3)));
+  }
+
+  #demote(): void {
+    this.#leader = false;
+    clearTimeout(this.#fireTimer);
+    clearTimeout(this.#planTimer);
+    this.emit('follower');
+  }
+
+  async #plan(): Promise<void> {
+    if (!this.#leader || this.#stopped) return;
+    const now = this.#o.now();
+    const list = await this.#o.switches(now - this.#o.catchUpMs, now + this.#o.replanMs * 2);
+    this.#pending = list.sort((a, b) => a.at - b.at);
+    clearTimeout(this.#planTimer);
+    this.#planTimer = setTimeout(() => void this.#plan(), this.#o.replanMs);
+    this.#arm();
+  }
+
+  /** Sleeps until the next switch is due (timers are precise to a few ms), then fires what is due. */
+  #arm(): void {
+    clearTimeout(this.#fireTimer);
+    if (!this.#leader || this.#stopped) return;
+    const next = this.#pending[0];
+    if (!next) return;
+    const wait = Math.max(0, next.at - this.#o.now());
+    this.#fireTimer = setTimeout(() => void this.#fireDue(), Math.min(wait, 2 ** 31 - 1));
+  }
+
+  async #fireDue(): Promise<void> {
+    const now = this.#o.now();
+    while (this.#leader && this.#pending[0] && this.#pending[0].at <= now) {
+      const s = this.#pending.shift()!;
+      const firedAt = this.#o.now();
+      const r = (await this.#o.redis
+        .eval(
+          FIRE,
+          4,
+          K.leader,
+          K.fired(s.id),
+          K.events,
+          K.fence,
+          this.id,
+          String(this.#fence),
+          s.id,
+          s.channel,
+          s.kind,
+          s.slotId,
+          String(s.at),
+          String(firedAt),
+        )
+        .catch(() => -3)) as number;
+      if (r === 1) {
+        const late = firedAt - s.at;
+        this.lateness.push(late);
+        this.emit('fired', s, late);
+      } else if (r < 0) {
+        this.#demote(); // lost the lock (or the fence moved on): another instance is the leader now
+        return;
+      }
+    }
+    this.#arm();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#electTimer);
+    clearTimeout(this.#fireTimer);
+    clearTimeout(this.#planTimer);
+    if (this.#leader) {
+      // Hand over at once instead of waiting for the TTL.
+      await this.#o.redis
+        .eval(
+          `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+          1,
+          K.leader,
+          this.id,
+        )
+        .catch(() => undefined);
+      this.#leader = false;
+    }
+  }
+
+  /** For the playout and tests: the fired switches in the stream. */
+  static async events(redis: Redis, count = 1000): Promise<Record<string, string>[]> {
+    const rows = (await redis.xrange(K.events, '-', '+', 'COUNT', count)) as [string, string[]][];
+    return rows.map(([, f]) =>
+      Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!])),
+    );
+  }
+}
