@@ -271,7 +271,13 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
     // Replace earlier forwarders of this publisher (a re-publish, or camera ↔ screen).
     for (const streamId of this.#forwarders.get(key) ?? []) {
       await h
-        .message({ request: 'stop_rtp_forward', admin_key: this.#adminKey, room: roomId, publisher_id: publisherId, stream_id: streamId })
+        .message({
+          request: 'stop_rtp_forward',
+          admin_key: this.#adminKey,
+          room: roomId,
+          publisher_id: publisherId,
+          stream_id: streamId,
+        })
         .catch(() => undefined);
     }
     const { data } = await h.message({
