@@ -1,18 +1,9 @@
 /** Entry point: config, logger, service, signals. */
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startService } from './Service.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
 const service = await startService(config, logger).catch((err: Error) => {
   logger.fatal({ err: err.message }, 'Skyclass could not start');

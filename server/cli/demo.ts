@@ -1,20 +1,11 @@
 /** npm run demo [-- --reset]: creates the demo district (idempotent). */
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startCore } from '../Service.ts';
 import { seedDemo, wipeSkyclassData } from '../district/seedDemo.ts';
 import { DEMO_PASSWORD } from '../district/demoDistrict.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const reset = process.argv.includes('--reset');
 const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
 const core = await startCore(config, logger);

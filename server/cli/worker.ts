@@ -1,18 +1,9 @@
 /** npm run worker: a transcode worker alone, for other machines (same REDIS_URL and S3 storage). */
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { startCore, startTranscodeWorker } from '../Service.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
-}
+const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, { role: 'transcode-worker' });
 if (!config.REDIS_URL)
   logger.warn(

@@ -5,6 +5,7 @@
  * secure context (getUserMedia) without any network.
  */
 import type { Browser, Page } from 'playwright-core';
+import { BASE_CHROMIUM_ARGS } from './browser.ts';
 
 export const ORIGIN = 'https://skyclass.test'; // routed inside playwright: a secure context without any network
 
@@ -63,13 +64,7 @@ export async function rtcPage(browser: Browser): Promise<Page> {
 }
 
 export const RTC_CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...BASE_CHROMIUM_ARGS,
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
   '--allow-loopback-in-peer-connection',
