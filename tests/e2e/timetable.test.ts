@@ -53,3 +53,27 @@ it('an admin edits a day; violations appear on the rows; the fixed day is publis
   ]);
   await page.screenshot({ path: path.join(SHOTS, 'timetable-week.png'), fullPage: true });
 }, 60_000);
+
+it('the channel guide lists every grade channel with now and next', async () => {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const admin = await (await import('../helpers/ApiClient.ts')).ApiClient.as(svc.url, 'admin');
+  const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86400_000).toISOString().slice(0, 10);
+  expect(
+    (
+      await admin.request('PUT', `/api/timetable/6/${tomorrow}`, {
+        slots: [{ start: '08:00', end: '08:20', subject: '科学', kind: 'live', title: '水的三态' }],
+      })
+    ).status,
+  ).toBe(200);
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(svc.url + '/');
+  await page.fill('[data-testid=username]', 's1-g6-1-01');
+  await page.fill('[data-testid=password]', DEMO_PASSWORD);
+  await page.click('[data-testid=login]');
+  await page.waitForSelector('[data-testid^=home-]');
+  await page.goto(svc.url + '/#/channels');
+  await page.waitForSelector('[data-testid=channel]');
+  expect(await page.locator('[data-testid=channel]').count()).toBe(9);
+  expect(await page.locator('[data-channel=grade-6]').textContent()).toContain('科学：水的三态');
+  await page.screenshot({ path: path.join(SHOTS, 'channel-guide-phone.png'), fullPage: true });
+}, 60_000);

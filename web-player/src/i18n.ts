@@ -211,6 +211,14 @@ const zh = {
   exportCsv: '导出 CSV',
   importFile: '导入 CSV/JSON：',
   timetableNav: '课表',
+  guideTitle: '频道节目单',
+  guideHint: '每个年级一个频道，按统一课表播出。',
+  guideNow: '正在播出',
+  guideNext: '下一节',
+  guideNothing: '暂无节目',
+  guideDay: '查看当天课表',
+  guideXmltv: 'IPTV 机顶盒、Kodi、Jellyfin 可订阅 XMLTV 节目单：',
+  channelsNav: '频道',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -429,6 +437,14 @@ const en: Record<keyof typeof zh, string> = {
   exportCsv: 'Export CSV',
   importFile: 'Import CSV/JSON:',
   timetableNav: 'Timetable',
+  guideTitle: 'Channel guide',
+  guideHint: 'One channel per grade, on the unified timetable.',
+  guideNow: 'Now',
+  guideNext: 'Next',
+  guideNothing: 'nothing scheduled',
+  guideDay: 'The day’s timetable',
+  guideXmltv: 'IPTV boxes, Kodi and Jellyfin can subscribe to the XMLTV guide:',
+  channelsNav: 'Channels',
 };
 
 export type MessageKey = keyof typeof zh;

@@ -13,6 +13,7 @@ import { renderLiveList } from './pages/live.ts';
 import { renderStudio } from './pages/studio.ts';
 import { renderLiveWatch } from './pages/liveWatch.ts';
 import { renderTimetable } from './pages/timetable.ts';
+import { renderChannels } from './pages/channels.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -126,6 +127,7 @@ export async function route(): Promise<void> {
     else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!, query);
     else if (hash === '#/live') content = await renderLiveList(me);
     else if (hash === '#/timetable') content = await renderTimetable(me, query);
+    else if (hash === '#/channels') content = await renderChannels(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);

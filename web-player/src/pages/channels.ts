@@ -1,0 +1,69 @@
+/** The channel guide (#/channels): each grade channel with what is on now and next, and the day's programme. */
+import { api, type ApiUser } from '../api.ts';
+import { h } from '../dom.ts';
+import { getLang, t } from '../i18n.ts';
+
+interface Prog {
+  title: string;
+  start: string;
+  stop: string;
+  kind: 'live' | 'recorded';
+}
+interface Channel {
+  id: string;
+  grade: number;
+  name: string;
+  now: Prog | null;
+  next: Prog | null;
+}
+
+const time = (iso: string, timeZone: string) =>
+  new Date(iso).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone });
+
+export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
+  const { channels, timeZone } = await api<{ channels: Channel[]; timeZone: string }>('GET', '/api/channels');
+  const mine = new Set(me.grades ?? []);
+  const sorted = [...channels].sort(
+    (a, b) => Number(mine.has(b.grade)) - Number(mine.has(a.grade)) || a.grade - b.grade,
+  );
+  const line = (label: string, p: Prog | null) =>
+    h(
+      'p',
+      { class: 'muted meta' },
+      `${label}：`,
+      p ? `${time(p.start, timeZone)}–${time(p.stop, timeZone)} ${p.title}` : t('guideNothing'),
+      p && p.kind === 'live' ? h('span', { class: 'badge live-live' }, t('kindLive')) : '',
+    );
+  return h(
+    'div',
+    {},
+    h('h1', {}, t('guideTitle')),
+    h('p', { class: 'muted' }, t('guideHint')),
+    h(
+      'div',
+      { class: 'lesson-list' },
+      sorted.map((c) =>
+        h(
+          'article',
+          { class: 'card live-card', 'data-testid': 'channel', 'data-channel': c.id },
+          h('h3', {}, c.name),
+          line(t('guideNow'), c.now),
+          line(t('guideNext'), c.next),
+          h(
+            'a',
+            {
+              class: 'button',
+              href: `/api/channels/${c.id}/epg`,
+              onclick: (e: Event) => {
+                e.preventDefault();
+                location.hash = `#/timetable?grade=${c.grade}`;
+              },
+            },
+            t('guideDay'),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'hint' }, t('guideXmltv'), ' ', h('a', { href: '/api/epg.xml' }, '/api/epg.xml')),
+  );
+}
