@@ -3,7 +3,7 @@ import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
 import { canManageLesson, canReview, canViewLesson } from '../../lessons/lessonPolicy.ts';
-import { signPlayback, verifyPlayback } from '../../lessons/playbackToken.ts';
+import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import { gradesOf as gradesOfUser } from '../../district/gradesOf.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
@@ -248,25 +248,20 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
       'Replay HLS (playlists, init and media segments, poster) under a playback token from /api/lessons/{id}/playback',
     auth: 'public',
     async handler({ req, res, params }) {
-      const raw = (req.params as unknown as { path: string[] | string }).path;
-      const rel = Array.isArray(raw) ? raw.join('/') : raw;
       const lessonId = params.lessonId!;
-      const verdict = verifyPlayback(deps.urlSigningKey, lessonId, params.token!);
-      if (verdict === 'expired')
-        throw new AppError(
-          'AUTH_TOKEN_EXPIRED',
-          'This replay link has expired. Reload the page to continue watching.',
-        );
-      if (verdict !== 'ok')
-        throw new AppError(
-          'FORBIDDEN_SCOPE',
-          'This replay link is not valid. Open the lesson from Skyclass.',
-        );
+      const rel = tokenedHlsFile(
+        deps.urlSigningKey,
+        lessonId,
+        params.token!,
+        (req.params as unknown as { path: string[] | string }).path,
+        ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'],
+        {
+          expired: 'This replay link has expired. Reload the page to continue watching.',
+          invalid: 'This replay link is not valid. Open the lesson from Skyclass.',
+        },
+      );
       const l = await lessons.get(lessonId);
       if (!l || l.status !== 'ready') throw notFound(`Lesson ${lessonId}`);
-      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|m4s|mp4|ts|jpg)$/.test(rel)) {
-        throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
-      }
       // Playlists can change (a re-processed lesson); segments never do under the same name.
       const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
       await serveObject(req, res, deps.storage, `${l.hlsPrefix ?? `vod/${lessonId}`}/${rel}`, cache);

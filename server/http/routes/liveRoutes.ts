@@ -14,7 +14,7 @@ import type { RoomSpec } from '../../../media/sfu/Sfu.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
-import { signPlayback, verifyPlayback } from '../../lessons/playbackToken.ts';
+import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
 
@@ -196,15 +196,17 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Live HLS (playlists and segments) under a token from /api/live/{id}/playback',
     auth: 'public',
     async handler({ req, res, params }) {
-      const raw = (req.params as unknown as { path: string[] | string }).path;
-      const rel = Array.isArray(raw) ? raw.join('/') : raw;
-      const verdict = verifyPlayback(deps.urlSigningKey, params.lessonId!, params.token!);
-      if (verdict === 'expired')
-        throw new AppError('AUTH_TOKEN_EXPIRED', 'This live link has expired. Reload the page.');
-      if (verdict !== 'ok')
-        throw new AppError('FORBIDDEN_SCOPE', 'This live link is not valid. Open the lesson from Skyclass.');
-      if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*\.(m3u8|ts)$/.test(rel))
-        throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
+      const rel = tokenedHlsFile(
+        deps.urlSigningKey,
+        params.lessonId!,
+        params.token!,
+        (req.params as unknown as { path: string[] | string }).path,
+        ['m3u8', 'ts'],
+        {
+          expired: 'This live link has expired. Reload the page.',
+          invalid: 'This live link is not valid. Open the lesson from Skyclass.',
+        },
+      );
       // Live playlists change every segment; segments never change.
       const cache = rel.endsWith('.m3u8') ? 'no-cache' : 'public, max-age=31536000, immutable';
       await serveObject(req, res, deps.storage, `live/${params.lessonId}/${rel}`, cache);
