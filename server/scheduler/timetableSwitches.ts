@@ -1,12 +1,11 @@
 /** The switches of every grade channel, derived from the timetable: each slot starts and ends one. */
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
-import { channelId, slotInstant } from '../timetable/epg.ts';
+import { channelId, localDate, slotInstant } from '../timetable/epg.ts';
 import type { Switch } from './Scheduler.ts';
 
 export function timetableSwitches(store: TimetableStore, grades: () => Promise<number[]>, timeZone: string) {
   return async (from: number, to: number): Promise<Switch[]> => {
-    const day = (t: number) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(t));
-    const dates = [...new Set([day(from), day(to)])];
+    const dates = [...new Set([localDate(timeZone, from), localDate(timeZone, to)])];
     const slots = await store.days(await grades(), dates);
     const out: Switch[] = [];
     for (const s of slots) {

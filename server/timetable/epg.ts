@@ -5,11 +5,14 @@
  */
 import type { Slot } from './model.ts';
 import { slotLabel } from './rules.ts';
-
-const GRADE_ZH = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
+import { gradeNameZh } from '../district/model.ts';
 
 export const channelId = (grade: number) => `grade-${grade}`;
-export const channelName = (grade: number) => `${GRADE_ZH[grade] ?? grade}年级 空中课堂`;
+export const channelName = (grade: number) => `${gradeNameZh(grade)} 空中课堂`;
+
+/** The district's local date (YYYY-MM-DD) at an instant. */
+export const localDate = (timeZone: string, at: number | Date = Date.now()) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(at));
 
 /** The UTC offset of a time zone at an instant, e.g. "+0800". */
 export function utcOffset(timeZone: string, at = new Date()): string {

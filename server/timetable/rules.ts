@@ -3,7 +3,7 @@
  * rules before anything is published. Pure functions: the caller supplies
  * the slots, the rules and what it knows about the recorded lessons.
  */
-import { levelOfGrade, type SchoolLevel } from '../district/model.ts';
+import { gradeNameZh, levelOfGrade, type SchoolLevel } from '../district/model.ts';
 import { RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
 
 export const toMinutes = (hhmm: string): number => {
@@ -23,10 +23,9 @@ const LEVEL_EN: Record<SchoolLevel, string> = {
   junior_secondary: 'junior secondary',
   senior_secondary: 'senior secondary',
 };
-const GRADE_ZH = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
 
 export function slotLabel(s: Slot): string {
-  return `${GRADE_ZH[s.grade] ?? s.grade}年级 ${s.date} ${s.start}–${s.end} ${s.subject}`;
+  return `${gradeNameZh(s.grade)} ${s.date} ${s.start}–${s.end} ${s.subject}`;
 }
 
 export interface LessonFacts {
@@ -93,7 +92,7 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
           add(
             'WRONG_GRADE',
             s,
-            `《${facts.title}》是${GRADE_ZH[facts.grade]}年级的课。`,
+            `《${facts.title}》是${gradeNameZh(facts.grade)}的课。`,
             `"${facts.title}" is a grade ${facts.grade} lesson.`,
           );
         }

@@ -18,7 +18,7 @@ import {
 } from '../../timetable/timetableCsv.ts';
 import { decodeCsv } from '../../district/RosterCsv.ts';
 import type { AppDeps } from '../AppDeps.ts';
-import { channelId, channelName, nowNext, programmes, toXmltv } from '../../timetable/epg.ts';
+import { channelId, channelName, localDate, nowNext, programmes, toXmltv } from '../../timetable/epg.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -78,6 +78,16 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
   };
 
   const knownGrades = async () => new Set((await deps.store.listGrades()).map((g) => g.number));
+  const localToday = () => localDate(deps.timeZone);
+
+  /** ?from=YYYY-MM-DD (default: the district's today) &days=1–31 (7) &grade= (all): the slots in that range. */
+  const slotsInRange = async (q: Record<string, string | undefined>) => {
+    const from = q.from ?? localToday();
+    if (!DATE.test(from)) throw new AppError('VALIDATION_FAILED', 'from must be a date YYYY-MM-DD.');
+    const days = Math.min(31, Math.max(1, Number(q.days ?? 7) || 7));
+    const grades = q.grade ? [Number(q.grade)] : [...(await knownGrades())];
+    return { from, days, slots: await store.days(grades, datesFrom(from, days)) };
+  };
 
   r.add({
     method: 'get',
@@ -88,11 +98,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: 'any',
     async handler({ req }) {
       const q = req.query as Record<string, string | undefined>;
-      const from = q.from ?? new Date().toISOString().slice(0, 10);
-      const days = Math.min(31, Math.max(1, Number(q.days ?? 7) || 7));
-      if (!DATE.test(from)) throw new AppError('VALIDATION_FAILED', 'from must be a date YYYY-MM-DD.');
-      const grades = q.grade ? [Number(q.grade)] : [...(await knownGrades())];
-      const slots = await store.days(grades, datesFrom(from, days));
+      const { from, days, slots } = await slotsInRange(q);
       const school = q.school ? await store.schoolRules(q.school) : undefined;
       return {
         from,
@@ -212,11 +218,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: 'any',
     async handler({ req, res }) {
       const q = req.query as Record<string, string | undefined>;
-      const from = q.from ?? new Date().toISOString().slice(0, 10);
-      if (!DATE.test(from)) throw new AppError('VALIDATION_FAILED', 'from must be a date YYYY-MM-DD.');
-      const days = Math.min(31, Math.max(1, Number(q.days ?? 7) || 7));
-      const grades = q.grade ? [Number(q.grade)] : [...(await knownGrades())];
-      const slots = await store.days(grades, datesFrom(from, days));
+      const { from, slots } = await slotsInRange(q);
       if (q.format === 'json') return { slots };
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="timetable-${from}.csv"`);
@@ -285,8 +287,6 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin', 'school_admin'],
     handler: async () => ({ entries: await store.audit() }),
   });
-
-  const localToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: deps.timeZone }).format(new Date());
 
   r.add({
     method: 'get',
