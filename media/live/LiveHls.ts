@@ -50,8 +50,9 @@ async function freeUdpPorts(n: number): Promise<number[]> {
 interface RenditionState {
   r: LiveRendition;
   segments: LiveSegment[];
-  /** Lines already read per run's CSV. */
-  seen: Map<number, number>;
+  /** The oldest ffmpeg run whose segment list may still grow, and the lines of it already read. */
+  run: number;
+  lines: number;
   lastRun?: number;
 }
 
@@ -69,7 +70,7 @@ export class LiveHls {
 
   constructor(o: LiveHlsOptions) {
     this.o = o;
-    this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], seen: new Map() }));
+    this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], run: 0, lines: 0 }));
   }
 
   get supervisor(): Supervisor | undefined {
@@ -136,7 +137,8 @@ export class LiveHls {
   async #poll(): Promise<void> {
     for (const st of this.#states) {
       let changed = false;
-      for (let run = 0; run <= this.#run; run++) {
+      // A run before the current one has exited (a new run starts only then): its list is read to the end once, then never again.
+      for (let run = st.run; run <= this.#run; run++) {
         const csv = path.join(this.o.workDir, `${st.r.name}.r${run}.csv`);
         let text: string;
         try {
@@ -145,8 +147,7 @@ export class LiveHls {
           continue;
         }
         const rows = parseSegmentCsv(text);
-        const seen = st.seen.get(run) ?? 0;
-        for (const row of rows.slice(seen)) {
+        for (const row of rows.slice(run === st.run ? st.lines : 0)) {
           const local = path.join(this.o.workDir, st.r.name, row.name);
           await this.o.storage.put(
             `${livePrefix(this.o.lessonId)}/${st.r.name}/${row.name}`,
@@ -166,7 +167,8 @@ export class LiveHls {
           st.lastRun = run;
           changed = true;
         }
-        st.seen.set(run, rows.length);
+        st.run = run;
+        st.lines = rows.length;
       }
       if (changed || this.#ended) await this.#writePlaylist(st);
     }
