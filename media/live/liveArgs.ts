@@ -7,6 +7,8 @@
  * Skyclass reads to write the playlists itself.
  */
 
+import { audioEncodeArgs, keyframeArgs } from '../../recordings/ffmpeg/args.ts';
+
 export const LIVE_SEGMENT_SECONDS = 2;
 export const AUDIO_PT = 111;
 export const VIDEO_PT = 96;
@@ -106,26 +108,10 @@ export function liveLadderArgs(
   ];
   for (const r of renditions) {
     if (r.audioOnly) {
-      args.push('-map', '0:a:0', '-vn', '-c:a', 'aac', '-b:a', `${r.audioKbps}k`, '-ar', '48000', '-ac', '2');
+      args.push('-map', '0:a:0', '-vn', ...audioEncodeArgs(r.audioKbps));
     } else if (r.height === undefined) {
-      args.push(
-        '-map',
-        '0:v:0',
-        '-map',
-        '0:a:0',
-        '-c:v',
-        'copy',
-        '-c:a',
-        'aac',
-        '-b:a',
-        `${r.audioKbps}k`,
-        '-ar',
-        '48000',
-        '-ac',
-        '2',
-      );
+      args.push('-map', '0:v:0', '-map', '0:a:0', '-c:v', 'copy', ...audioEncodeArgs(r.audioKbps));
     } else {
-      const gop = fps * LIVE_SEGMENT_SECONDS;
       args.push(
         '-map',
         '0:v:0',
@@ -150,22 +136,8 @@ export function liveLadderArgs(
         `${Math.round(r.videoKbps! * 1.1)}k`,
         '-bufsize',
         `${Math.round(r.videoKbps! * 1.5)}k`,
-        '-g',
-        String(gop),
-        '-keyint_min',
-        String(gop),
-        '-sc_threshold',
-        '0',
-        '-force_key_frames',
-        `expr:gte(t,n_forced*${LIVE_SEGMENT_SECONDS})`,
-        '-c:a',
-        'aac',
-        '-b:a',
-        `${r.audioKbps}k`,
-        '-ar',
-        '48000',
-        '-ac',
-        '2',
+        ...keyframeArgs(fps * LIVE_SEGMENT_SECONDS, LIVE_SEGMENT_SECONDS),
+        ...audioEncodeArgs(r.audioKbps),
       );
     }
     args.push(...segmentOutput(dir, r, run));

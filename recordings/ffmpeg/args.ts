@@ -62,6 +62,15 @@ export function videoEncodeArgs(rung: Rung, preset: string): string[] {
     `${rung.maxrateKbps}k`,
     '-bufsize',
     `${rung.bufsizeKbps}k`,
+    ...keyframeArgs(gop, KEYFRAME_SECONDS),
+    '-r',
+    String(rung.fps),
+  ];
+}
+
+/** A keyframe every `everySec` and nowhere else (no scene-cut keyframes): renditions cut at the same instants. */
+export function keyframeArgs(gop: number, everySec: number): string[] {
+  return [
     '-g',
     String(gop),
     '-keyint_min',
@@ -69,14 +78,13 @@ export function videoEncodeArgs(rung: Rung, preset: string): string[] {
     '-sc_threshold',
     '0',
     '-force_key_frames',
-    `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`,
-    '-r',
-    String(rung.fps),
+    `expr:gte(t,n_forced*${everySec})`,
   ];
 }
 
-export function audioEncodeArgs(): string[] {
-  return ['-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`, '-ac', '2', '-ar', '48000'];
+/** AAC stereo at 48 kHz (VOD renditions and live HLS alike). */
+export function audioEncodeArgs(kbps = AUDIO_KBPS): string[] {
+  return ['-c:a', 'aac', '-b:a', `${kbps}k`, '-ac', '2', '-ar', '48000'];
 }
 
 function commonInput(input: string): string[] {
