@@ -6,7 +6,7 @@
  */
 import type Hls from 'hls.js';
 import type { ApiUser } from '../api.ts';
-import { ApiError } from '../api.ts';
+import { ApiError, session } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { t } from '../i18n.ts';
@@ -191,7 +191,7 @@ export async function renderWatch(_me: ApiUser, lessonId: string): Promise<HTMLE
         keepalive: true,
         headers: {
           'content-type': 'application/json',
-          authorization: `Bearer ${localStorage.getItem('skyclass.token') ?? ''}`,
+          authorization: `Bearer ${session.token ?? ''}`,
         },
         body: JSON.stringify({ seconds: pos }),
       }).catch(() => undefined);
