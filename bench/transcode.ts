@@ -12,6 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { clip as makeClip } from '../tests/helpers/fixtures.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 120);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
@@ -19,46 +20,18 @@ const preset = process.env.BENCH_PRESET ?? 'veryfast';
 const dir = path.resolve('.tmp/bench');
 fs.mkdirSync(dir, { recursive: true });
 
-const clip = path.join(dir, `lesson_1080p_${seconds}s.mp4`);
-if (!fs.existsSync(clip)) {
-  console.log(`generating a ${seconds} s 1920x1080 25 fps test clip (testsrc2 + sine, H.264/AAC)…`);
-  execFileSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1920x1080:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-t',
-      String(seconds),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
-      '-crf',
-      '20',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-b:a',
-      '128k',
-      '-movflags',
-      '+faststart',
-      `${clip}.part.mp4`,
-    ],
-    { stdio: 'inherit' },
-  );
-  fs.renameSync(`${clip}.part.mp4`, clip);
-}
+console.log(
+  `test clip: ${seconds} s 1920x1080 25 fps (testsrc2 + sine, H.264 CRF 20 / AAC 128k; made once, then cached)…`,
+);
+const clip = makeClip({
+  seconds,
+  width: 1920,
+  height: 1080,
+  name: `lesson_1080p_${seconds}s.mp4`,
+  crf: 20,
+  audioKbps: 128,
+  gop: null,
+});
 
 const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
 console.log(

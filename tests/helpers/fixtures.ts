@@ -25,8 +25,14 @@ export function clip(opts: {
   height?: number;
   fps?: number;
   name?: string;
+  /** x264 quality (CRF); default: the preset's own rate control. */
+  crf?: number;
+  audioKbps?: number;
+  /** Keyframe interval in frames; null leaves x264's default. Default: every 2 s. */
+  gop?: number | null;
 }): string {
-  const { seconds, width = 640, height = 360, fps = 25 } = opts;
+  const { seconds, width = 640, height = 360, fps = 25, audioKbps = 64 } = opts;
+  const gop = opts.gop === undefined ? fps * 2 : opts.gop;
   return make(opts.name ?? `clip_${width}x${height}_${seconds}s_${fps}.mp4`, [
     '-f',
     'lavfi',
@@ -42,14 +48,14 @@ export function clip(opts: {
     'libx264',
     '-preset',
     'ultrafast',
+    ...(opts.crf !== undefined ? ['-crf', String(opts.crf)] : []),
     '-pix_fmt',
     'yuv420p',
-    '-g',
-    String(fps * 2),
+    ...(gop !== null ? ['-g', String(gop)] : []),
     '-c:a',
     'aac',
     '-b:a',
-    '64k',
+    `${audioKbps}k`,
     '-shortest',
     '-movflags',
     '+faststart',
