@@ -1,14 +1,12 @@
 /** Types and calls for recorded lessons. */
 import { api } from './api.ts';
 
-export type LessonStatus = 'uploaded' | 'processing' | 'ready' | 'failed';
-export type ReviewStatus = 'pending' | 'approved' | 'rejected';
+import type { LessonStatus, ReviewStatus } from '../../recordings/catalogue/Lesson.ts';
+import type { TranscodeProgress } from '../../recordings/transcode/transcodeLesson.ts';
 
-export interface LessonProgress {
-  stage: 'probing' | 'transcoding' | 'publishing' | 'done';
-  percent: number;
-  etaSec?: number;
-}
+// The server's own types (erased at build time): the page and the API cannot drift apart.
+export type { LessonStatus, ReviewStatus };
+export type LessonProgress = TranscodeProgress;
 
 export interface LessonView {
   id: string;

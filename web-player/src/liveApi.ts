@@ -1,4 +1,5 @@
 /** Live lessons: REST calls and the socket.io signaling used by the studio and viewer pages. */
+import type { LiveStatus } from '../../server/live/LiveLesson.ts';
 import { api } from './api.ts';
 import { realtime } from './realtime.ts';
 
@@ -8,7 +9,7 @@ export interface LiveLessonView {
   grade: number;
   subject: string;
   teacherName: string;
-  status: 'scheduled' | 'live' | 'ended';
+  status: LiveStatus;
   publisherId?: string;
   screenOn?: boolean;
   scheduledAt?: string;
