@@ -9,8 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitLogin } from '../helpers/browser.ts';
 import { clip } from '../helpers/fixtures.ts';
 import { startTestService } from '../helpers/service.ts';
 
@@ -43,10 +42,7 @@ async function signIn(username: string, phone = false): Promise<Page> {
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('dialog', (d) => void d.accept());
-  await page.goto(svc.url + '/');
-  await page.fill('[data-testid=username]', username);
-  await page.fill('[data-testid=password]', DEMO_PASSWORD);
-  await page.click('[data-testid=login]');
+  await submitLogin(page, svc.url, username);
   await page.waitForSelector('[data-testid^=home-]');
   return page;
 }

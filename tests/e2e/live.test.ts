@@ -9,8 +9,8 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 import { bridgeIntoNetns, canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
+import { submitLogin } from '../helpers/browser.ts';
 import { RTC_CHROMIUM_ARGS } from '../helpers/rtcPage.ts';
 import { startTestService } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
@@ -58,10 +58,7 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     contexts.push(ctx);
     const page = await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
-    await page.goto(bridge.url + '/');
-    await page.fill('[data-testid=username]', username);
-    await page.fill('[data-testid=password]', DEMO_PASSWORD);
-    await page.click('[data-testid=login]');
+    await submitLogin(page, bridge.url, username);
     await page.waitForSelector('[data-testid^=home-]');
     return page;
   }

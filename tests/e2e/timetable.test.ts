@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitLogin } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
@@ -23,10 +22,7 @@ afterAll(async () => {
 
 it('an admin edits a day; violations appear on the rows; the fixed day is published', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(svc.url + '/');
-  await page.fill('[data-testid=username]', 'admin');
-  await page.fill('[data-testid=password]', DEMO_PASSWORD);
-  await page.click('[data-testid=login]');
+  await submitLogin(page, svc.url, 'admin');
   await page.waitForSelector('[data-testid^=home-]');
   await page.goto(svc.url + '/#/timetable?grade=3&week=2026-11-23');
   await page.locator('[data-date="2026-11-23"] [data-testid=tt-edit]').click();
@@ -66,10 +62,7 @@ it('the channel guide lists every grade channel with now and next', async () => 
     ).status,
   ).toBe(200);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await page.goto(svc.url + '/');
-  await page.fill('[data-testid=username]', 's1-g6-1-01');
-  await page.fill('[data-testid=password]', DEMO_PASSWORD);
-  await page.click('[data-testid=login]');
+  await submitLogin(page, svc.url, 's1-g6-1-01');
   await page.waitForSelector('[data-testid^=home-]');
   await page.goto(svc.url + '/#/channels');
   await page.waitForSelector('[data-testid=channel]');

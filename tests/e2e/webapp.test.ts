@@ -7,8 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, submitLogin } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
@@ -33,11 +32,7 @@ async function signIn(
   const ctx = await browser.newContext({ viewport: { width: opts.width ?? 1200, height: 860 } });
   if (opts.lang) await ctx.addInitScript((l) => localStorage.setItem('skyclass.lang', l), opts.lang);
   const page = await ctx.newPage();
-  await page.goto(svc.url + '/');
-  await page.waitForSelector('[data-testid=username]');
-  await page.fill('[data-testid=username]', username);
-  await page.fill('[data-testid=password]', opts.password ?? DEMO_PASSWORD);
-  await page.click('[data-testid=login]');
+  await submitLogin(page, svc.url, username, opts.password);
   return page;
 }
 

@@ -1,6 +1,7 @@
 /** Headless Debian Chromium through playwright-core, with the flags this machine needs (playwright gives each launch a fresh profile). */
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -26,4 +27,18 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
     headless: true,
     args: [...BASE_CHROMIUM_ARGS, ...extraArgs],
   });
+}
+
+/** Opens the web app and submits the login form (the caller waits for what it expects next). */
+export async function submitLogin(
+  page: Page,
+  baseUrl: string,
+  username: string,
+  password = DEMO_PASSWORD,
+): Promise<void> {
+  await page.goto(baseUrl + '/');
+  await page.waitForSelector('[data-testid=username]');
+  await page.fill('[data-testid=username]', username);
+  await page.fill('[data-testid=password]', password);
+  await page.click('[data-testid=login]');
 }
