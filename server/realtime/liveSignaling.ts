@@ -76,8 +76,9 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
     return l;
   };
 
-  const emitViewers = async (lessonId: string) => {
-    const n = Number((await d.redis.hget(VIEWERS_KEY, lessonId)) ?? 0);
+  /** Counts a viewer in or out (Redis, shared by every instance) and tells the lesson's room the new count. */
+  const countViewers = async (lessonId: string, delta: 1 | -1) => {
+    const n = await d.redis.hincrby(VIEWERS_KEY, lessonId, delta);
     io.to(liveRoom(lessonId)).emit('live:viewers', { lessonId, viewers: Math.max(0, n) });
   };
 
@@ -90,8 +91,7 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
       peers.delete(peerId);
       await e.peer.close().catch(() => undefined);
       if (e.role === 'viewer') {
-        await d.redis.hincrby(VIEWERS_KEY, e.lessonId, -1);
-        await emitViewers(e.lessonId);
+        await countViewers(e.lessonId, -1);
       } else {
         await d.live.transition(e.lessonId, ['live'], { publisherId: undefined });
       }
@@ -169,9 +169,8 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
         const sub = await sfu().subscribe(l.roomId, l.publisherId);
         peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
         sub.peer.once('down', () => void drop(sub.peer.id));
-        await d.redis.hincrby(VIEWERS_KEY, l.id, 1);
         void socket.join(liveRoom(l.id));
-        void emitViewers(l.id);
+        await countViewers(l.id, 1);
         return { peerId: sub.peer.id, offer: sub.offer };
       }),
     );
