@@ -96,6 +96,7 @@ describe('recorded lessons in the browser', () => {
       () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
     );
     // Every video quality plus automatic and sound-only.
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=quality] option').length > 1); // filled once hls.js has read the master playlist
     const options = await page.locator('[data-testid=quality] option').allTextContents();
     expect(options).toEqual(['自动', '480p', '360p', '144p', '仅声音（最省流量）']);
 
