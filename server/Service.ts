@@ -29,6 +29,8 @@ import { Scheduler } from './scheduler/Scheduler.ts';
 import { timetableSwitches } from './scheduler/timetableSwitches.ts';
 import { TimetableStore } from './timetable/TimetableStore.ts';
 import { JanusSfu } from '../media/janus/JanusSfu.ts';
+import { ChannelService } from './channels/ChannelService.ts';
+import { SlateService } from './channels/SlateService.ts';
 
 export interface Core {
   config: Config;
@@ -222,7 +224,26 @@ export async function startService(
         commandPrefix: opts.janusCommandPrefix,
       })
     : undefined;
+  const timetable = new TimetableStore(core.redis.redis);
+  const slates = new SlateService({
+    redis: core.redis.redis,
+    storage: core.storage,
+    workDir: path.join(config.dataDir, 'work', 'slates'),
+    logger: logger.child({ component: 'slates' }),
+    ffmpeg: config.FFMPEG_BIN,
+  });
+  const channels = new ChannelService({
+    redis: core.redis.redis,
+    storage: core.storage,
+    timetable,
+    lessons: core.lessons,
+    live: core.live,
+    slates,
+    timeZone: config.TIMEZONE,
+    logger: logger.child({ component: 'channels' }),
+  });
   const deps: AppDeps = {
+    channels,
     logger,
     redis: core.redis.redis,
     store: core.store,
@@ -269,7 +290,7 @@ export async function startService(
   const scheduler = new Scheduler({
     redis: schedulerRedis,
     switches: timetableSwitches(
-      new TimetableStore(core.redis.redis),
+      timetable,
       async () => (await core.store.listGrades()).map((g) => g.number),
       config.TIMEZONE,
     ),

@@ -9,11 +9,21 @@
  * from the epoch, and a discontinuity at every seam (and at every pass of
  * the slate loop, whose segments repeat their timestamps). The playlist for a
  * moment is the window of segments that have started by then.
+ *
+ * A live programme (a live lesson taking over the channel) contributes the
+ * live pipeline's segments at their wall-clock times. Where the live source
+ * has nothing (not started yet, or failed), the slate fills in (备份方案), but
+ * only once the gap is older than `liveGraceMs`: by then any live segment of
+ * that time would already exist, so every instance decides the same way.
  */
 
 export interface StitchSegment {
   uri: string;
   duration: number;
+  /** Live segments: wall-clock start (ms since epoch). */
+  at?: number;
+  /** Live segments carry their own init segment (it changes when the encoder restarts). */
+  mapUri?: string;
 }
 
 export interface Programme {
@@ -23,6 +33,10 @@ export interface Programme {
   /** The rendition's init segment (fMP4) and media segments. */
   mapUri?: string;
   segments: StitchSegment[];
+  /** A live lesson: segments are placed at their `at` times. */
+  live?: boolean;
+  /** Identifies the programme to the slate chooser ("next: …"). */
+  id?: string;
 }
 
 export interface Slate {
@@ -30,6 +44,9 @@ export interface Slate {
   /** One loop of the slate; repeated to fill gaps. */
   segments: StitchSegment[];
 }
+
+/** Chooses the slate for one pass of the loop starting at `at`, in a gap before `next` (none: the day is over). */
+export type SlateChooser = (at: number, next: Programme | undefined) => Slate;
 
 export interface PlacedSegment extends StitchSegment {
   /** ms since epoch. */
@@ -43,12 +60,23 @@ export interface PlacedSegment extends StitchSegment {
   discontinuitySequence: number;
 }
 
+/** Live segments within this distance of the cursor continue the programme without a gap. */
+const LIVE_SNAP_MS = 1000;
+export const LIVE_GRACE_MS = 8000;
+
 /**
  * Lays out segments from `epoch` up to `until` (ms). Programmes must not
  * overlap (the rule engine guarantees it); a programme's segments stop at
  * its end; the slate fills every gap, cut at the next programme's start.
  */
-export function layout(epoch: number, until: number, programmes: Programme[], slate: Slate): PlacedSegment[] {
+export function layout(
+  epoch: number,
+  until: number,
+  programmes: Programme[],
+  slate: Slate | SlateChooser,
+  liveGraceMs = LIVE_GRACE_MS,
+): PlacedSegment[] {
+  const chooser: SlateChooser = typeof slate === 'function' ? slate : () => slate;
   const out: PlacedSegment[] = [];
   let t = epoch;
   let seq = 0;
@@ -62,7 +90,7 @@ export function layout(epoch: number, until: number, programmes: Programme[], sl
       uri: s.uri,
       duration,
       start: t,
-      mapUri,
+      mapUri: s.mapUri ?? mapUri,
       sequence: seq++,
       discontinuity: first && out.length > 0,
       discontinuitySequence: disc,
@@ -71,48 +99,113 @@ export function layout(epoch: number, until: number, programmes: Programme[], sl
     return true;
   };
   // Each pass of the slate loop repeats the same media timestamps, so each pass starts with a discontinuity.
-  const fill = (to: number) => {
-    while (t < to && t < until && slate.segments.length) {
+  const fill = (to: number, next: Programme | undefined) => {
+    while (t < to && t < until) {
+      const sl = chooser(t, next);
+      if (!sl.segments.length) return;
       let first = true;
-      for (const s of slate.segments) {
-        if (!push(s, slate.mapUri, first, to)) return;
+      for (const s of sl.segments) {
+        if (!push(s, sl.mapUri, first, to)) return;
         first = false;
       }
     }
   };
-  for (const p of [...programmes].sort((a, b) => a.start - b.start)) {
-    if (p.end <= t) continue;
-    fill(p.start);
-    if (t >= until) break;
+  const sorted = [...programmes].sort((a, b) => a.start - b.start);
+  sorted.forEach((p, i) => {
+    if (p.end <= t || t >= until) return;
+    fill(p.start, p);
+    if (t >= until) return;
+    if (p.live) {
+      placeLive(p);
+      return;
+    }
     let first = true;
     // A programme starts where its time is; if the slate ran a little past (segment rounding), it is cut there.
     for (const s of p.segments) {
       if (!push(s, p.mapUri, first, p.end)) break;
       first = false;
     }
-    fill(p.end); // a lesson shorter than its slot: the slate covers the rest
-  }
-  fill(until);
+    fill(p.end, sorted[i + 1]); // a lesson shorter than its slot: the slate covers the rest
+  });
+  fill(until, undefined);
   return out;
+
+  function placeLive(p: Programme): void {
+    const live = p.segments
+      .filter((s) => s.at !== undefined && s.at + s.duration * 1000 > p.start && s.at < p.end)
+      .sort((a, b) => a.at! - b.at!);
+    let first = true;
+    let k = 0;
+    while (t < p.end && t < until) {
+      // Skip what the cursor has already passed (covered by the slate, or overlapping).
+      while (k < live.length && live[k]!.at! < t - LIVE_SNAP_MS) k++;
+      const s = live[k];
+      if (s && s.at! <= t + LIVE_SNAP_MS) {
+        if (!push(s, p.mapUri, first, p.end)) return;
+        first = s.mapUri !== live[k + 1]?.mapUri; // a new encoder run (new init segment) is a new piece
+        k++;
+        continue;
+      }
+      // A gap: up to the next live segment, or (nothing yet) only once the gap is older than the grace time.
+      const to = s ? s.at! : Math.min(p.end, until - liveGraceMs);
+      if (to <= t) return; // wait: live segments of this time may still arrive
+      fill(to, p);
+      first = true;
+      if (!s) return;
+    }
+  }
 }
 
 export interface ChannelPlaylistOptions {
   epoch: number;
   now: number;
   programmes: Programme[];
-  slate: Slate;
+  slate: Slate | SlateChooser;
   /** How much already-started media the live window keeps. */
   windowSec?: number;
   targetDuration?: number;
+  /** Prefix for every URI (e.g. "../../media/"). */
+  uriPrefix?: string;
 }
 
 /** The live media playlist of a channel rendition at `now` (RFC 8216 live: no ENDLIST). */
 export function channelPlaylist(o: ChannelPlaylistOptions): string {
+  return windowPlaylist(layout(o.epoch, o.now + 1, o.programmes, o.slate), o.now, o);
+}
+
+/** The index of the first segment starting after `now` (placed segments are in time order). */
+function firstAfter(placed: PlacedSegment[], now: number): number {
+  let lo = 0;
+  let hi = placed.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (placed[mid]!.start <= now) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Rounded EXTINF may not exceed the target duration (RFC 8216 §4.3.3.1): the largest over the laid-out day. */
+export function targetDurationOf(placed: PlacedSegment[]): number {
+  let max = 1;
+  for (const s of placed) max = Math.max(max, Math.round(s.duration));
+  return max;
+}
+
+/** The sliding window of an already laid-out day at `now`. */
+export function windowPlaylist(
+  placed: PlacedSegment[],
+  now: number,
+  o: { windowSec?: number; targetDuration?: number; uriPrefix?: string } = {},
+): string {
   const windowMs = (o.windowSec ?? 24) * 1000;
-  const placed = layout(o.epoch, o.now + 1, o.programmes, o.slate).filter((s) => s.start <= o.now);
-  const win = placed.filter((s) => s.start + s.duration * 1000 > o.now - windowMs);
+  const end = firstAfter(placed, now);
+  let begin = end;
+  while (begin > 0 && placed[begin - 1]!.start + placed[begin - 1]!.duration * 1000 > now - windowMs) begin--;
+  const win = placed.slice(begin, end);
   const first = win[0];
   const target = o.targetDuration ?? Math.max(1, ...win.map((s) => Math.round(s.duration)));
+  const prefix = o.uriPrefix ?? '';
   const lines = [
     '#EXTM3U',
     '#EXT-X-VERSION:7',
@@ -125,13 +218,13 @@ export function channelPlaylist(o: ChannelPlaylistOptions): string {
   win.forEach((s) => {
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (s.mapUri && s.mapUri !== map) {
-      lines.push(`#EXT-X-MAP:URI="${s.mapUri}"`);
+      lines.push(`#EXT-X-MAP:URI="${prefix}${s.mapUri}"`);
       map = s.mapUri;
     }
     lines.push(
       `#EXT-X-PROGRAM-DATE-TIME:${new Date(s.start).toISOString()}`,
       `#EXTINF:${s.duration.toFixed(3)},`,
-      s.uri,
+      prefix + s.uri,
     );
   });
   return lines.join('\n') + '\n';

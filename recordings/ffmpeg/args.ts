@@ -23,7 +23,7 @@ export function probeArgs(input: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
 }
 
-function hlsOutput(dir: string, name: string): string[] {
+export function hlsOutput(dir: string, name: string): string[] {
   return [
     '-f',
     'hls',

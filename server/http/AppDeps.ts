@@ -10,6 +10,7 @@ import type { LiveStore } from '../live/LiveStore.ts';
 import type { Sfu } from '../../media/sfu/Sfu.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
+import type { ChannelService } from '../channels/ChannelService.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
 export interface AppDeps {
@@ -26,6 +27,8 @@ export interface AppDeps {
   sfu?: Sfu;
   /** Live HLS pipelines (with the SFU). */
   liveHls?: LiveHlsManager;
+  /** The grade channels (stitched live HLS). */
+  channels: ChannelService;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */

@@ -12,6 +12,7 @@ import { registerSystemRoutes } from './routes/systemRoutes.ts';
 import { registerLessonRoutes } from './routes/lessonRoutes.ts';
 import { registerLiveRoutes } from './routes/liveRoutes.ts';
 import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
+import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
@@ -23,6 +24,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerLessonRoutes(registry, deps);
   registerLiveRoutes(registry, deps);
   registerTimetableRoutes(registry, deps);
+  registerChannelRoutes(registry, deps);
   return registry;
 }
 

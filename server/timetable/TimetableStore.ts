@@ -36,6 +36,11 @@ export class TimetableStore {
     return v ? (JSON.parse(v) as Slot[]) : [];
   }
 
+  /** The day's JSON as stored (channels key their caches on it). */
+  async dayRaw(grade: number, date: string): Promise<string | null> {
+    return this.#redis.get(K.day(grade, date));
+  }
+
   async days(grades: number[], dates: string[]): Promise<Slot[]> {
     const keys = grades.flatMap((g) => dates.map((d) => K.day(g, d)));
     if (keys.length === 0) return [];

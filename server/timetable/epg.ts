@@ -24,9 +24,9 @@ export function utcOffset(timeZone: string, at = new Date()): string {
   return m ? `${m[1]}${m[2]}${m[3]}` : '+0000';
 }
 
-/** The instant a local date + HH:MM means in the time zone. */
+/** The instant a local date + HH:MM (or HH:MM:SS) means in the time zone. */
 export function slotInstant(date: string, hhmm: string, timeZone: string): Date {
-  const guess = new Date(`${date}T${hhmm}:00Z`);
+  const guess = new Date(`${date}T${hhmm.length === 5 ? `${hhmm}:00` : hhmm}Z`);
   const off = utcOffset(timeZone, guess);
   const sign = off.startsWith('-') ? -1 : 1;
   const mins = sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(3, 5)));

@@ -9,7 +9,7 @@ export interface Slot {
   grade: number;
   /** YYYY-MM-DD, the district's local date. */
   date: string;
-  /** HH:MM, local time. */
+  /** HH:MM (or HH:MM:SS), local time. */
   start: string;
   end: string;
   subject: string;

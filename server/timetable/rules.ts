@@ -6,9 +6,10 @@
 import { gradeNameZh, levelOfGrade, type SchoolLevel } from '../district/model.ts';
 import { RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
 
+/** Minutes after midnight of "HH:MM" (or "HH:MM:SS", for short test channels and exact live times). */
 export const toMinutes = (hhmm: string): number => {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  const m = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(hhmm);
+  return m ? Number(m[1]) * 60 + Number(m[2]) + Number(m[3] ?? 0) / 60 : NaN;
 };
 
 const LEVEL_ZH: Record<SchoolLevel, string> = {

@@ -43,9 +43,10 @@ export function rowToSlot(
         : String(r[k]);
   const date = str('date');
   const grade = Number(str('grade'));
-  const source = (r.source ?? undefined) as { kind?: string; lessonId?: string } | undefined;
+  const source = (r.source ?? undefined) as
+    { kind?: string; lessonId?: string; liveLessonId?: string } | undefined;
   const kind = source?.kind ?? str('kind');
-  const lessonId = source?.lessonId ?? str('lesson');
+  const lessonId = source?.lessonId ?? source?.liveLessonId ?? str('lesson');
   const override =
     typeof r.override === 'object' && r.override
       ? ((r.override as { reason?: string }).reason ?? '')
@@ -67,7 +68,13 @@ export function rowToSlot(
       end: str('end'),
       subject: str('subject').slice(0, 20),
       ...(str('title') ? { title: str('title').slice(0, 100) } : {}),
-      source: kind === 'recorded' ? { kind: 'recorded', lessonId } : { kind: 'live' },
+      // A live slot may name the live lesson that takes over the channel (its id in the "lesson" column).
+      source:
+        kind === 'recorded'
+          ? { kind: 'recorded', lessonId }
+          : lessonId
+            ? { kind: 'live', liveLessonId: lessonId }
+            : { kind: 'live' },
       ...(override ? { override: { reason: override.slice(0, 200), by, at } } : {}),
     },
   };
@@ -131,7 +138,7 @@ export function timetableToCsv(slots: Slot[]): string {
         s.end,
         s.subject,
         s.source.kind,
-        s.source.kind === 'recorded' ? s.source.lessonId : '',
+        s.source.kind === 'recorded' ? s.source.lessonId : (s.source.liveLessonId ?? ''),
         s.title ?? '',
         s.override?.reason ?? '',
       ]

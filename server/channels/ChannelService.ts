@@ -1,0 +1,375 @@
+/**
+ * The grade channels (空中课堂 on TV and IPTV): each is one continuous live
+ * HLS stream stitched from the day's timetable, the recorded lessons'
+ * existing segments and the slates, derived from Redis state and the clock
+ * only, so every instance serves the same playlist at the same moment.
+ * A live-lesson slot takes the live pipeline's segments; when it has none
+ * (not started, failed) the slate plays.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import { isPublished, type Lesson } from '../../recordings/catalogue/Lesson.ts';
+import type { LiveStore } from '../live/LiveStore.ts';
+import type { TimetableStore } from '../timetable/TimetableStore.ts';
+import type { Slot } from '../timetable/model.ts';
+import { channelName, localDate, slotInstant } from '../timetable/epg.ts';
+import { gradeNameZh } from '../district/model.ts';
+import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
+import { buildMasterPlaylist } from '../../recordings/hls/masterPlaylist.ts';
+import {
+  layout,
+  targetDurationOf,
+  windowPlaylist,
+  type PlacedSegment,
+  type Programme,
+  type Slate,
+  type StitchSegment,
+} from '../../media/channel/stitch.ts';
+import {
+  CHANNEL_AUDIO,
+  CHANNEL_RUNGS,
+  SLATE_FPS,
+  slateId,
+  type SlateDesign,
+} from '../../media/channel/slate.ts';
+import { GENERIC_SLATE, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
+
+export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
+/** The live pipeline's rendition that feeds each channel rendition during a live lesson. */
+const LIVE_RENDITION: Record<string, string> = {
+  '1080p': 'source',
+  '720p': 'source',
+  '480p': 'source',
+  '360p': '360p',
+  '144p': '144p',
+  audio: 'audio',
+};
+const WINDOW_SEC = 24;
+
+/** avc1.PPCCLL from the ladder's profile and level (what x264 writes for them). */
+export function avcCodec(profile: string, level: string): string {
+  const p = { baseline: '42c0', main: '4d40', high: '6400' }[profile] ?? '6400';
+  const l = Math.round(Number(level) * 10)
+    .toString(16)
+    .padStart(2, '0');
+  return `avc1.${p}${l}`;
+}
+
+/** The channel's master playlist: the VOD ladder's variants (nominal rates) with the audio group, and audio only. */
+export function channelMaster(): string {
+  return buildMasterPlaylist(
+    CHANNEL_RUNGS.map((r) => ({
+      name: r.name,
+      uri: `${r.name}/index.m3u8`,
+      width: r.width,
+      height: r.height,
+      fps: SLATE_FPS,
+      codecs: avcCodec(r.profile, r.level),
+      peak: r.maxrateKbps * 1000,
+      average: r.videoKbps * 1000,
+    })),
+    {
+      uri: `${CHANNEL_AUDIO}/index.m3u8`,
+      codecs: 'mp4a.40.2',
+      channels: 2,
+      peak: 70_000,
+      average: 64_000,
+      name: '中文',
+      language: 'zh',
+    },
+  );
+}
+
+interface LessonMedia {
+  lesson: Lesson;
+  /** Per channel rendition: the lesson's rendition (the nearest it has), or undefined (no such media: the slate fills). */
+  renditions: Map<string, { mapUri: string; segments: StitchSegment[] } | undefined>;
+}
+
+interface DayPlan {
+  /** Content and build time: what laid-out days are cached under. */
+  key: string;
+  content: string;
+  builtAt: number;
+  epoch: number;
+  dayEnd: number;
+  slots: Slot[];
+  /** Recorded programmes per channel rendition (live ones are added per request). */
+  recorded: Map<string, Programme[]>;
+  liveSlots: Slot[];
+  designs: SlateDesign[];
+}
+
+interface Laid {
+  signature: string;
+  placed: PlacedSegment[];
+  target: number;
+}
+
+const hhmm = (t: string) => t.slice(0, 5);
+
+export interface ChannelServiceOptions {
+  redis: Redis;
+  storage: Storage;
+  timetable: TimetableStore;
+  lessons: LessonStore;
+  live: LiveStore;
+  slates: SlateService;
+  timeZone: string;
+  logger: Logger;
+}
+
+export class ChannelService {
+  readonly #o: ChannelServiceOptions;
+  readonly #plans = new Map<string, DayPlan>();
+  readonly #laid = new Map<string, Laid>();
+  readonly #media = new Map<string, LessonMedia>();
+  readonly #master = channelMaster();
+
+  constructor(o: ChannelServiceOptions) {
+    this.#o = o;
+  }
+
+  master(): string {
+    return this.#master;
+  }
+
+  /** The slate shown before `next` (or after the day's last lesson). */
+  static designFor(grade: number, next: Slot | undefined, during = false): SlateDesign {
+    const footer = `${channelName(grade)} · Skyclass`;
+    if (!next)
+      return {
+        title: '今天的课程已结束，明天见',
+        subtitle: 'Lessons are over for today. See you tomorrow!',
+        footer,
+      };
+    if (during)
+      return {
+        title: `直播马上回来：${next.subject}`,
+        subtitle: `The live ${next.subject} lesson will be back shortly`,
+        footer,
+      };
+    return {
+      title: `下一节：${gradeNameZh(grade)} ${next.subject} ${hhmm(next.start)}`,
+      subtitle: `Next: grade ${grade} · ${next.subject} at ${hhmm(next.start)}`,
+      footer,
+    };
+  }
+
+  /** Every slate design today's channels need (to render them ahead of time). */
+  async designsFor(grades: number[], at = Date.now()): Promise<SlateDesign[]> {
+    const date = localDate(this.#o.timeZone, at);
+    const out: SlateDesign[] = [GENERIC_SLATE];
+    for (const g of grades) out.push(...(await this.#plan(g, date)).designs);
+    return out;
+  }
+
+  /** The media playlist of one channel rendition at `now`. */
+  async playlist(grade: number, rendition: string, now = Date.now()): Promise<string> {
+    const date = localDate(this.#o.timeZone, now);
+    const plan = await this.#plan(grade, date);
+    const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plan.designs]);
+    const generic = slates.get(slateId(GENERIC_SLATE));
+    if (!generic) throw new ChannelStarting();
+    const slotOf = new Map(plan.slots.map((s) => [s.id, s]));
+    const chooser = (at: number, next: Programme | undefined): Slate => {
+      const slot = next?.id ? slotOf.get(next.id) : undefined;
+      const design = ChannelService.designFor(grade, slot, next ? at >= next.start : false);
+      const s = slates.get(slateId(design));
+      const use = s && s.readyAt + SLATE_READY_MARGIN_MS <= at ? s : generic;
+      return use.renditions[rendition]!;
+    };
+    const readySig = [...slates.entries()].map(([id, s]) => `${id}@${s.readyAt}`).join(',');
+    const recorded = plan.recorded.get(rendition) ?? [];
+    const liveStarted = plan.liveSlots.filter(
+      (s) => slotInstant(s.date, s.start, this.#o.timeZone).getTime() <= now,
+    );
+    if (liveStarted.length === 0) {
+      // No live lesson has begun: the whole day is fixed by the timetable; lay it out once.
+      const sig = `${plan.key}|${readySig}`;
+      const cacheKey = `${grade}|${rendition}`;
+      let laid = this.#laid.get(cacheKey);
+      if (laid?.signature !== sig) {
+        const programmes = [...recorded, ...plan.liveSlots.map((s) => this.#liveProgramme(s, []))];
+        const placed = layout(plan.epoch, plan.dayEnd, programmes, chooser);
+        laid = { signature: sig, placed, target: Math.max(4, targetDurationOf(placed)) };
+        this.#laid.set(cacheKey, laid);
+      }
+      return windowPlaylist(laid.placed, now, {
+        windowSec: WINDOW_SEC,
+        targetDuration: laid.target,
+        uriPrefix: '../../media/',
+      });
+    }
+    // A live lesson has begun: its part depends on what the live pipeline has produced by now.
+    const live = await Promise.all(plan.liveSlots.map((s) => this.#liveProgrammeNow(s, rendition)));
+    const placed = layout(plan.epoch, now + 1, [...recorded, ...live], chooser);
+    return windowPlaylist(placed, now, {
+      windowSec: WINDOW_SEC,
+      targetDuration: 4,
+      uriPrefix: '../../media/',
+    });
+  }
+
+  /** Is a lesson's media part of a channel (so it may be served without a login)? Scheduled yesterday, today or tomorrow. */
+  async lessonOnAir(lesson: Lesson, now = Date.now()): Promise<boolean> {
+    if (!isPublished(lesson)) return false;
+    const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
+    const slots = await this.#o.timetable.days([lesson.grade], dates);
+    return slots.some((s) => s.source.kind === 'recorded' && s.source.lessonId === lesson.id);
+  }
+
+  async #plan(grade: number, date: string): Promise<DayPlan> {
+    const raw = (await this.#o.timetable.dayRaw(grade, date)) ?? '[]';
+    const key = `${grade}|${date}|${createHash('sha1').update(raw).digest('hex')}`;
+    const cached = this.#plans.get(`${grade}|${date}`);
+    // Lessons can be withdrawn or re-processed: a plan is rebuilt at least every 30 s even if the day did not change.
+    if (cached && cached.content === key && Date.now() - cached.builtAt < 30_000) return cached;
+    const tz = this.#o.timeZone;
+    const slots = (JSON.parse(raw) as Slot[]).sort((a, b) => a.start.localeCompare(b.start));
+    const epoch = slotInstant(date, '00:00', tz).getTime();
+    const next = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const dayEnd = slotInstant(next, '00:00', tz).getTime();
+    const recorded = new Map<string, Programme[]>(CHANNEL_RENDITIONS.map((r) => [r, []]));
+    for (const s of slots) {
+      if (s.source.kind !== 'recorded') continue;
+      const media = await this.#lessonMedia(s.source.lessonId);
+      if (!media || media.lesson.grade !== grade || !isPublished(media.lesson)) {
+        this.#o.logger.warn({ grade, slot: s.id }, 'channel slot has no playable lesson; the slate fills it');
+        continue;
+      }
+      for (const r of CHANNEL_RENDITIONS) {
+        const m = media.renditions.get(r);
+        if (!m) continue;
+        recorded.get(r)!.push({
+          id: s.id,
+          start: slotInstant(s.date, s.start, tz).getTime(),
+          end: slotInstant(s.date, s.end, tz).getTime(),
+          mapUri: m.mapUri,
+          segments: m.segments,
+        });
+      }
+    }
+    const designs = [
+      ...slots.map((s) => ChannelService.designFor(grade, s)),
+      ...slots.filter((s) => s.source.kind === 'live').map((s) => ChannelService.designFor(grade, s, true)),
+      ChannelService.designFor(grade, undefined),
+    ];
+    const builtAt = Date.now();
+    const plan: DayPlan = {
+      key: `${key}#${builtAt}`,
+      content: key,
+      builtAt,
+      epoch,
+      dayEnd,
+      slots,
+      recorded,
+      liveSlots: slots.filter((s) => s.source.kind === 'live'),
+      designs,
+    };
+    this.#plans.set(`${grade}|${date}`, plan);
+    return plan;
+  }
+
+  /** A recorded lesson's segment lists per channel rendition (read once from its playlists). */
+  async #lessonMedia(id: string): Promise<LessonMedia | undefined> {
+    const lesson = await this.#o.lessons.get(id);
+    if (!lesson) return undefined;
+    const cached = this.#media.get(id);
+    if (cached && cached.lesson.updatedAt === lesson.updatedAt) return { ...cached, lesson };
+    const prefix = lesson.hlsPrefix ?? `vod/${id}`;
+    const have = new Map<string, { mapUri: string; segments: StitchSegment[] }>();
+    for (const name of [...(lesson.renditions ?? []).map((r) => r.name), CHANNEL_AUDIO]) {
+      try {
+        const got = await this.#o.storage.get(`${prefix}/${name}/index.m3u8`);
+        const text = await streamText(got.body);
+        const pl = parseMediaPlaylist(text);
+        // Only fMP4 renditions can share a channel playlist with the slate (one EXT-X-MAP per piece).
+        if (!pl.mapUri) continue;
+        have.set(name, {
+          mapUri: `vod/${id}/${name}/${pl.mapUri}`,
+          segments: pl.segments.map((s) => ({ uri: `vod/${id}/${name}/${s.uri}`, duration: s.duration })),
+        });
+      } catch {
+        // no such rendition
+      }
+    }
+    const heights = [...have.keys()]
+      .filter((n) => n !== CHANNEL_AUDIO)
+      .map((n) => ({ n, h: parseInt(n, 10) }));
+    const renditions = new Map<string, { mapUri: string; segments: StitchSegment[] } | undefined>();
+    for (const r of CHANNEL_RUNGS) {
+      // The lesson's own rung of that name, else the nearest below it, else its smallest.
+      const below = heights.filter((x) => x.h <= r.height).sort((a, b) => b.h - a.h)[0];
+      const any = [...heights].sort((a, b) => a.h - b.h)[0];
+      const pick = below ?? any;
+      renditions.set(r.name, pick ? have.get(pick.n) : undefined);
+    }
+    renditions.set(CHANNEL_AUDIO, have.get(CHANNEL_AUDIO));
+    const media = { lesson, renditions };
+    this.#media.set(id, media);
+    return media;
+  }
+
+  #liveProgramme(s: Slot, segments: StitchSegment[]): Programme {
+    const tz = this.#o.timeZone;
+    return {
+      id: s.id,
+      live: true,
+      start: slotInstant(s.date, s.start, tz).getTime(),
+      end: slotInstant(s.date, s.end, tz).getTime(),
+      segments,
+    };
+  }
+
+  /** A live slot with what its lesson's live pipeline has stored so far (nothing: the slate fills in). */
+  async #liveProgrammeNow(s: Slot, rendition: string): Promise<Programme> {
+    const liveId = s.source.kind === 'live' ? s.source.liveLessonId : undefined;
+    if (!liveId) return this.#liveProgramme(s, []);
+    const name = LIVE_RENDITION[rendition]!;
+    try {
+      const got = await this.#o.storage.get(`live/${liveId}/${name}/index.m3u8`);
+      return this.#liveProgramme(s, parseLiveSegments(await streamText(got.body), `live/${liveId}/${name}/`));
+    } catch {
+      return this.#liveProgramme(s, []);
+    }
+  }
+}
+
+/** The channel is waiting for its first slate (a few seconds after the first start). */
+export class ChannelStarting extends Error {
+  constructor() {
+    super('The channel is starting (its slate is being prepared). Try again in a few seconds.');
+  }
+}
+
+/** Live fMP4 segments with their wall-clock times (EXT-X-PROGRAM-DATE-TIME) and init segments. */
+export function parseLiveSegments(text: string, prefix: string): StitchSegment[] {
+  const out: StitchSegment[] = [];
+  let map: string | undefined;
+  let at: number | undefined;
+  let dur: number | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-MAP:')) map = /URI="([^"]+)"/.exec(line)?.[1];
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) at = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXTINF:')) dur = Number(line.slice(8).split(',')[0]);
+    else if (line && !line.startsWith('#')) {
+      // TS segments (no EXT-X-MAP) cannot join an fMP4 channel playlist.
+      if (map && at !== undefined && dur !== undefined && Number.isFinite(at))
+        out.push({ uri: prefix + line, duration: dur, at, mapUri: prefix + map });
+      at = undefined;
+      dur = undefined;
+    }
+  }
+  return out;
+}
+
+async function streamText(body: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}

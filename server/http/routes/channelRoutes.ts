@@ -1,0 +1,128 @@
+/**
+ * The grade channels' HLS, public like a TV channel (players, IPTV boxes,
+ * a CDN in front): /channels/grade-N/master.m3u8, one live media playlist
+ * per rendition, and /channels/media/… for the stitched segments (only
+ * published lessons that are on a channel's timetable, slates, live lessons).
+ */
+import type { Request, Response } from 'express';
+import { AppError, notFound } from '../../errors.ts';
+import type { AppDeps } from '../AppDeps.ts';
+import type { RouteRegistry } from '../RouteRegistry.ts';
+import { serveObject } from '../serveObject.ts';
+import { CHANNEL_RENDITIONS, ChannelStarting } from '../../channels/ChannelService.ts';
+
+const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
+/** "<rendition>/<file>.m4s|mp4" and nothing else (no "..", no absolute paths). */
+const MEDIA_FILE = /^(1080p|720p|480p|360p|240p|144p|source|audio)\/[A-Za-z0-9_-]+\.(m4s|mp4)$/;
+
+export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const { channels } = deps;
+  const grades = async () => new Set((await deps.store.listGrades()).map((g) => g.number));
+  const gradeOf = async (id: string): Promise<number> => {
+    const g = Number(/^grade-(\d{1,2})$/.exec(id)?.[1]);
+    if (!(await grades()).has(g))
+      throw new AppError('NOT_FOUND', `Channel ${id} was not found; channels are named grade-1 … grade-9.`);
+    return g;
+  };
+  const open = (res: Response) => res.set('Access-Control-Allow-Origin', '*');
+
+  r.add({
+    method: 'get',
+    path: '/channels/:channel/master.m3u8',
+    tag: 'channels',
+    summary: 'A grade channel’s master playlist (the VOD ladder and audio only), public',
+    auth: 'public',
+    async handler({ params, res }) {
+      await gradeOf(params.channel!);
+      open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=300');
+      res.send(channels.master());
+      return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/channels/:channel/:rendition/index.m3u8',
+    tag: 'channels',
+    summary:
+      'A grade channel rendition’s live media playlist (stitched from the timetable and the clock), public',
+    auth: 'public',
+    async handler({ params, res }) {
+      const grade = await gradeOf(params.channel!);
+      if (!CHANNEL_RENDITIONS.includes(params.rendition!))
+        throw new AppError(
+          'NOT_FOUND',
+          `Channels have the renditions ${CHANNEL_RENDITIONS.join(', ')}; ${params.rendition} is not one of them.`,
+        );
+      try {
+        const text = await channels.playlist(grade, params.rendition!);
+        // Live playlists change with every segment; a CDN may keep them one second.
+        open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=1');
+        res.send(text);
+      } catch (err) {
+        if (err instanceof ChannelStarting) {
+          res.set('Retry-After', '3');
+          throw new AppError('NOT_READY', err.message);
+        }
+        throw err;
+      }
+      return undefined;
+    },
+  });
+
+  const media = async (req: Request, res: Response, key: string) => {
+    open(res);
+    await serveObject(req, res, deps.storage, key, 'public, max-age=31536000, immutable');
+  };
+  const rel = (req: Request) => {
+    const raw = (req.params as unknown as { path: string[] | string }).path;
+    const p = Array.isArray(raw) ? raw.join('/') : raw;
+    if (!MEDIA_FILE.test(p)) throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
+    return p;
+  };
+
+  r.add({
+    method: 'get',
+    path: '/channels/media/vod/:lessonId/*path',
+    tag: 'channels',
+    summary: 'Segments of a recorded lesson that is on a channel’s timetable (yesterday, today or tomorrow)',
+    auth: 'public',
+    async handler({ req, res, params }) {
+      const p = rel(req);
+      const lesson = await deps.lessons.get(params.lessonId!);
+      if (!lesson || !(await channels.lessonOnAir(lesson)))
+        throw notFound(`Lesson ${params.lessonId} on a channel`);
+      await media(req, res, `${lesson.hlsPrefix ?? `vod/${lesson.id}`}/${p}`);
+      return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/channels/media/slate/:slateId/*path',
+    tag: 'channels',
+    summary: 'Slate segments (the filler between lessons)',
+    auth: 'public',
+    async handler({ req, res, params }) {
+      const p = rel(req);
+      if (!/^[0-9a-f]{16}$/.test(params.slateId!)) throw notFound('This slate');
+      await media(req, res, `slates/${params.slateId}/${p}`);
+      return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/channels/media/live/:liveId/*path',
+    tag: 'channels',
+    summary: 'Segments of a live lesson while it is on a channel',
+    auth: 'public',
+    async handler({ req, res, params }) {
+      const p = rel(req);
+      const live = await deps.live.get(params.liveId!);
+      if (!live || live.status === 'scheduled') throw notFound(`Live lesson ${params.liveId}`);
+      await media(req, res, `live/${live.id}/${p}`);
+      return undefined;
+    },
+  });
+}

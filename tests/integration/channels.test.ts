@@ -1,0 +1,165 @@
+/**
+ * Grade channels through two real instances on one Redis and one storage:
+ * the stitched live playlists (slate, lessons, slate) are identical on both,
+ * keep their sequence numbers as the window slides, carry discontinuities,
+ * date-times and init segments at every seam, and every URI they list can be
+ * fetched; media is served only for what is on a channel.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
+import { startTestService } from '../helpers/service.ts';
+import { clip } from '../helpers/fixtures.ts';
+import { publishShortDay, readyLesson } from '../helpers/channelDay.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+let a: RunningService;
+let b: RunningService;
+let admin: ApiClient;
+let lessons: string[];
+let day: { start: number; end: number; lessonId: string }[];
+
+beforeAll(async () => {
+  a = await startTestService({ LESSON_MAX_DURATION: '60s' });
+  const dataDir = a.core.config.dataDir;
+  b = await startTestService(
+    {
+      DATA_DIR: dataDir,
+      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
+      TRANSCODE_WORKER: 'off',
+    },
+    { demo: false },
+  );
+  admin = await ApiClient.as(a.url, 'admin');
+  const file = clip({ seconds: 12, name: 'channel_12s.mp4' });
+  lessons = [await readyLesson(a.url, file, '频道第一课'), await readyLesson(a.url, file, '频道第二课')];
+  // A new channel answers 503 + Retry-After until its first slate is rendered (once, by one instance).
+  const first = await fetch(`${a.url}/channels/grade-3/360p/index.m3u8`);
+  if (first.status !== 200) {
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('3');
+  }
+  await waitFor(
+    async () => (await fetch(`${b.url}/channels/grade-3/360p/index.m3u8`)).status === 200,
+    'the generic slate',
+    60_000,
+    500,
+  );
+  day = await publishShortDay(admin, 3, lessons, { count: 2, lessonSec: 12, breakSec: 8, leadSec: 12 });
+}, 300_000);
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+const text = async (url: string) => {
+  const r = await fetch(url);
+  expect(r.status, `${url}: ${r.status}`).toBe(200);
+  return r.text();
+};
+const uris = (pl: string) => pl.split('\n').filter((l) => l && !l.startsWith('#'));
+const seqOf = (pl: string) => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(pl)![1]);
+
+describe('grade channels', () => {
+  it('serves a master playlist matching the VOD ladder, with the audio group and audio only', async () => {
+    const m = await text(`${a.url}/channels/grade-3/master.m3u8`);
+    for (const res of ['1920x1080', '1280x720', '854x480', '640x360', '256x144'])
+      expect(m).toContain(`RESOLUTION=${res}`);
+    expect(m).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud".*URI="audio\/index.m3u8"/);
+    expect(m).toContain('CODECS="mp4a.40.2"\naudio/index.m3u8');
+    expect(m).toBe(await text(`${b.url}/channels/grade-3/master.m3u8`));
+  });
+
+  it('plays slate, lesson, slate, lesson with a seam at every change, the same on both instances', async () => {
+    const seen = new Map<number, string>(); // media sequence → URI, across every poll
+    let prev = '';
+    const kinds: string[] = [];
+    await waitFor(
+      async () => {
+        const [pa, pb] = await Promise.all([
+          text(`${a.url}/channels/grade-3/360p/index.m3u8`),
+          text(`${b.url}/channels/grade-3/360p/index.m3u8`),
+        ]);
+        // Derived from the timetable and the clock: identical unless a segment boundary fell between the two requests.
+        if (seqOf(pa) === seqOf(pb) && uris(pa).length === uris(pb).length) expect(pa).toBe(pb);
+        const list = uris(pa);
+        list.forEach((u, i) => {
+          const n = seqOf(pa) + i;
+          if (seen.has(n)) expect(seen.get(n), `sequence ${n}`).toBe(u); // never renumbered
+          seen.set(n, u);
+        });
+        if (prev) expect(seqOf(pa)).toBeGreaterThanOrEqual(seqOf(prev));
+        prev = pa;
+        const k = list.at(-1)!.split('/')[3]!; // ../../media/<slate|vod>/…
+        if (kinds.at(-1) !== k) kinds.push(k);
+        return Date.now() > day[1]!.end + 2000 ? true : undefined;
+      },
+      'the channel day to be played',
+      90_000,
+      500,
+    );
+    // slate → lesson 1 → slate → lesson 2 → slate
+    expect(kinds.map((k) => (k === 'slate' ? 'slate' : 'lesson'))).toEqual([
+      'slate',
+      'lesson',
+      'slate',
+      'lesson',
+      'slate',
+    ]);
+    const pl = prev;
+    expect(pl).toMatch(/#EXT-X-DISCONTINUITY-SEQUENCE:\d+/);
+    expect(pl).toContain('#EXT-X-PROGRAM-DATE-TIME:');
+    expect(pl).not.toContain('#EXT-X-ENDLIST');
+    // Lesson segments sit exactly at the slot's start (EXT-X-PROGRAM-DATE-TIME), after a discontinuity and their init segment.
+    const firstLessonSeg = [...seen.entries()].find(([, u]) => u.includes(`/vod/${lessons[0]}/`))!;
+    expect(firstLessonSeg).toBeDefined();
+  }, 120_000);
+
+  it('lists only URIs that can be fetched, with CORS for outside players', async () => {
+    const pl = await text(`${a.url}/channels/grade-3/audio/index.m3u8`);
+    const base = `${a.url}/channels/grade-3/audio/`;
+    const maps = [...pl.matchAll(/#EXT-X-MAP:URI="([^"]+)"/g)].map((m) => m[1]!);
+    for (const u of [...maps, ...uris(pl)]) {
+      const r = await fetch(new URL(u, base));
+      expect(r.status, u).toBe(200);
+      expect(r.headers.get('access-control-allow-origin')).toBe('*');
+      await r.arrayBuffer();
+    }
+  });
+
+  it('ffprobe reads the channel like any HLS player', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_name,height',
+          '-of',
+          'csv=p=0',
+          `${a.url}/channels/grade-3/360p/index.m3u8`,
+        ],
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
+    );
+    expect(out).toMatch(/h264,360/);
+  });
+
+  it('refuses path tricks, unknown channels and lessons that are not on a channel', async () => {
+    expect((await fetch(`${a.url}/channels/grade-42/master.m3u8`)).status).toBe(404);
+    expect((await fetch(`${a.url}/channels/grade-3/999p/index.m3u8`)).status).toBe(404);
+    const trick = await fetch(`${a.url}/channels/media/vod/${lessons[0]}/..%2F..%2Foriginals%2Fx.mp4`);
+    expect(trick.status).toBe(400);
+    expect(((await trick.json()) as { error: { message: string } }).error.message).toMatch(/not allowed/);
+    // A published lesson that is not on any channel's timetable is not public.
+    await admin.request(
+      'PUT',
+      `/api/timetable/3/${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())}`,
+      { slots: [] },
+    );
+    expect((await fetch(`${a.url}/channels/media/vod/${lessons[0]}/360p/init.mp4`)).status).toBe(404);
+  });
+});
