@@ -14,6 +14,7 @@ import { renderStudio } from './pages/studio.ts';
 import { renderLiveWatch } from './pages/liveWatch.ts';
 import { renderTimetable } from './pages/timetable.ts';
 import { renderChannels } from './pages/channels.ts';
+import { renderChannelWatch } from './pages/channelWatch.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -120,6 +121,7 @@ export async function route(): Promise<void> {
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
     const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
+    const channel = /^#\/channel\/(grade-\d{1,2})$/.exec(hash);
     let content: HTMLElement;
     if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
@@ -127,6 +129,7 @@ export async function route(): Promise<void> {
     else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!, query);
     else if (hash === '#/live') content = await renderLiveList(me);
     else if (hash === '#/timetable') content = await renderTimetable(me, query);
+    else if (channel) content = await renderChannelWatch(me, channel[1]!);
     else if (hash === '#/channels') content = await renderChannels(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);

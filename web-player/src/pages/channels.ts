@@ -51,6 +51,12 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
           line(t('guideNext'), c.next),
           h(
             'a',
+            { class: 'button primary-link', href: `#/channel/${c.id}`, 'data-testid': 'watch-channel' },
+            t('guideWatch'),
+          ),
+          ' ',
+          h(
+            'a',
             {
               class: 'button',
               href: `/api/channels/${c.id}/epg`,

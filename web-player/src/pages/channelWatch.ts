@@ -1,0 +1,155 @@
+/**
+ * Watch a grade channel (#/channel/grade-3): the channel's live HLS through
+ * hls.js (or the browser's own HLS), what is on now with a countdown to the
+ * next lesson, the day's programme, and the stream address for a TV box or VLC.
+ */
+import type Hls from 'hls.js';
+import { api, type ApiUser } from '../api.ts';
+import { h, notice } from '../dom.ts';
+import { clock } from '../format.ts';
+import { getLang, t } from '../i18n.ts';
+import { onLeave } from '../main.ts';
+
+interface Prog {
+  slotId: string;
+  title: string;
+  start: string;
+  stop: string;
+  kind: 'live' | 'recorded';
+}
+
+const time = (iso: string, timeZone: string) =>
+  new Date(iso).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone });
+
+export async function renderChannelWatch(_me: ApiUser, channelId: string): Promise<HTMLElement> {
+  const [{ channels, timeZone }, epg] = await Promise.all([
+    api<{ channels: { id: string; name: string }[]; timeZone: string }>('GET', '/api/channels'),
+    api<{ name: string; programmes: Prog[] }>('GET', `/api/channels/${encodeURIComponent(channelId)}/epg`),
+  ]);
+  const streamUrl = new URL(`/channels/${channelId}/master.m3u8`, location.href).toString();
+  const video = h('video', {
+    autoplay: true,
+    muted: false,
+    playsinline: true,
+    controls: true,
+    'data-testid': 'channel-video',
+  });
+  const stage = h(
+    'div',
+    { class: 'player', 'data-testid': 'channel-player', 'data-state': 'loading' },
+    video,
+  );
+  const messages = h('div', { 'aria-live': 'polite' });
+  const onNow = h('p', { class: 'now-line', 'data-testid': 'channel-now' });
+  const countdown = h('p', { class: 'muted', 'data-testid': 'channel-countdown' });
+  const list = h('ol', { class: 'programme', 'data-testid': 'channel-programme' });
+
+  let hls: Hls | null = null;
+  const paint = () => {
+    // The picture is a few segments behind the live edge: describe what is on screen (its program date-time).
+    const at = hls?.playingDate?.getTime() ?? Date.now();
+    const now = new Date(at).toISOString();
+    const cur = epg.programmes.find((p) => p.start <= now && now < p.stop);
+    const next = epg.programmes.find((p) => p.start > now);
+    onNow.textContent = cur
+      ? `${t('guideNow')}：${time(cur.start, timeZone)}–${time(cur.stop, timeZone)} ${cur.title}`
+      : `${t('guideNow')}：${t('channelBreak')}`;
+    countdown.textContent = next
+      ? t('channelNextIn', {
+          title: next.title,
+          at: time(next.start, timeZone),
+          left: clock(Math.max(0, (Date.parse(next.start) - at) / 1000)),
+        })
+      : t('channelDayOver');
+    list.replaceChildren(
+      ...(epg.programmes.length
+        ? epg.programmes.map((p) =>
+            h(
+              'li',
+              { class: p === cur ? 'current' : p.stop <= now ? 'past' : '' },
+              `${time(p.start, timeZone)}–${time(p.stop, timeZone)} `,
+              p.title,
+              p.kind === 'live' ? h('span', { class: 'badge live-live' }, t('kindLive')) : '',
+            ),
+          )
+        : [h('li', { class: 'muted' }, t('channelEmptyDay'))]),
+    );
+  };
+  paint();
+  const ticker = setInterval(paint, 1000);
+
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const start = async () => {
+    hls?.destroy();
+    hls = null;
+    const HlsClass = (await import('hls.js')).default;
+    if (HlsClass.isSupported()) {
+      const player = new HlsClass({ manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6 });
+      hls = player;
+      // What is playing (a lesson or the slate) and fatal errors, on the player element for tests and support.
+      player.on(HlsClass.Events.FRAG_CHANGED, (_e, data) => {
+        stage.dataset.piece = /\/media\/(vod|slate|live)\//.exec(data.frag.url)?.[1] ?? '';
+      });
+      player.on(HlsClass.Events.ERROR, (_e, data) => {
+        if (!data.fatal) return;
+        stage.dataset.fatalErrors = String(Number(stage.dataset.fatalErrors ?? 0) + 1);
+        if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
+          player.recoverMediaError();
+          return;
+        }
+        // A channel that is just starting answers 503 for a few seconds: try again.
+        stage.dataset.state = 'retrying';
+        messages.replaceChildren(notice('info', t('channelRetrying')));
+        retry = setTimeout(() => void start(), 3000);
+      });
+      player.loadSource(streamUrl);
+      player.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = streamUrl;
+    } else {
+      messages.replaceChildren(notice('error', t('browserCannotPlay')));
+      return;
+    }
+    video.addEventListener(
+      'playing',
+      () => {
+        stage.dataset.state = 'playing';
+        messages.replaceChildren();
+      },
+      { once: true },
+    );
+    void video.play().catch(() => {
+      // Autoplay with sound may be refused until the user taps: start muted and say so.
+      video.muted = true;
+      void video.play().catch(() => undefined);
+      messages.replaceChildren(notice('info', t('tapForSound')));
+    });
+  };
+  void start();
+  onLeave(() => {
+    clearInterval(ticker);
+    clearTimeout(retry);
+    hls?.destroy();
+  });
+
+  const name = channels.find((c) => c.id === channelId)?.name ?? epg.name;
+  return h(
+    'div',
+    {},
+    h('p', {}, h('a', { href: '#/channels' }, `← ${t('guideTitle')}`)),
+    h('h1', {}, name),
+    stage,
+    messages,
+    onNow,
+    countdown,
+    h('h2', {}, t('channelToday')),
+    list,
+    h(
+      'p',
+      { class: 'hint' },
+      t('channelStreamUrl'),
+      ' ',
+      h('code', { 'data-testid': 'channel-url' }, streamUrl),
+    ),
+  );
+}
