@@ -31,6 +31,7 @@ import { TimetableStore } from './timetable/TimetableStore.ts';
 import { JanusSfu } from '../media/janus/JanusSfu.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { SlateService } from './channels/SlateService.ts';
+import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 
 export interface Core {
   config: Config;
@@ -136,6 +137,7 @@ export interface RunningService {
   sfu?: JanusSfu;
   liveHls?: LiveHlsManager;
   scheduler: Scheduler;
+  headEnds: HeadEnds;
   close(): Promise<void>;
 }
 
@@ -242,8 +244,10 @@ export async function startService(
     timeZone: config.TIMEZONE,
     logger: logger.child({ component: 'channels' }),
   });
+  const outputs = new OutputStore(core.redis.redis);
   const deps: AppDeps = {
     channels,
+    outputs,
     logger,
     redis: core.redis.redis,
     store: core.store,
@@ -295,9 +299,20 @@ export async function startService(
       config.TIMEZONE,
     ),
   });
+  // Head-end outputs run on the scheduler's leader only (started once this instance listens).
+  let listeningUrl = '';
+  const headEnds = new HeadEnds({
+    store: outputs,
+    baseUrl: () => listeningUrl,
+    logger: logger.child({ component: 'head-ends' }),
+    ffmpeg: config.FFMPEG_BIN,
+  });
   const timetableChanges = core.redis.duplicate();
-  void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL);
-  timetableChanges.on('message', () => scheduler.replan()); // today's edits take effect without a restart
+  void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL, OutputStore.CHANGED);
+  timetableChanges.on('message', (channel: string) => {
+    if (channel === OutputStore.CHANGED) void headEnds.reconcile();
+    else scheduler.replan(); // today's edits take effect without a restart
+  });
   scheduler.on('leader', (fence) => logger.info({ fence }, 'this instance leads the channel scheduler'));
   scheduler.start();
   await new Promise<void>((resolve, reject) => {
@@ -307,6 +322,10 @@ export async function startService(
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
+  listeningUrl = url;
+  scheduler.on('leader', () => headEnds.setActive(true));
+  scheduler.on('follower', () => headEnds.setActive(false));
+  if (scheduler.isLeader) headEnds.setActive(true);
   logger.info(
     {
       url,
@@ -325,9 +344,11 @@ export async function startService(
     sfu,
     liveHls,
     scheduler,
+    headEnds,
     async close() {
       await worker?.close();
       await realtime.close();
+      await headEnds.close();
       await scheduler.stop();
       schedulerRedis.disconnect();
       timetableChanges.disconnect();

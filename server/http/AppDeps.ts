@@ -11,6 +11,7 @@ import type { Sfu } from '../../media/sfu/Sfu.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
+import type { OutputStore } from '../channels/HeadEnds.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
 export interface AppDeps {
@@ -29,6 +30,8 @@ export interface AppDeps {
   liveHls?: LiveHlsManager;
   /** The grade channels (stitched live HLS). */
   channels: ChannelService;
+  /** The channels' head-end outputs (MPEG-TS over UDP/SRT). */
+  outputs: OutputStore;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */

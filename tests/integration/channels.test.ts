@@ -148,6 +148,61 @@ describe('grade channels', () => {
     expect(out).toMatch(/h264,360/);
   });
 
+  it('pushes a channel as MPEG-TS over UDP (to loopback here) from the leader; ffprobe reads it', async () => {
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const port = sock.address().port;
+    sock.close();
+    for (const [url, why] of [
+      ['http://127.0.0.1:1234', /udp:\/\/ and srt:\/\//],
+      ['udp://127.0.0.1', /host and a port/],
+      ['udp://127.0.0.1:1234/x', /only have a host/],
+      ['not a url', /not a URL/],
+    ] as const) {
+      const bad = await admin.request<{ error: { code: string; message: string } }>(
+        'PUT',
+        '/api/channels/grade-3/output',
+        { url },
+      );
+      expect(bad.status, url).toBe(400);
+      expect(bad.body.error.message).toMatch(why);
+    }
+    const student = await ApiClient.as(a.url, 's1-g3-1-01');
+    expect(
+      (await student.request('PUT', '/api/channels/grade-3/output', { url: `udp://127.0.0.1:${port}` }))
+        .status,
+    ).toBe(403);
+    const ok = await admin.request('PUT', '/api/channels/grade-3/output', { url: `udp://127.0.0.1:${port}` });
+    expect(ok.status).toBe(200);
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_name,height:format=format_name',
+          '-of',
+          'csv=p=0',
+          `udp://127.0.0.1:${port}?timeout=15000000`,
+        ],
+        { timeout: 30_000 },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message} ${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    expect(out).toMatch(/h264,(720|360)/); // the 720p rendition (a 360p lesson plays in it as it is)
+    expect(out).toMatch(/aac/);
+    expect(out).toMatch(/mpegts/);
+    const st = await admin.get<{ output: { url: string; status?: { state: string } } }>(
+      '/api/channels/grade-3/output',
+    );
+    expect(st.body.output.status?.state).toBe('running');
+    expect((await admin.request('DELETE', '/api/channels/grade-3/output')).status).toBe(200);
+    expect((await admin.get<{ output: null }>('/api/channels/grade-3/output')).body.output).toBeNull();
+  }, 60_000);
+
   it('refuses path tricks, unknown channels and lessons that are not on a channel', async () => {
     expect((await fetch(`${a.url}/channels/grade-42/master.m3u8`)).status).toBe(404);
     expect((await fetch(`${a.url}/channels/grade-3/999p/index.m3u8`)).status).toBe(404);

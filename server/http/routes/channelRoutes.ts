@@ -9,7 +9,9 @@ import { AppError, notFound } from '../../errors.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
+import { z } from 'zod';
 import { CHANNEL_RENDITIONS, ChannelStarting } from '../../channels/ChannelService.ts';
+import { OutputUrlError, parseOutputUrl } from '../../../media/channel/headEnd.ts';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** "<rendition>/<file>.m4s|mp4" and nothing else (no "..", no absolute paths). */
@@ -123,6 +125,58 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
       if (!live || live.status === 'scheduled') throw notFound(`Live lesson ${params.liveId}`);
       await media(req, res, `live/${live.id}/${p}`);
       return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/channels/:channel/output',
+    tag: 'channels',
+    summary:
+      'A channel’s head-end output (MPEG-TS over UDP/SRT to a cable/IPTV operator) and its state (district admins)',
+    auth: ['district_admin'],
+    async handler({ params }) {
+      await gradeOf(params.channel!);
+      return { output: (await deps.outputs.get(params.channel!)) ?? null };
+    },
+  });
+
+  r.add({
+    method: 'put',
+    path: '/api/channels/:channel/output',
+    tag: 'channels',
+    summary:
+      'Push a channel as MPEG-TS to udp://host:port or srt://host:port (district admins); the scheduler’s leader runs it',
+    auth: ['district_admin'],
+    body: z.object({ url: z.string().min(1).max(300) }),
+    async handler({ params, body, user }) {
+      await gradeOf(params.channel!);
+      try {
+        parseOutputUrl(body.url);
+      } catch (err) {
+        if (err instanceof OutputUrlError) throw new AppError('VALIDATION_FAILED', err.message);
+        throw err;
+      }
+      await deps.outputs.set({
+        channel: params.channel!,
+        url: body.url.trim(),
+        by: user.displayName,
+        at: new Date().toISOString(),
+      });
+      return { output: await deps.outputs.get(params.channel!) };
+    },
+  });
+
+  r.add({
+    method: 'delete',
+    path: '/api/channels/:channel/output',
+    tag: 'channels',
+    summary: 'Stop pushing a channel to its operator (district admins)',
+    auth: ['district_admin'],
+    async handler({ params }) {
+      await gradeOf(params.channel!);
+      await deps.outputs.remove(params.channel!);
+      return { output: null };
     },
   });
 }
