@@ -62,7 +62,8 @@ export interface PlacedSegment extends StitchSegment {
 
 /** Live segments within this distance of the cursor continue the programme without a gap. */
 const LIVE_SNAP_MS = 1000;
-export const LIVE_GRACE_MS = 8000;
+/** Longer than a slate segment + a live segment + the time to store it, so every instance decides alike. */
+export const LIVE_GRACE_MS = 10_000;
 
 /**
  * Lays out segments from `epoch` up to `until` (ms). Programmes must not
@@ -81,8 +82,14 @@ export function layout(
   let t = epoch;
   let seq = 0;
   let disc = 0;
-  const push = (s: StitchSegment, mapUri: string | undefined, first: boolean, maxEnd: number): boolean => {
-    if (t >= until || t >= maxEnd) return false;
+  const push = (
+    s: StitchSegment,
+    mapUri: string | undefined,
+    first: boolean,
+    maxEnd: number,
+    startLimit = Infinity,
+  ): boolean => {
+    if (t >= until || t >= maxEnd || t > startLimit) return false;
     const duration = Math.min(s.duration, (maxEnd - t) / 1000);
     if (duration < 0.05) return false;
     if (first && out.length) disc += 1;
@@ -99,20 +106,22 @@ export function layout(
     return true;
   };
   // Each pass of the slate loop repeats the same media timestamps, so each pass starts with a discontinuity.
-  const fill = (to: number, next: Programme | undefined) => {
-    while (t < to && t < until) {
+  const fill = (to: number, next: Programme | undefined, startLimit = Infinity) => {
+    while (t < to && t < until && t <= startLimit) {
       const sl = chooser(t, next);
       if (!sl.segments.length) return;
       let first = true;
       for (const s of sl.segments) {
-        if (!push(s, sl.mapUri, first, to)) return;
+        if (!push(s, sl.mapUri, first, to, startLimit)) return;
         first = false;
       }
     }
   };
   const sorted = [...programmes].sort((a, b) => a.start - b.start);
+  // Set while a live programme waits for segments that may still arrive: nothing after it is laid out yet.
+  let halted = false;
   sorted.forEach((p, i) => {
-    if (p.end <= t || t >= until) return;
+    if (halted || p.end <= t || t >= until) return;
     fill(p.start, p);
     if (t >= until) return;
     if (p.live) {
@@ -127,7 +136,7 @@ export function layout(
     }
     fill(p.end, sorted[i + 1]); // a lesson shorter than its slot: the slate covers the rest
   });
-  fill(until, undefined);
+  if (!halted) fill(until, undefined);
   return out;
 
   function placeLive(p: Programme): void {
@@ -146,12 +155,15 @@ export function layout(
         k++;
         continue;
       }
-      // A gap: up to the next live segment, or (nothing yet) only once the gap is older than the grace time.
-      const to = s ? s.at! : Math.min(p.end, until - liveGraceMs);
-      if (to <= t) return; // wait: live segments of this time may still arrive
-      fill(to, p);
+      // A gap up to the next live segment; with nothing after it yet, slate segments start only where
+      // the gap is older than the grace time (any live segment of that time would exist by now).
+      if (s) fill(s.at!, p);
+      else fill(p.end, p, until - liveGraceMs);
       first = true;
-      if (!s) return;
+      if (!s && t < p.end && t < until) {
+        halted = true; // wait: live segments of this time may still arrive
+        return;
+      }
     }
   }
 }

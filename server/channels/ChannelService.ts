@@ -15,8 +15,7 @@ import { isPublished, type Lesson } from '../../recordings/catalogue/Lesson.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { Slot } from '../timetable/model.ts';
-import { channelName, localDate, slotInstant } from '../timetable/epg.ts';
-import { gradeNameZh } from '../district/model.ts';
+import { localDate, slotInstant } from '../timetable/epg.ts';
 import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
 import { buildMasterPlaylist } from '../../recordings/hls/masterPlaylist.ts';
 import {
@@ -137,9 +136,12 @@ export class ChannelService {
     return this.#master;
   }
 
-  /** The slate shown before `next` (or after the day's last lesson). */
-  static designFor(grade: number, next: Slot | undefined, during = false): SlateDesign {
-    const footer = `${channelName(grade)} · Skyclass`;
+  /**
+   * The slate shown before `next` (or after the day's last lesson). It names the subject and time but
+   * not the grade (the viewer knows the channel), so grades with the same timetable share slates.
+   */
+  static designFor(next: Slot | undefined, during = false): SlateDesign {
+    const footer = '空中课堂 Skyclass';
     if (!next)
       return {
         title: '今天的课程已结束，明天见',
@@ -153,8 +155,8 @@ export class ChannelService {
         footer,
       };
     return {
-      title: `下一节：${gradeNameZh(grade)} ${next.subject} ${hhmm(next.start)}`,
-      subtitle: `Next: grade ${grade} · ${next.subject} at ${hhmm(next.start)}`,
+      title: `下一节：${next.subject} ${hhmm(next.start)}`,
+      subtitle: `Next: ${next.subject} at ${hhmm(next.start)}`,
       footer,
     };
   }
@@ -177,7 +179,7 @@ export class ChannelService {
     const slotOf = new Map(plan.slots.map((s) => [s.id, s]));
     const chooser = (at: number, next: Programme | undefined): Slate => {
       const slot = next?.id ? slotOf.get(next.id) : undefined;
-      const design = ChannelService.designFor(grade, slot, next ? at >= next.start : false);
+      const design = ChannelService.designFor(slot, next ? at >= next.start : false);
       const s = slates.get(slateId(design));
       const use = s && s.readyAt + SLATE_READY_MARGIN_MS <= at ? s : generic;
       return use.renditions[rendition]!;
@@ -254,9 +256,9 @@ export class ChannelService {
       }
     }
     const designs = [
-      ...slots.map((s) => ChannelService.designFor(grade, s)),
-      ...slots.filter((s) => s.source.kind === 'live').map((s) => ChannelService.designFor(grade, s, true)),
-      ChannelService.designFor(grade, undefined),
+      ...slots.map((s) => ChannelService.designFor(s)),
+      ...slots.filter((s) => s.source.kind === 'live').map((s) => ChannelService.designFor(s, true)),
+      ChannelService.designFor(undefined),
     ];
     const builtAt = Date.now();
     const plan: DayPlan = {

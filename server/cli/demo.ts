@@ -4,6 +4,7 @@ import { createLogger } from '../logger.ts';
 import { startCore } from '../Service.ts';
 import { seedDemo, wipeSkyclassData } from '../district/seedDemo.ts';
 import { DEMO_PASSWORD } from '../district/demoDistrict.ts';
+import { seedDemoChannels } from '../district/demoChannels.ts';
 
 const config = loadConfigOrExit();
 const reset = process.argv.includes('--reset');
@@ -34,6 +35,12 @@ try {
       'Sign in as admin, s1-admin, lead-g3, t-s1-g3-1 (class teacher) or s1-g3-1-01 (student). See README.md.',
     );
   }
+  // Demo lessons and the around-the-clock demo timetable (made once; new days are added on every run).
+  const started = Date.now();
+  const ch = await seedDemoChannels(core, { days: 3, onProgress: (line) => console.log(line) });
+  console.log(
+    `Demo channels ready: ${ch.lessons} approved demo lessons; ${ch.days} channel days added (${Math.round((Date.now() - started) / 1000)} s).`,
+  );
 } finally {
   await core.close();
 }

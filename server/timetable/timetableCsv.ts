@@ -26,7 +26,7 @@ export const CSV_COLUMNS = [
   'override',
 ] as const;
 
-const newSlotId = () => `slot_${crypto.randomBytes(6).toString('hex')}`;
+export const newSlotId = () => `slot_${crypto.randomBytes(6).toString('hex')}`;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Checks one row's shape (not the rules); returns a slot or what is wrong. */

@@ -76,3 +76,67 @@ describe('stitching', () => {
     }
   });
 });
+
+describe('stitching a live lesson and choosing slates', () => {
+  const liveSeg = (at: number, i: number, run = 0) => ({
+    uri: `/live/x/r${run}_${i}.m4s`,
+    duration: 2,
+    at,
+    mapUri: `/live/x/init_r${run}.mp4`,
+  });
+  const liveProg = (segs: ReturnType<typeof liveSeg>[]): Programme => ({
+    start: S(20),
+    end: S(60),
+    live: true,
+    segments: segs,
+  });
+
+  it('places live segments at their times, continuing the sequence, with a seam on each encoder run', () => {
+    const segs = [0, 1, 2, 3].map((i) => liveSeg(S(20 + i * 2), i));
+    const restart = [0, 1].map((i) => liveSeg(S(28.3 + i * 2), i, 1)); // ffmpeg restarted after 0.3 s
+    const placed = layout(E, S(33), [liveProg([...segs, ...restart])], slate, 10_000);
+    const live = placed.filter((p) => p.uri.startsWith('/live/'));
+    expect(live.map((p) => p.uri)).toEqual([...segs, ...restart].map((s) => s.uri));
+    expect(live[0]!.start).toBe(S(20));
+    expect(live[0]!.discontinuity).toBe(true);
+    expect(live[4]!.discontinuity).toBe(true); // new run, new init segment
+    expect(live[4]!.mapUri).toBe('/live/x/init_r1.mp4');
+    expect(live.filter((p) => p.discontinuity)).toHaveLength(2);
+  });
+
+  it('waits for a late live source, then falls back to the slate once the gap is older than the grace time', () => {
+    const segs = [0, 1].map((i) => liveSeg(S(20 + i * 2), i)); // the source died at 24 s
+    // At 26 s nothing is decided yet after 24 s: a segment of 24–26 s may still arrive.
+    expect(layout(E, S(26), [liveProg(segs)], slate, 10_000).at(-1)!.uri).toBe('/live/x/r0_1.m4s');
+    // At 34 s the gap at 24 s is older than 10 s: the slate covers it (备份方案).
+    const later = layout(E, S(34), [liveProg(segs)], slate, 10_000);
+    const after = later.filter((p) => p.start >= S(24));
+    expect(after[0]!.uri).toMatch(/^\/slate\//);
+    expect(after[0]!.discontinuity).toBe(true);
+    // Evaluated later, the same moments are laid out the same way (every instance agrees).
+    const evenLater = layout(E, S(40), [liveProg(segs)], slate, 10_000);
+    expect(evenLater.slice(0, later.length)).toEqual(later);
+  });
+
+  it('returns from the slate to the live source when it comes back', () => {
+    const segs = [liveSeg(S(20), 0), liveSeg(S(22), 1), liveSeg(S(40), 0, 1), liveSeg(S(42), 1, 1)];
+    const placed = layout(E, S(50), [liveProg(segs)], slate, 10_000);
+    const back = placed.find((p) => p.uri === '/live/x/r1_0.m4s')!;
+    expect(back.start).toBe(S(40));
+    expect(back.discontinuity).toBe(true);
+    expect(
+      placed.filter((p) => p.start >= S(24) && p.start < S(40)).every((p) => p.uri.startsWith('/slate/')),
+    ).toBe(true);
+  });
+
+  it('asks the slate chooser for each pass with the programme that comes next', () => {
+    const asked: (string | undefined)[] = [];
+    const chooser = (_at: number, next: Programme | undefined) => {
+      asked.push(next?.id);
+      return slate;
+    };
+    layout(E, S(100), [{ ...lesson('a', S(20), 20), id: 'a' }], chooser);
+    expect(asked.slice(0, 3)).toEqual(['a', 'a', 'a']); // 0–20 s: before a
+    expect(asked.at(-1)).toBeUndefined(); // after the last programme
+  });
+});

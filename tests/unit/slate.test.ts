@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { CHANNEL_RUNGS, SLATE_SECONDS, slateArgs, slateId } from '../../media/channel/slate.ts';
+import { avcCodec, channelMaster } from '../../server/channels/ChannelService.ts';
+import { ChannelService } from '../../server/channels/ChannelService.ts';
+import type { Slot } from '../../server/timetable/model.ts';
+
+describe('slates', () => {
+  const args = slateArgs({
+    outDir: '/w',
+    titleFile: '/w/t.txt',
+    subtitleFile: '/w/s.txt',
+    footerFile: '/w/f.txt',
+    fontFile: '/fonts/Noto:CJK.ttc',
+  });
+  it('renders one loop once for every rung of the channel ladder and silent audio of exactly the loop length', () => {
+    expect(CHANNEL_RUNGS.map((r) => r.name)).toEqual(['1080p', '720p', '480p', '360p', '144p']);
+    for (const r of CHANNEL_RUNGS) expect(args).toContain(`/w/${r.name}/index.m3u8`);
+    expect(args).toContain('/w/audio/index.m3u8');
+    expect(args[args.indexOf('-frames:a') + 1]).toBe(String((SLATE_SECONDS * 48000) / 1024));
+    expect(args.filter((a) => a === 'libx264')).toHaveLength(CHANNEL_RUNGS.length);
+    // Text comes from files and the font path is escaped for the filter graph.
+    const graph = args[args.indexOf('-filter_complex') + 1]!;
+    expect(graph).toContain("fontfile='/fonts/Noto\\:CJK.ttc'");
+    expect(graph).toContain("textfile='/w/t.txt'");
+  });
+
+  it('names designs by content, so equal designs are rendered once', () => {
+    const d = { title: '下一节：数学 10:00', subtitle: 'Next', footer: 'f' };
+    expect(slateId(d)).toBe(slateId({ ...d }));
+    expect(slateId(d)).not.toBe(slateId({ ...d, title: '下一节：语文 10:00' }));
+    expect(slateId(d)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('shares designs between grades: the slate names the subject and time, not the grade', () => {
+    const slot = (grade: number): Slot => ({
+      id: 'x',
+      grade,
+      date: '2026-11-23',
+      start: '10:00',
+      end: '10:20',
+      subject: '数学',
+      source: { kind: 'live' },
+    });
+    expect(ChannelService.designFor(slot(3))).toEqual(ChannelService.designFor(slot(4)));
+    expect(ChannelService.designFor(slot(3)).title).toBe('下一节：数学 10:00');
+    expect(ChannelService.designFor(undefined).title).toContain('今天的课程已结束');
+  });
+});
+
+describe('channel master playlist', () => {
+  it('declares the VOD ladder with codecs, resolutions and the audio group, and audio only', () => {
+    expect(avcCodec('high', '4.0')).toBe('avc1.640028');
+    expect(avcCodec('main', '3.0')).toBe('avc1.4d401e');
+    expect(avcCodec('baseline', '3.0')).toBe('avc1.42c01e');
+    const m = channelMaster();
+    expect(m).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
+    expect(m.match(/#EXT-X-STREAM-INF/g)).toHaveLength(6);
+    expect(m).toContain('RESOLUTION=1920x1080');
+    expect(m).toContain('CODECS="avc1.640028,mp4a.40.2"');
+    expect(m).toMatch(/AUDIO="aud"/);
+  });
+});
