@@ -76,12 +76,15 @@ export function layout(
   programmes: Programme[],
   slate: Slate | SlateChooser,
   liveGraceMs = LIVE_GRACE_MS,
+  /** Segments ending before this are counted (sequence numbers) but not returned: caches stay small. */
+  keepFrom = -Infinity,
 ): PlacedSegment[] {
   const chooser: SlateChooser = typeof slate === 'function' ? slate : () => slate;
   const out: PlacedSegment[] = [];
   let t = epoch;
   let seq = 0;
   let disc = 0;
+  let count = 0;
   const push = (
     s: StitchSegment,
     mapUri: string | undefined,
@@ -92,16 +95,20 @@ export function layout(
     if (t >= until || t >= maxEnd || t > startLimit) return false;
     const duration = Math.min(s.duration, (maxEnd - t) / 1000);
     if (duration < 0.05) return false;
-    if (first && out.length) disc += 1;
-    out.push({
-      uri: s.uri,
-      duration,
-      start: t,
-      mapUri: s.mapUri ?? mapUri,
-      sequence: seq++,
-      discontinuity: first && out.length > 0,
-      discontinuitySequence: disc,
-    });
+    const seam = first && count > 0;
+    if (seam) disc += 1;
+    count++;
+    if (t + duration * 1000 > keepFrom)
+      out.push({
+        uri: s.uri,
+        duration,
+        start: t,
+        mapUri: s.mapUri ?? mapUri,
+        sequence: seq,
+        discontinuity: seam,
+        discontinuitySequence: disc,
+      });
+    seq++;
     t += duration * 1000;
     return true;
   };
@@ -197,10 +204,13 @@ function firstAfter(placed: PlacedSegment[], now: number): number {
   return lo;
 }
 
-/** Rounded EXTINF may not exceed the target duration (RFC 8216 §4.3.3.1): the largest over the laid-out day. */
-export function targetDurationOf(placed: PlacedSegment[]): number {
+/**
+ * Rounded EXTINF may not exceed the target duration (RFC 8216 §4.3.3.1), which may not change while
+ * the playlist lives: the largest of every input segment (cut segments only get shorter).
+ */
+export function targetDurationOf(programmes: Programme[], slates: Slate[]): number {
   let max = 1;
-  for (const s of placed) max = Math.max(max, Math.round(s.duration));
+  for (const p of [...programmes, ...slates]) for (const s of p.segments) max = Math.max(max, Math.round(s.duration));
   return max;
 }
 

@@ -93,6 +93,8 @@ interface DayPlan {
   key: string;
   content: string;
   builtAt: number;
+  /** The lessons' versions and states: a withdrawn or re-processed lesson changes the layout. */
+  lessonsSig: string;
   epoch: number;
   dayEnd: number;
   slots: Slot[];
@@ -104,9 +106,13 @@ interface DayPlan {
 
 interface Laid {
   signature: string;
+  /** Recent and upcoming segments only: [from, horizon). */
   placed: PlacedSegment[];
-  target: number;
+  from: number;
+  horizon: number;
 }
+
+const HORIZON_MS = 10 * 60_000;
 
 const hhmm = (t: string) => t.slice(0, 5);
 
@@ -189,31 +195,31 @@ export class ChannelService {
     const liveStarted = plan.liveSlots.filter(
       (s) => slotInstant(s.date, s.start, this.#o.timeZone).getTime() <= now,
     );
+    const target = Math.max(
+      4,
+      targetDurationOf(recorded, [generic.renditions[rendition]!]),
+    );
+    const keepFrom = now - 3 * WINDOW_SEC * 1000;
+    const opts = { windowSec: WINDOW_SEC, targetDuration: target, uriPrefix: '../../media/' };
     if (liveStarted.length === 0) {
-      // No live lesson has begun: the whole day is fixed by the timetable; lay it out once.
-      const sig = `${plan.key}|${readySig}`;
+      // No live lesson has begun: the day is fixed by the timetable. It is laid out ahead (to a horizon
+      // ten minutes on), keeping only the recent segments, and again when the clock nears the horizon.
+      const sig = `${plan.content}|${plan.lessonsSig}|${readySig}`;
       const cacheKey = `${grade}|${rendition}`;
       let laid = this.#laid.get(cacheKey);
-      if (laid?.signature !== sig) {
+      if (laid?.signature !== sig || now + WINDOW_SEC * 1000 >= laid.horizon || now - 2 * WINDOW_SEC * 1000 < laid.from) {
         const programmes = [...recorded, ...plan.liveSlots.map((s) => this.#liveProgramme(s, []))];
-        const placed = layout(plan.epoch, plan.dayEnd, programmes, chooser);
-        laid = { signature: sig, placed, target: Math.max(4, targetDurationOf(placed)) };
+        const horizon = Math.min(plan.dayEnd, now + HORIZON_MS);
+        const placed = layout(plan.epoch, horizon, programmes, chooser, undefined, keepFrom);
+        laid = { signature: sig, placed, from: keepFrom, horizon: horizon === plan.dayEnd ? Infinity : horizon };
         this.#laid.set(cacheKey, laid);
       }
-      return windowPlaylist(laid.placed, now, {
-        windowSec: WINDOW_SEC,
-        targetDuration: laid.target,
-        uriPrefix: '../../media/',
-      });
+      return windowPlaylist(laid.placed, now, opts);
     }
     // A live lesson has begun: its part depends on what the live pipeline has produced by now.
     const live = await Promise.all(plan.liveSlots.map((s) => this.#liveProgrammeNow(s, rendition)));
-    const placed = layout(plan.epoch, now + 1, [...recorded, ...live], chooser);
-    return windowPlaylist(placed, now, {
-      windowSec: WINDOW_SEC,
-      targetDuration: 4,
-      uriPrefix: '../../media/',
-    });
+    const placed = layout(plan.epoch, now + 1, [...recorded, ...live], chooser, undefined, keepFrom);
+    return windowPlaylist(placed, now, { ...opts, targetDuration: Math.max(target, 4) });
   }
 
   /** Is a lesson's media part of a channel (so it may be served without a login)? Scheduled yesterday, today or tomorrow. */
@@ -236,9 +242,11 @@ export class ChannelService {
     const next = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const dayEnd = slotInstant(next, '00:00', tz).getTime();
     const recorded = new Map<string, Programme[]>(CHANNEL_RENDITIONS.map((r) => [r, []]));
+    const versions: string[] = [];
     for (const s of slots) {
       if (s.source.kind !== 'recorded') continue;
       const media = await this.#lessonMedia(s.source.lessonId);
+      versions.push(`${s.source.lessonId}@${media?.lesson.updatedAt ?? '-'}`);
       if (!media || media.lesson.grade !== grade || !isPublished(media.lesson)) {
         this.#o.logger.warn({ grade, slot: s.id }, 'channel slot has no playable lesson; the slate fills it');
         continue;
@@ -265,6 +273,7 @@ export class ChannelService {
       key: `${key}#${builtAt}`,
       content: key,
       builtAt,
+      lessonsSig: createHash('sha1').update(versions.join(',')).digest('hex'),
       epoch,
       dayEnd,
       slots,
