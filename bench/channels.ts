@@ -53,6 +53,8 @@ class Player {
   constructor(
     readonly base: string,
     readonly renditions: string[],
+    /** false: a CDN serves the segments, the origin sees only playlist reloads. */
+    readonly segments = true,
   ) {}
   start(): void {
     for (const r of this.renditions) void this.#loop(`${this.base}/${r}/index.m3u8`);
@@ -93,7 +95,7 @@ class Player {
         const fresh = uris.filter((u) => !this.#seen.has(u));
         for (const u of this.#seen.size ? fresh : fresh.slice(-4)) {
           this.#seen.add(u);
-          await this.#get(u);
+          if (this.segments) await this.#get(u);
         }
         uris.forEach((u) => this.#seen.add(u));
       }
@@ -157,6 +159,23 @@ async function main(): Promise<void> {
     );
     await new Promise((r) => setTimeout(r, 4500)); // the players' last requests finish
   }
+  // Behind a CDN the origin sees the playlist reloads only (segments are immutable and cached at the edge).
+  const cdn = Array.from(
+    { length: 100 },
+    (_, i) =>
+      new Player(
+        `${ready.url}/channels/grade-${i + 1}`,
+        [RENDITIONS[i % RENDITIONS.length]!, 'audio'],
+        false,
+      ),
+  );
+  cdn.forEach((p) => p.start());
+  await new Promise((r) => setTimeout(r, 6000));
+  const playlistsOnly = round(await cpuPct(pid, WINDOW_MS));
+  cdn.forEach((p) => p.stop());
+  console.log(
+    `100 stitched channels, playlists only (segments from a CDN): server ${playlistsOnly} % of a core`,
+  );
   server.kill('SIGTERM');
 
   // The re-encoding baseline: decode in real time, encode the ladder, as a playout engine does.
@@ -190,6 +209,7 @@ async function main(): Promise<void> {
       cpu_pct_1_channel: results[1]!.cpu,
       cpu_pct_10_channels: results[10]!.cpu,
       cpu_pct_100_channels: per100,
+      cpu_pct_100_channels_playlists_only: playlistsOnly,
       rss_mb_100_channels: results[100]!.rss,
       cpu_pct_reencode_1_channel: reencode,
       switch_p50_ms: q(50),

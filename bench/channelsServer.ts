@@ -131,9 +131,9 @@ const server = http.createServer((req, res) => {
       let key = `slates/${m[2]}/${m[3]}`;
       if (m[1] === 'vod') {
         // What the real route checks: a published lesson that is on a channel's timetable.
-        const lesson = await core.lessons.get(m[2]!);
-        if (!lesson || !(await channels.lessonOnAir(lesson))) return void res.writeHead(404).end();
-        key = `${lesson.hlsPrefix}/${m[3]}`;
+        const prefix = await channels.onAirPrefix(m[2]!);
+        if (!prefix) return void res.writeHead(404).end();
+        key = `${prefix}/${m[3]}`;
       }
       const got = await core.storage.get(key);
       res.writeHead(200, { 'content-type': got.info.contentType, 'content-length': got.info.size });

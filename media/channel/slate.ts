@@ -27,11 +27,18 @@ export interface SlateDesign {
 }
 
 /** A design's storage name: the same text always gives the same slate, on every instance. */
-export const slateId = (d: SlateDesign) =>
-  createHash('sha256')
-    .update(JSON.stringify([d.title, d.subtitle, d.footer, SLATE_SECONDS]))
-    .digest('hex')
-    .slice(0, 16);
+const ids = new WeakMap<SlateDesign, string>();
+export function slateId(d: SlateDesign): string {
+  let id = ids.get(d);
+  if (!id) {
+    id = createHash('sha256')
+      .update(JSON.stringify([d.title, d.subtitle, d.footer, SLATE_SECONDS]))
+      .digest('hex')
+      .slice(0, 16);
+    ids.set(d, id);
+  }
+  return id;
+}
 
 export interface SlateArgsOptions {
   outDir: string;

@@ -210,7 +210,8 @@ function firstAfter(placed: PlacedSegment[], now: number): number {
  */
 export function targetDurationOf(programmes: Programme[], slates: Slate[]): number {
   let max = 1;
-  for (const p of [...programmes, ...slates]) for (const s of p.segments) max = Math.max(max, Math.round(s.duration));
+  for (const p of [...programmes, ...slates])
+    for (const s of p.segments) max = Math.max(max, Math.round(s.duration));
   return max;
 }
 

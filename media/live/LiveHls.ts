@@ -1,9 +1,9 @@
 /**
  * One live lesson's HLS: the SFU forwards the teacher's RTP to two local
  * UDP ports; a supervised ffmpeg (restarted within a second after a crash)
- * turns it into the live ladder; Skyclass reads each finished segment from
- * the segment lists, stores it through the storage interface and rewrites
- * the playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
+ * turns it into the live ladder (fMP4); Skyclass reads each finished segment
+ * from ffmpeg's playlists, stores it through the storage interface and
+ * rewrites the published playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
  * are the replay.
  */
 import dgram from 'node:dgram';
@@ -15,7 +15,8 @@ import type { ProcessLogger } from '../process/ProcessLogger.ts';
 import { Supervisor } from '../process/Supervisor.ts';
 import type { Storage } from '../../recordings/storage/Storage.ts';
 import { LIVE_RENDITIONS, liveLadderArgs, liveSdp, type LiveRendition } from './liveArgs.ts';
-import { buildLiveMaster, buildLivePlaylist, parseSegmentCsv, type LiveSegment } from './livePlaylist.ts';
+import { buildLiveMaster, buildLivePlaylist, type LiveSegment } from './livePlaylist.ts';
+import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
 
 export interface LiveHlsOptions {
   lessonId: string;
@@ -50,10 +51,12 @@ async function freeUdpPorts(n: number): Promise<number[]> {
 interface RenditionState {
   r: LiveRendition;
   segments: LiveSegment[];
-  /** The oldest ffmpeg run whose segment list may still grow, and the lines of it already read. */
+  /** The oldest ffmpeg run whose playlist may still grow, and how many of its segments were already read. */
   run: number;
   lines: number;
   lastRun?: number;
+  /** The run whose init segment is in storage. */
+  initRun?: number;
 }
 
 export class LiveHls {
@@ -133,45 +136,55 @@ export class LiveHls {
     }, 250);
   }
 
-  /** Reads new lines of every run's segment list; stores new segments; rewrites changed playlists. */
+  /** Reads every run's ffmpeg playlist; stores new segments (and each run's init segment); rewrites changed playlists. */
   async #poll(): Promise<void> {
     for (const st of this.#states) {
       let changed = false;
-      // A run before the current one has exited (a new run starts only then): its list is read to the end once, then never again.
+      // A run before the current one has exited (a new run starts only then): its playlist is read to the end once, then never again.
       for (let run = st.run; run <= this.#run; run++) {
-        const csv = path.join(this.o.workDir, `${st.r.name}.r${run}.csv`);
-        let text: string;
+        let pl: ReturnType<typeof parseMediaPlaylist>;
         try {
-          text = await fsp.readFile(csv, 'utf8');
-        } catch {
-          continue;
-        }
-        const rows = parseSegmentCsv(text);
-        for (const row of rows.slice(run === st.run ? st.lines : 0)) {
-          const local = path.join(this.o.workDir, st.r.name, row.name);
-          await this.o.storage.put(
-            `${livePrefix(this.o.lessonId)}/${st.r.name}/${row.name}`,
-            fs.createReadStream(local),
-            {
-              cacheControl: 'public, max-age=31536000, immutable',
-            },
+          pl = parseMediaPlaylist(
+            await fsp.readFile(path.join(this.o.workDir, st.r.name, `r${run}.m3u8`), 'utf8'),
           );
-          await fsp.rm(local, { force: true });
-          const duration = row.end - row.start;
+        } catch {
+          continue; // not written yet
+        }
+        const fresh = pl.segments.slice(run === st.run ? st.lines : 0);
+        if (fresh.length && pl.mapUri && st.initRun !== run) {
+          await this.#store(st, pl.mapUri, false);
+          st.initRun = run;
+        }
+        for (const seg of fresh) {
+          await this.#store(st, seg.uri, true);
           st.segments.push({
-            uri: row.name,
-            duration,
-            programDateTime: new Date(Date.now() - duration * 1000),
+            uri: seg.uri,
+            duration: seg.duration,
+            programDateTime: new Date(Date.now() - seg.duration * 1000),
             discontinuity: st.lastRun !== undefined && st.lastRun !== run,
+            mapUri: pl.mapUri,
           });
           st.lastRun = run;
           changed = true;
         }
         st.run = run;
-        st.lines = rows.length;
+        st.lines = pl.segments.length;
       }
       if (changed || this.#ended) await this.#writePlaylist(st);
     }
+  }
+
+  /** Moves one finished file of a rendition into storage. */
+  async #store(st: RenditionState, name: string, remove: boolean): Promise<void> {
+    const local = path.join(this.o.workDir, st.r.name, name);
+    await this.o.storage.put(
+      `${livePrefix(this.o.lessonId)}/${st.r.name}/${name}`,
+      fs.createReadStream(local),
+      {
+        cacheControl: 'public, max-age=31536000, immutable',
+      },
+    );
+    if (remove) await fsp.rm(local, { force: true });
   }
 
   async #writePlaylist(st: RenditionState): Promise<void> {

@@ -1,10 +1,12 @@
 /**
  * Live HLS from the teacher's RTP (forwarded by the SFU): the SDP that
  * describes it and ffmpeg's arguments. The top rung copies the teacher's
- * H.264; lower rungs down to ~145 kbps and an audio-only rendition are
- * encoded; every rendition is cut into ~2 s MPEG-TS segments by ffmpeg's
- * segment muxer, which lists each finished segment in a CSV file that
- * Skyclass reads to write the playlists itself.
+ * H.264; lower rungs down to ~145 kbps are encoded; audio is its own
+ * rendition (like the recorded lessons' ladder, so a live lesson can take
+ * over a grade channel segment for segment). Every rendition is cut into
+ * ~2 s fMP4 segments by ffmpeg's HLS muxer; Skyclass reads ffmpeg's own
+ * playlist of each run to learn the finished segments and writes the
+ * published playlists itself.
  */
 
 import { audioEncodeArgs, keyframeArgs } from '../../recordings/ffmpeg/args.ts';
@@ -18,32 +20,19 @@ export interface LiveRendition {
   /** undefined = copy the teacher's video. */
   height?: number;
   videoKbps?: number;
-  audioKbps: number;
-  /** Declared in the master playlist. */
+  /** The audio rendition's bitrate. */
+  audioKbps?: number;
+  /** Declared in the master playlist (video renditions: the video codec; audio joins through the audio group). */
   codecs: string;
   bandwidth: number;
   audioOnly?: boolean;
 }
 
 export const LIVE_RENDITIONS: LiveRendition[] = [
-  { name: 'source', audioKbps: 96, codecs: 'avc1.42e01f,mp4a.40.2', bandwidth: 2_700_000 },
-  {
-    name: '360p',
-    height: 360,
-    videoKbps: 600,
-    audioKbps: 64,
-    codecs: 'avc1.42c01e,mp4a.40.2',
-    bandwidth: 760_000,
-  },
-  {
-    name: '144p',
-    height: 144,
-    videoKbps: 80,
-    audioKbps: 64,
-    codecs: 'avc1.42c00c,mp4a.40.2',
-    bandwidth: 165_000,
-  },
-  { name: 'audio', audioKbps: 64, codecs: 'mp4a.40.2', bandwidth: 75_000, audioOnly: true },
+  { name: 'source', codecs: 'avc1.42e01f', bandwidth: 2_600_000 },
+  { name: '360p', height: 360, videoKbps: 600, codecs: 'avc1.42c01e', bandwidth: 700_000 },
+  { name: '144p', height: 144, videoKbps: 80, codecs: 'avc1.42c00c', bandwidth: 95_000 },
+  { name: 'audio', audioKbps: 64, codecs: 'mp4a.40.2', bandwidth: 70_000, audioOnly: true },
 ];
 
 export function liveSdp(host: string, audioPort: number, videoPort: number): string {
@@ -62,23 +51,24 @@ export function liveSdp(host: string, audioPort: number, videoPort: number): str
   ].join('\n');
 }
 
-function segmentOutput(dir: string, r: LiveRendition, run: number): string[] {
+/** fMP4 HLS of one rendition and one ffmpeg run: its own init segment and names, so a restart never overwrites. */
+function fmp4Output(dir: string, r: LiveRendition, run: number): string[] {
   return [
     '-f',
-    'segment',
-    '-segment_time',
+    'hls',
+    '-hls_time',
     String(LIVE_SEGMENT_SECONDS),
-    '-segment_format',
-    'mpegts',
-    '-segment_list',
-    `${dir}/${r.name}.r${run}.csv`,
-    '-segment_list_type',
-    'csv',
-    '-segment_list_flags',
-    'live',
-    '-reset_timestamps',
+    '-hls_list_size',
     '0',
-    `${dir}/${r.name}/r${run}_%05d.ts`,
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_flags',
+    'independent_segments+temp_file',
+    '-hls_fmp4_init_filename',
+    `init_r${run}.mp4`,
+    '-hls_segment_filename',
+    `${dir}/${r.name}/r${run}_%05d.m4s`,
+    `${dir}/${r.name}/r${run}.m3u8`,
   ];
 }
 
@@ -110,13 +100,12 @@ export function liveLadderArgs(
     if (r.audioOnly) {
       args.push('-map', '0:a:0', '-vn', ...audioEncodeArgs(r.audioKbps));
     } else if (r.height === undefined) {
-      args.push('-map', '0:v:0', '-map', '0:a:0', '-c:v', 'copy', ...audioEncodeArgs(r.audioKbps));
+      args.push('-map', '0:v:0', '-an', '-c:v', 'copy');
     } else {
       args.push(
         '-map',
         '0:v:0',
-        '-map',
-        '0:a:0',
+        '-an',
         // RTP input probes as 90k tbr: the output frame rate must be set, or ffmpeg duplicates frames wildly.
         '-vf',
         `scale=-2:${r.height},fps=${fps}`,
@@ -137,10 +126,9 @@ export function liveLadderArgs(
         '-bufsize',
         `${Math.round(r.videoKbps! * 1.5)}k`,
         ...keyframeArgs(fps * LIVE_SEGMENT_SECONDS, LIVE_SEGMENT_SECONDS),
-        ...audioEncodeArgs(r.audioKbps),
       );
     }
-    args.push(...segmentOutput(dir, r, run));
+    args.push(...fmp4Output(dir, r, run));
   }
   return args;
 }

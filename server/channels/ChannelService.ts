@@ -92,7 +92,12 @@ interface DayPlan {
   /** Content and build time: what laid-out days are cached under. */
   key: string;
   content: string;
+  raw: string;
   builtAt: number;
+  /** The slate (design id) before each slot, during a live slot whose source is missing, and after the last. */
+  designBefore: Map<string, string>;
+  designDuring: Map<string, string>;
+  designAfter: string;
   /** The lessons' versions and states: a withdrawn or re-processed lesson changes the layout. */
   lessonsSig: string;
   epoch: number;
@@ -132,6 +137,8 @@ export class ChannelService {
   readonly #plans = new Map<string, DayPlan>();
   readonly #laid = new Map<string, Laid>();
   readonly #media = new Map<string, LessonMedia>();
+  readonly #onAir = new Map<string, { onAir: boolean; until: number }>();
+  readonly #prefix = new Map<string, { prefix: string | undefined; until: number }>();
   readonly #master = channelMaster();
 
   constructor(o: ChannelServiceOptions) {
@@ -182,11 +189,11 @@ export class ChannelService {
     const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plan.designs]);
     const generic = slates.get(slateId(GENERIC_SLATE));
     if (!generic) throw new ChannelStarting();
-    const slotOf = new Map(plan.slots.map((s) => [s.id, s]));
     const chooser = (at: number, next: Programme | undefined): Slate => {
-      const slot = next?.id ? slotOf.get(next.id) : undefined;
-      const design = ChannelService.designFor(slot, next ? at >= next.start : false);
-      const s = slates.get(slateId(design));
+      const id = next?.id
+        ? (at >= next.start ? plan.designDuring : plan.designBefore).get(next.id)
+        : plan.designAfter;
+      const s = id ? slates.get(id) : undefined;
       const use = s && s.readyAt + SLATE_READY_MARGIN_MS <= at ? s : generic;
       return use.renditions[rendition]!;
     };
@@ -195,10 +202,7 @@ export class ChannelService {
     const liveStarted = plan.liveSlots.filter(
       (s) => slotInstant(s.date, s.start, this.#o.timeZone).getTime() <= now,
     );
-    const target = Math.max(
-      4,
-      targetDurationOf(recorded, [generic.renditions[rendition]!]),
-    );
+    const target = Math.max(4, targetDurationOf(recorded, [generic.renditions[rendition]!]));
     const keepFrom = now - 3 * WINDOW_SEC * 1000;
     const opts = { windowSec: WINDOW_SEC, targetDuration: target, uriPrefix: '../../media/' };
     if (liveStarted.length === 0) {
@@ -207,11 +211,20 @@ export class ChannelService {
       const sig = `${plan.content}|${plan.lessonsSig}|${readySig}`;
       const cacheKey = `${grade}|${rendition}`;
       let laid = this.#laid.get(cacheKey);
-      if (laid?.signature !== sig || now + WINDOW_SEC * 1000 >= laid.horizon || now - 2 * WINDOW_SEC * 1000 < laid.from) {
+      if (
+        laid?.signature !== sig ||
+        now + WINDOW_SEC * 1000 >= laid.horizon ||
+        now - 2 * WINDOW_SEC * 1000 < laid.from
+      ) {
         const programmes = [...recorded, ...plan.liveSlots.map((s) => this.#liveProgramme(s, []))];
         const horizon = Math.min(plan.dayEnd, now + HORIZON_MS);
         const placed = layout(plan.epoch, horizon, programmes, chooser, undefined, keepFrom);
-        laid = { signature: sig, placed, from: keepFrom, horizon: horizon === plan.dayEnd ? Infinity : horizon };
+        laid = {
+          signature: sig,
+          placed,
+          from: keepFrom,
+          horizon: horizon === plan.dayEnd ? Infinity : horizon,
+        };
         this.#laid.set(cacheKey, laid);
       }
       return windowPlaylist(laid.placed, now, opts);
@@ -222,9 +235,29 @@ export class ChannelService {
     return windowPlaylist(placed, now, { ...opts, targetDuration: Math.max(target, 4) });
   }
 
+  /** Where a lesson's media is in storage if it is on a channel now (cached a few seconds: asked for every segment). */
+  async onAirPrefix(lessonId: string, now = Date.now()): Promise<string | undefined> {
+    const hit = this.#prefix.get(lessonId);
+    if (hit && hit.until > now) return hit.prefix;
+    const lesson = await this.#o.lessons.get(lessonId);
+    const prefix =
+      lesson && (await this.lessonOnAir(lesson, now)) ? (lesson.hlsPrefix ?? `vod/${lesson.id}`) : undefined;
+    this.#prefix.set(lessonId, { prefix, until: now + 5000 });
+    return prefix;
+  }
+
   /** Is a lesson's media part of a channel (so it may be served without a login)? Scheduled yesterday, today or tomorrow. */
   async lessonOnAir(lesson: Lesson, now = Date.now()): Promise<boolean> {
     if (!isPublished(lesson)) return false;
+    // Every segment request asks: the answer is kept for a few seconds.
+    const hit = this.#onAir.get(lesson.id);
+    if (hit && hit.until > now) return hit.onAir;
+    const onAir = await this.#lessonOnAir(lesson, now);
+    this.#onAir.set(lesson.id, { onAir, until: now + 5000 });
+    return onAir;
+  }
+
+  async #lessonOnAir(lesson: Lesson, now: number): Promise<boolean> {
     const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
     const slots = await this.#o.timetable.days([lesson.grade], dates);
     return slots.some((s) => s.source.kind === 'recorded' && s.source.lessonId === lesson.id);
@@ -232,10 +265,10 @@ export class ChannelService {
 
   async #plan(grade: number, date: string): Promise<DayPlan> {
     const raw = (await this.#o.timetable.dayRaw(grade, date)) ?? '[]';
-    const key = `${grade}|${date}|${createHash('sha1').update(raw).digest('hex')}`;
     const cached = this.#plans.get(`${grade}|${date}`);
     // Lessons can be withdrawn or re-processed: a plan is rebuilt at least every 30 s even if the day did not change.
-    if (cached && cached.content === key && Date.now() - cached.builtAt < 30_000) return cached;
+    if (cached && cached.raw === raw && Date.now() - cached.builtAt < 30_000) return cached;
+    const key = `${grade}|${date}|${createHash('sha1').update(raw).digest('hex')}`;
     const tz = this.#o.timeZone;
     const slots = (JSON.parse(raw) as Slot[]).sort((a, b) => a.start.localeCompare(b.start));
     const epoch = slotInstant(date, '00:00', tz).getTime();
@@ -263,6 +296,8 @@ export class ChannelService {
         });
       }
     }
+    const designBefore = new Map(slots.map((s) => [s.id, slateId(ChannelService.designFor(s))]));
+    const designDuring = new Map(slots.map((s) => [s.id, slateId(ChannelService.designFor(s, true))]));
     const designs = [
       ...slots.map((s) => ChannelService.designFor(s)),
       ...slots.filter((s) => s.source.kind === 'live').map((s) => ChannelService.designFor(s, true)),
@@ -272,7 +307,11 @@ export class ChannelService {
     const plan: DayPlan = {
       key: `${key}#${builtAt}`,
       content: key,
+      raw,
       builtAt,
+      designBefore,
+      designDuring,
+      designAfter: slateId(ChannelService.designFor(undefined)),
       lessonsSig: createHash('sha1').update(versions.join(',')).digest('hex'),
       epoch,
       dayEnd,

@@ -10,16 +10,26 @@ import { gradeNameZh } from '../district/model.ts';
 export const channelId = (grade: number) => `grade-${grade}`;
 export const channelName = (grade: number) => `${gradeNameZh(grade)} 空中课堂`;
 
+// Building an Intl.DateTimeFormat is slow; channel playlists ask for dates on every request.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The district's local date (YYYY-MM-DD) at an instant. */
-export const localDate = (timeZone: string, at: number | Date = Date.now()) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(at));
+export function localDate(timeZone: string, at: number | Date = Date.now()): string {
+  let f = dateFormats.get(timeZone);
+  if (!f) dateFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone })));
+  return f.format(new Date(at));
+}
 
 /** The UTC offset of a time zone at an instant, e.g. "+0800". */
 export function utcOffset(timeZone: string, at = new Date()): string {
-  const name =
-    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-      .formatToParts(at)
-      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  let f = offsetFormats.get(timeZone);
+  if (!f)
+    offsetFormats.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })),
+    );
+  const name = f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
   return m ? `${m[1]}${m[2]}${m[3]}` : '+0000';
 }

@@ -16,6 +16,7 @@ import { RTC_CHROMIUM_ARGS, rtcPage, type Stats } from '../helpers/rtcPage.ts';
 import { startTestService } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { localParts } from '../helpers/channelDay.ts';
 
 const cannot = canCreateNetns();
 const execFileP = promisify(execFile);
@@ -197,18 +198,23 @@ describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`
     expect(live1).toContain('#EXT-X-PROGRAM-DATE-TIME:');
     expect(live1).not.toContain('#EXT-X-ENDLIST');
     expect((await fetch(`${base}source/index.m3u8`)).headers.get('cache-control')).toBe('no-cache');
-    const probe = await execFileP('ffprobe', [
-      '-v',
-      'error',
-      '-show_streams',
-      '-of',
-      'json',
-      `${base}source/${segs(live1)[1]!.uri}`,
-    ]);
-    const streams = (JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams
-      .map((s) => s.codec_name)
-      .sort();
-    expect(streams).toEqual(['aac', 'h264']);
+    // fMP4 renditions (each run's init segment in EXT-X-MAP): the teacher's H.264 copied, audio on its own.
+    expect(live1).toMatch(/#EXT-X-MAP:URI="init_r0\.mp4"/);
+    const codecsOf = async (name: string) => {
+      const probe = await execFileP('ffprobe', [
+        '-v',
+        'error',
+        '-show_streams',
+        '-of',
+        'json',
+        `${base}${name}/index.m3u8`,
+      ]);
+      return (JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams.map(
+        (s) => s.codec_name,
+      );
+    };
+    expect(await codecsOf('source')).toEqual(['h264']);
+    expect(await codecsOf('audio')).toEqual(['aac']);
 
     // ffmpeg killed mid-lesson: back within 2 s; the playlist carries a discontinuity and no gap over 3 s.
     const pipeline = await svc.liveHls!.get(lessonId)!;
@@ -237,6 +243,39 @@ describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`
     console.log(`live ffmpeg restart: gap ${gapSec.toFixed(2)} s in the recording`);
     expect(gapSec).toBeLessThanOrEqual(3);
 
+    // The grade channel: a live slot of this lesson takes the channel over from the live pipeline…
+    const admin = await ApiClient.as(svc.url, 'admin');
+    const { date, time: from } = localParts(Date.now() - 60_000);
+    const put = await admin.request('PUT', `/api/timetable/3/${date}`, {
+      slots: [
+        {
+          start: from,
+          end: localParts(Date.now() + 5 * 60_000).time,
+          subject: '数学',
+          kind: 'live',
+          lesson: lessonId,
+          override: { reason: '测试：直播接管频道' },
+        },
+      ],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const channel = async () => {
+      const r = await fetch(`${svc.url}/channels/grade-3/360p/index.m3u8`);
+      return r.status === 200 ? r.text() : '';
+    };
+    const lastUri = (pl: string) => pl.trim().split('\n').at(-1)!;
+    await waitFor(
+      async () => lastUri(await channel()).includes(`media/live/${lessonId}/360p/`),
+      'the channel to show the live lesson',
+      40_000,
+      500,
+    );
+    const viaChannel = await channel();
+    expect(viaChannel).toMatch(
+      new RegExp(`#EXT-X-MAP:URI="\\.\\./\\.\\./media/live/${lessonId}/360p/init_r\\d+\\.mp4"`),
+    );
+    expect((await fetch(new URL(lastUri(viaChannel), `${svc.url}/channels/grade-3/360p/`))).status).toBe(200);
+
     const ended = await teacher.post<{ lesson: { status: string; replayLessonId?: string } }>(
       `/api/live/${lessonId}/end`,
     );
@@ -252,5 +291,16 @@ describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`
     expect(segs(vod).length).toBeGreaterThan(segs(after).length - 1);
     expect(await svc.sfu!.listRooms()).not.toContain(`lesson-${lessonId.slice(5)}`);
     expect((await teacher.post(`/api/live/${lessonId}/start`)).body.error?.code).toBe('CONFLICT');
-  }, 120_000);
+
+    // …and when the live source stops before the slot ends, the slate takes over (备份方案).
+    await waitFor(
+      async () => {
+        const pl = await channel();
+        return pl.includes(`media/live/${lessonId}/`) && lastUri(pl).includes('media/slate/');
+      },
+      'the channel to fall back to the slate',
+      40_000,
+      500,
+    );
+  }, 180_000);
 });

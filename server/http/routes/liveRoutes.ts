@@ -201,7 +201,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
         params.lessonId!,
         params.token!,
         (req.params as unknown as { path: string[] | string }).path,
-        ['m3u8', 'ts'],
+        ['m3u8', 'm4s', 'mp4'],
         {
           expired: 'This live link has expired. Reload the page.',
           invalid: 'This live link is not valid. Open the lesson from Skyclass.',
