@@ -3,7 +3,7 @@
  * and memory are measured alone: Skyclass's ChannelService (the code behind
  * /channels/…) on an embedded Redis and local storage, serving N grade
  * channels. Every channel has the same short day (60 s lessons from one
- * transcoded 720p lesson, 30 s slates between them), written to Redis as a
+ * transcoded 720p lesson, 5 s slates between them), written to Redis as a
  * timetable like any other. Grade numbers beyond 12 are used only here, to
  * reach 100 channels. Prints "READY {json}" when the slates are rendered.
  *   usage: node --import tsx bench/channelsServer.ts <dataDir> <clip> <channels> <firstSlotAt ms>
@@ -63,7 +63,7 @@ for (const g of grades) {
   });
 }
 
-// The same day on every channel: 5 lessons of 60 s, 30 s apart.
+// The same day on every channel: 8 lessons of 60 s, 5 s apart (mostly lesson segments on the wire).
 const tz = config.TIMEZONE;
 const fmt = (ms: number) =>
   new Intl.DateTimeFormat('en-GB', {
@@ -80,12 +80,12 @@ await timetable.publish(
   grades.map((g) => ({
     grade: g,
     date,
-    slots: Array.from({ length: 5 }, (_, k): Slot => ({
+    slots: Array.from({ length: 8 }, (_, k): Slot => ({
       id: newSlotId(),
       grade: g,
       date,
-      start: fmt(t0 + k * 90_000),
-      end: fmt(t0 + k * 90_000 + 60_000),
+      start: fmt(t0 + k * 65_000),
+      end: fmt(t0 + k * 65_000 + 60_000),
       subject: '数学',
       source: { kind: 'recorded', lessonId: lessonOf.get(g)! },
       override: { reason: 'bench', by: 'bench', at: now },
