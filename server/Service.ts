@@ -286,6 +286,9 @@ export async function startService(
     urlSigningKey: core.urlSigningKey,
     redis: core.redis.redis,
     subscriber: core.redis.duplicate(),
+    adapterPub: core.redis.duplicate(),
+    adapterSub: core.redis.duplicate(),
+    timeZone: config.TIMEZONE,
     logger,
   });
   const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;

@@ -13,6 +13,7 @@ import { registerLessonRoutes } from './routes/lessonRoutes.ts';
 import { registerLiveRoutes } from './routes/liveRoutes.ts';
 import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
 import { registerChannelRoutes } from './routes/channelRoutes.ts';
+import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
@@ -25,6 +26,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerLiveRoutes(registry, deps);
   registerTimetableRoutes(registry, deps);
   registerChannelRoutes(registry, deps);
+  registerPresenceRoutes(registry, deps);
   return registry;
 }
 

@@ -17,6 +17,9 @@ import type { Sfu } from '../../media/sfu/Sfu.ts';
 import { attachLiveSignaling } from './liveSignaling.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import { makeTokenAuthenticator } from '../http/authenticate.ts';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { attachPresence } from './presence.ts';
+import { PresenceStore } from '../presence/PresenceStore.ts';
 
 export interface RealtimeDeps {
   sessions: SessionStore;
@@ -30,6 +33,10 @@ export interface RealtimeDeps {
   urlSigningKey: string;
   /** A normal connection (viewer counters). */
   redis: Redis;
+  /** Two more connections for the socket.io Redis adapter (events reach sockets on every instance). */
+  adapterPub?: Redis;
+  adapterSub?: Redis;
+  timeZone: string;
 }
 
 export const ADMINS_ROOM = 'role:admins';
@@ -43,6 +50,7 @@ export class Realtime {
     this.#d = d;
     const byToken = makeTokenAuthenticator(d);
     this.io = new Server(server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
+    if (d.adapterPub && d.adapterSub) this.io.adapter(createAdapter(d.adapterPub, d.adapterSub));
     this.io.use(async (socket, next) => {
       try {
         const { user } = await byToken((socket.handshake.auth as { token?: string }).token);
@@ -70,6 +78,12 @@ export class Realtime {
       urlSigningKey: d.urlSigningKey,
       logger: d.logger,
     });
+    attachPresence(this.io, {
+      presence: new PresenceStore(d.redis),
+      store: d.store,
+      timeZone: d.timeZone,
+      logger: d.logger,
+    });
     void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL);
     d.subscriber.on('message', (channel, lessonId) => {
       if (channel !== LessonStore.CHANGES_CHANNEL) return;
@@ -95,5 +109,7 @@ export class Realtime {
   async close(): Promise<void> {
     await this.#d.subscriber.unsubscribe(LessonStore.CHANGES_CHANNEL).catch(() => undefined);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    this.#d.adapterPub?.disconnect();
+    this.#d.adapterSub?.disconnect();
   }
 }

@@ -9,6 +9,7 @@ import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../main.ts';
+import { startPresence } from '../presence.ts';
 
 interface Prog {
   slotId: string;
@@ -21,7 +22,7 @@ interface Prog {
 const time = (iso: string, timeZone: string) =>
   new Date(iso).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone });
 
-export async function renderChannelWatch(_me: ApiUser, channelId: string): Promise<HTMLElement> {
+export async function renderChannelWatch(me: ApiUser, channelId: string): Promise<HTMLElement> {
   const [{ channels, timeZone }, epg] = await Promise.all([
     api<{ channels: { id: string; name: string }[]; timeZone: string }>('GET', '/api/channels'),
     api<{ name: string; programmes: Prog[] }>('GET', `/api/channels/${encodeURIComponent(channelId)}/epg`),
@@ -126,6 +127,11 @@ export async function renderChannelWatch(_me: ApiUser, channelId: string): Promi
     });
   };
   void start();
+  onLeave(
+    startPresence(me, () =>
+      stage.dataset.state === 'playing' ? { kind: 'channel', ref: channelId, position: video.currentTime } : null,
+    ),
+  );
   onLeave(() => {
     clearInterval(ticker);
     clearTimeout(retry);

@@ -12,6 +12,7 @@ import { t } from '../i18n.ts';
 import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
 import { onLeave } from '../main.ts';
 import { listen } from '../realtime.ts';
+import { startPresence } from '../presence.ts';
 
 export async function renderLiveWatch(
   me: ApiUser,
@@ -199,6 +200,13 @@ export async function renderLiveWatch(
     }
   };
 
+  onLeave(
+    startPresence(me, () =>
+      stage.dataset.state === 'playing'
+        ? { kind: mode === 'webrtc' ? 'webrtc' : 'live-hls', ref: lessonId, title: lesson.title, position: video.currentTime }
+        : null,
+    ),
+  );
   onLeave(() => {
     stopped = true;
     clearTimeout(timer);

@@ -12,6 +12,7 @@ import { clock } from '../format.ts';
 import { t } from '../i18n.ts';
 import { lessonsApi, type Playback } from '../lessonsApi.ts';
 import { onLeave } from '../main.ts';
+import { startPresence } from '../presence.ts';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const SAVE_EVERY_MS = 5000;
@@ -19,7 +20,7 @@ const AUDIO_ONLY = 'audio';
 /** The last position write; a page opened right after leaving another waits for it, so "resume" sees it. */
 let lastWrite: Promise<unknown> = Promise.resolve();
 
-export async function renderWatch(_me: ApiUser, lessonId: string): Promise<HTMLElement> {
+export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLElement> {
   await lastWrite.catch(() => undefined);
   const { lesson } = await lessonsApi.get(lessonId);
   if (lesson.status !== 'ready') {
@@ -207,6 +208,12 @@ export async function renderWatch(_me: ApiUser, lessonId: string): Promise<HTMLE
   });
   const onHide = () => save(true);
   window.addEventListener('pagehide', onHide);
+  // Presence for the class's teachers: a replay of this lesson, while it plays.
+  onLeave(
+    startPresence(me, () =>
+      video.paused && video.currentTime === 0 ? null : { kind: 'vod', ref: lessonId, title: lesson.title, position: video.currentTime },
+    ),
+  );
   onLeave(() => {
     save(true);
     clearInterval(timer);

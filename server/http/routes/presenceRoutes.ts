@@ -1,0 +1,164 @@
+/**
+ * The co-teacher's dashboard data: who of the class is watching now, and
+ * attendance for each lesson of the timetable (from heartbeats), the
+ * absentees, a CSV export and the week. Only the class's teachers and
+ * admins (canViewRoster).
+ */
+import type { AppDeps } from '../AppDeps.ts';
+import type { RouteRegistry } from '../RouteRegistry.ts';
+import { AppError } from '../../errors.ts';
+import { assertCan, canViewRoster } from '../../auth/policy.ts';
+import type { SchoolClass, User } from '../../district/model.ts';
+import { TimetableStore } from '../../timetable/TimetableStore.ts';
+import { channelId, localDate, slotInstant } from '../../timetable/epg.ts';
+import { attendanceFor, type AttendanceSlot, type SlotAttendance } from '../../presence/attendance.ts';
+import { PresenceStore } from '../../presence/PresenceStore.ts';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+
+export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const { store } = deps;
+  const presence = new PresenceStore(deps.redis);
+  const timetable = new TimetableStore(deps.redis);
+
+  const staffClass = async (user: User, id: string): Promise<SchoolClass> => {
+    const cls = await store.requireClass(id);
+    assertCan(canViewRoster(user, cls), `Only the teachers of ${cls.name} and admins can see who is watching.`);
+    return cls;
+  };
+
+  const slotsOf = async (cls: SchoolClass, date: string): Promise<AttendanceSlot[]> =>
+    (await timetable.day(cls.grade, date)).map((s) => ({
+      slotId: s.id,
+      title: s.title ?? s.subject,
+      start: slotInstant(s.date, s.start, deps.timeZone).getTime(),
+      end: slotInstant(s.date, s.end, deps.timeZone).getTime(),
+      channelId: channelId(cls.grade),
+      ...(s.source.kind === 'recorded' ? { lessonId: s.source.lessonId } : {}),
+      ...(s.source.kind === 'live' && s.source.liveLessonId ? { liveLessonId: s.source.liveLessonId } : {}),
+    }));
+
+  const dayReport = async (cls: SchoolClass, date: string, now = Date.now()) => {
+    const [students, slots] = await Promise.all([store.listStudents(cls.id), slotsOf(cls, date)]);
+    const rows = await Promise.all(
+      students.map(async (st) => {
+        const sessions = await presence.sessions(st.id, date);
+        return {
+          id: st.id,
+          username: st.username,
+          displayName: st.displayName,
+          slots: slots.map((sl) => attendanceFor(sl, sessions, now)),
+        };
+      }),
+    );
+    const absentees = rows
+      .map((row) => ({
+        id: row.id,
+        displayName: row.displayName,
+        username: row.username,
+        missed: row.slots.filter((a) => a.status === 'absent').map((a) => slots.find((s) => s.slotId === a.slotId)!.title),
+      }))
+      .filter((a) => a.missed.length > 0);
+    return { date, slots, students: rows, absentees };
+  };
+
+  r.add({
+    method: 'get',
+    path: '/api/classes/:id/presence',
+    tag: 'presence',
+    summary: 'Who of the class is watching now, what and since when; who left; who has not joined today',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    async handler({ user, params }) {
+      const cls = await staffClass(user, params.id!);
+      const students = await store.listStudents(cls.id);
+      const now = await presence.current(students.map((s) => s.id));
+      const date = localDate(deps.timeZone);
+      const seen = await Promise.all(students.map(async (s) => (await presence.sessions(s.id, date)).length > 0));
+      return {
+        classId: cls.id,
+        className: cls.name,
+        students: students.map((s, i) => {
+          const viewings = now.get(s.id) ?? [];
+          return {
+            id: s.id,
+            username: s.username,
+            displayName: s.displayName,
+            state: viewings.length ? 'watching' : seen[i] ? 'left' : 'not_joined',
+            viewings,
+          };
+        }),
+      };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/classes/:id/attendance',
+    tag: 'presence',
+    summary:
+      'Attendance of the class for each lesson of a day (?date=YYYY-MM-DD, default today; &format=csv for a spreadsheet), from heartbeats',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    async handler({ user, params, req, res }) {
+      const cls = await staffClass(user, params.id!);
+      const q = req.query as { date?: string; format?: string };
+      const date = q.date ?? localDate(deps.timeZone);
+      if (!DATE.test(date)) throw new AppError('VALIDATION_FAILED', 'date must be YYYY-MM-DD.');
+      const report = await dayReport(cls, date);
+      if (q.format !== 'csv') return report;
+      const status: Record<SlotAttendance['status'], string> = {
+        present: '出勤',
+        partial: '部分观看',
+        absent: '缺勤',
+        upcoming: '未开始',
+      };
+      const time = (ms?: number) =>
+        ms === undefined
+          ? ''
+          : new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+      const lines = [['日期', '学号', '姓名', '课程', '开始', '加入时间', '观看分钟', '观看比例%', '迟到', '回看', '状态'].join(',')];
+      for (const row of report.students)
+        row.slots.forEach((a, i) => {
+          const sl = report.slots[i]!;
+          lines.push(
+            [date, row.username, row.displayName, sl.title, time(sl.start), time(a.joinedAt), Math.round(a.watchedSec / 60), a.percent, a.late ? '是' : '', a.replay ? '是' : '', status[a.status]]
+              .map(csvCell)
+              .join(','),
+          );
+        });
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', `attachment; filename="attendance-${cls.id}-${date}.csv"`);
+      res.send('\uFEFF' + lines.join('\r\n') + '\r\n'); // BOM: Excel shows the Chinese
+      return undefined;
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/classes/:id/attendance/week',
+    tag: 'presence',
+    summary: 'The class’s attendance per day for 7 days ending ?to=YYYY-MM-DD (default today), for the chart',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    async handler({ user, params, req }) {
+      const cls = await staffClass(user, params.id!);
+      const to = (req.query as { to?: string }).to ?? localDate(deps.timeZone);
+      if (!DATE.test(to)) throw new AppError('VALIDATION_FAILED', 'to must be YYYY-MM-DD.');
+      const end = Date.parse(`${to}T12:00:00Z`);
+      const days = [];
+      for (let i = 6; i >= 0; i--) {
+        const date = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
+        const rep = await dayReport(cls, date);
+        const cells = rep.students.flatMap((s) => s.slots).filter((a) => a.status !== 'upcoming');
+        days.push({
+          date,
+          lessons: rep.slots.length,
+          present: cells.filter((a) => a.status === 'present').length,
+          partial: cells.filter((a) => a.status === 'partial').length,
+          absent: cells.filter((a) => a.status === 'absent').length,
+          percent: cells.length ? Math.round((cells.filter((a) => a.status === 'present').length / cells.length) * 100) : null,
+        });
+      }
+      return { classId: cls.id, days };
+    },
+  });
+}
