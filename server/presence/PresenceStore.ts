@@ -109,9 +109,22 @@ export class PresenceStore {
     const closed = (await this.#redis.lrange(K.log(uid, date), 0, -1)).map((v) => JSON.parse(v) as Viewing);
     const tabs = await this.#redis.smembers(K.tabs(uid));
     const open = tabs.length
-      ? (await this.#redis.mget(tabs.map((t) => K.tab(uid, t)))).flatMap((v) => (v ? [JSON.parse(v) as Viewing] : []))
+      ? (await this.#redis.mget(tabs.map((t) => K.tab(uid, t)))).flatMap((v) =>
+          v ? [JSON.parse(v) as Viewing] : [],
+        )
       : [];
-    return [...closed, ...open].map((v) => ({ kind: v.kind, ref: v.ref, from: v.since, to: v.last, device: v.device }));
+    const now = Date.now();
+    // A tab still beating is watching right now: its session runs to now.
+    const to = (v: Viewing, isOpen: boolean) => (isOpen && v.last >= now - PRESENCE_TTL_MS ? now : v.last);
+    return [...closed.map((v) => [v, false] as const), ...open.map((v) => [v, true] as const)].map(
+      ([v, isOpen]) => ({
+        kind: v.kind,
+        ref: v.ref,
+        from: v.since,
+        to: to(v, isOpen),
+        device: v.device,
+      }),
+    );
   }
 
   /** Every day log of a student (for export), and deletion. */
@@ -143,7 +156,15 @@ export class PresenceStore {
   }
 
   async #close(uid: string, tab: string, date: string): Promise<boolean> {
-    const v = await this.#redis.eval(CLOSE, 3, K.tab(uid, tab), K.tabs(uid), K.log(uid, date), tab, String(LOG_TTL_S));
+    const v = await this.#redis.eval(
+      CLOSE,
+      3,
+      K.tab(uid, tab),
+      K.tabs(uid),
+      K.log(uid, date),
+      tab,
+      String(LOG_TTL_S),
+    );
     return v !== null;
   }
 }

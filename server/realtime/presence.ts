@@ -61,10 +61,13 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
     const date = () => localDate(d.timeZone);
 
     socket.on('presence:beat', async (raw: unknown, ack?: Ack) => {
-      if (user.role !== 'student') return ack?.({ error: { code: 'FORBIDDEN_ROLE', message: 'Only students send presence.' } });
+      if (user.role !== 'student')
+        return ack?.({ error: { code: 'FORBIDDEN_ROLE', message: 'Only students send presence.' } });
       const parsed = beatSchema.safeParse(raw);
       if (!parsed.success)
-        return ack?.({ error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') } });
+        return ack?.({
+          error: { code: 'VALIDATION_FAILED', message: parsed.error.issues.map((i) => i.message).join('; ') },
+        });
       try {
         const b = parsed.data as Beat;
         tabs.add(b.tab);
@@ -98,7 +101,10 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
       if (!cls) return ack?.({ error: { code: 'NOT_FOUND', message: 'This class was not found.' } });
       if (!canViewRoster(user, cls))
         return ack?.({
-          error: { code: 'FORBIDDEN_SCOPE', message: 'Only the teachers of this class and admins can follow it.' },
+          error: {
+            code: 'FORBIDDEN_SCOPE',
+            message: 'Only the teachers of this class and admins can follow it.',
+          },
         });
       await socket.join(classStaffRoom(cls.id));
       ack?.({ ok: true });

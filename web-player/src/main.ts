@@ -15,6 +15,7 @@ import { renderLiveWatch } from './pages/liveWatch.ts';
 import { renderTimetable } from './pages/timetable.ts';
 import { renderChannels } from './pages/channels.ts';
 import { renderChannelWatch } from './pages/channelWatch.ts';
+import { renderClassDashboard } from './pages/classDashboard.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -118,12 +119,14 @@ export async function route(): Promise<void> {
       root.replaceChildren(header(), main);
     }
     const cls = /^#\/class\/([\w-]+)$/.exec(hash);
+    const dashboard = /^#\/class\/([\w-]+)\/dashboard$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
     const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
     const channel = /^#\/channel\/(grade-\d{1,2})$/.exec(hash);
     let content: HTMLElement;
-    if (cls) content = await renderClass(me, cls[1]!);
+    if (dashboard) content = await renderClassDashboard(me, dashboard[1]!);
+    else if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
     else if (studio) content = await renderStudio(me, studio[1]!);
     else if (liveWatch) content = await renderLiveWatch(me, liveWatch[1]!, query);

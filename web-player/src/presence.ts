@@ -45,7 +45,12 @@ export function startPresence(me: ApiUser, state: () => WatchState | null): () =
     const s = state();
     if (!s) return;
     last = `${s.kind}|${s.ref}`;
-    socket.emit('presence:beat', { ...s, position: Math.max(0, Math.round(s.position)), device: device(), tab: tabId });
+    socket.emit('presence:beat', {
+      ...s,
+      position: Math.max(0, Math.round(s.position)),
+      device: device(),
+      tab: tabId,
+    });
   };
   // A change (e.g. WebRTC → HLS) is sent at once; otherwise every 5 s.
   const check = setInterval(() => {

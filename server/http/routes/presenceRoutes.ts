@@ -15,7 +15,8 @@ import { attendanceFor, type AttendanceSlot, type SlotAttendance } from '../../p
 import { PresenceStore } from '../../presence/PresenceStore.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+const csvCell = (v: string | number) =>
+  /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
 
 export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { store } = deps;
@@ -24,7 +25,10 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   const staffClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
-    assertCan(canViewRoster(user, cls), `Only the teachers of ${cls.name} and admins can see who is watching.`);
+    assertCan(
+      canViewRoster(user, cls),
+      `Only the teachers of ${cls.name} and admins can see who is watching.`,
+    );
     return cls;
   };
 
@@ -57,7 +61,9 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
         id: row.id,
         displayName: row.displayName,
         username: row.username,
-        missed: row.slots.filter((a) => a.status === 'absent').map((a) => slots.find((s) => s.slotId === a.slotId)!.title),
+        missed: row.slots
+          .filter((a) => a.status === 'absent')
+          .map((a) => slots.find((s) => s.slotId === a.slotId)!.title),
       }))
       .filter((a) => a.missed.length > 0);
     return { date, slots, students: rows, absentees };
@@ -74,7 +80,9 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const students = await store.listStudents(cls.id);
       const now = await presence.current(students.map((s) => s.id));
       const date = localDate(deps.timeZone);
-      const seen = await Promise.all(students.map(async (s) => (await presence.sessions(s.id, date)).length > 0));
+      const seen = await Promise.all(
+        students.map(async (s) => (await presence.sessions(s.id, date)).length > 0),
+      );
       return {
         classId: cls.id,
         className: cls.name,
@@ -115,13 +123,44 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const time = (ms?: number) =>
         ms === undefined
           ? ''
-          : new Intl.DateTimeFormat('en-GB', { timeZone: deps.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-      const lines = [['日期', '学号', '姓名', '课程', '开始', '加入时间', '观看分钟', '观看比例%', '迟到', '回看', '状态'].join(',')];
+          : new Intl.DateTimeFormat('en-GB', {
+              timeZone: deps.timeZone,
+              hour: '2-digit',
+              minute: '2-digit',
+              hourCycle: 'h23',
+            }).format(ms);
+      const lines = [
+        [
+          '日期',
+          '学号',
+          '姓名',
+          '课程',
+          '开始',
+          '加入时间',
+          '观看分钟',
+          '观看比例%',
+          '迟到',
+          '回看',
+          '状态',
+        ].join(','),
+      ];
       for (const row of report.students)
         row.slots.forEach((a, i) => {
           const sl = report.slots[i]!;
           lines.push(
-            [date, row.username, row.displayName, sl.title, time(sl.start), time(a.joinedAt), Math.round(a.watchedSec / 60), a.percent, a.late ? '是' : '', a.replay ? '是' : '', status[a.status]]
+            [
+              date,
+              row.username,
+              row.displayName,
+              sl.title,
+              time(sl.start),
+              time(a.joinedAt),
+              Math.round(a.watchedSec / 60),
+              a.percent,
+              a.late ? '是' : '',
+              a.replay ? '是' : '',
+              status[a.status],
+            ]
               .map(csvCell)
               .join(','),
           );
@@ -155,7 +194,9 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
           present: cells.filter((a) => a.status === 'present').length,
           partial: cells.filter((a) => a.status === 'partial').length,
           absent: cells.filter((a) => a.status === 'absent').length,
-          percent: cells.length ? Math.round((cells.filter((a) => a.status === 'present').length / cells.length) * 100) : null,
+          percent: cells.length
+            ? Math.round((cells.filter((a) => a.status === 'present').length / cells.length) * 100)
+            : null,
         });
       }
       return { classId: cls.id, days };

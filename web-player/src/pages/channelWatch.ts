@@ -129,7 +129,9 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
   void start();
   onLeave(
     startPresence(me, () =>
-      stage.dataset.state === 'playing' ? { kind: 'channel', ref: channelId, position: video.currentTime } : null,
+      stage.dataset.state === 'playing'
+        ? { kind: 'channel', ref: channelId, position: video.currentTime }
+        : null,
     ),
   );
   onLeave(() => {

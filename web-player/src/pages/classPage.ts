@@ -100,6 +100,17 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
         { class: 'muted' },
         `${info.school?.name ?? ''} · ${t('studentCount', { n: cls.studentCount })}`,
       ),
+      ['co_teacher', 'school_admin', 'district_admin'].includes(me.role)
+        ? h(
+            'a',
+            {
+              class: 'button primary-link',
+              href: `#/class/${classId}/dashboard`,
+              'data-testid': 'open-dashboard',
+            },
+            t('openDashboard'),
+          )
+        : '',
     ),
     h(
       'section',

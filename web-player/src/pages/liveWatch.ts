@@ -203,7 +203,12 @@ export async function renderLiveWatch(
   onLeave(
     startPresence(me, () =>
       stage.dataset.state === 'playing'
-        ? { kind: mode === 'webrtc' ? 'webrtc' : 'live-hls', ref: lessonId, title: lesson.title, position: video.currentTime }
+        ? {
+            kind: mode === 'webrtc' ? 'webrtc' : 'live-hls',
+            ref: lessonId,
+            title: lesson.title,
+            position: video.currentTime,
+          }
         : null,
     ),
   );

@@ -211,7 +211,9 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
   // Presence for the class's teachers: a replay of this lesson, while it plays.
   onLeave(
     startPresence(me, () =>
-      video.paused && video.currentTime === 0 ? null : { kind: 'vod', ref: lessonId, title: lesson.title, position: video.currentTime },
+      video.paused && video.currentTime === 0
+        ? null
+        : { kind: 'vod', ref: lessonId, title: lesson.title, position: video.currentTime },
     ),
   );
   onLeave(() => {

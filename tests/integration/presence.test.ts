@@ -1,0 +1,201 @@
+/**
+ * Presence across two real instances sharing one Redis (socket.io Redis
+ * adapter): a student's heartbeat on instance A reaches the co-teacher's
+ * dashboard socket on instance B within a second; the roster and attendance
+ * APIs read the same Redis; class scoping holds for sockets and REST.
+ */
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
+import { localParts } from '../helpers/channelDay.ts';
+import { startTestService } from '../helpers/service.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+
+let a: RunningService;
+let b: RunningService;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  a = await startTestService();
+  const dataDir = a.core.config.dataDir;
+  b = await startTestService(
+    {
+      DATA_DIR: dataDir,
+      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
+      TRANSCODE_WORKER: 'off',
+    },
+    { demo: false },
+  );
+}, 60_000);
+afterAll(async () => {
+  sockets.forEach((s) => s.close());
+  await b?.close();
+  await a?.close();
+});
+
+async function connect(url: string, who: ApiClient): Promise<Socket> {
+  const s = io(url, { path: '/socket.io', auth: { token: who.token }, transports: ['websocket'] });
+  sockets.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+const call = <T = { ok?: true; error?: { code: string; message: string } }>(
+  s: Socket,
+  ev: string,
+  payload: unknown,
+) => new Promise<T>((resolve) => s.emit(ev, payload, resolve));
+
+describe('presence', () => {
+  it('a student arriving, switching and leaving on instance A shows on the dashboard socket on instance B within 1 s', async () => {
+    const student = await ApiClient.as(a.url, 's1-g3-1-01');
+    const teacher = await ApiClient.as(b.url, 't-s1-g3-1');
+    const classId = (await student.get<{ user: { classIds: string[] } }>('/api/me')).body.user.classIds[0]!;
+    const dash = await connect(b.url, teacher);
+    expect(await call(dash, 'presence:subscribe', { classId })).toEqual({ ok: true });
+    const updates: { change: string; studentId: string; viewings: { kind: string }[]; at: number }[] = [];
+    dash.on('presence:update', (u) => updates.push({ ...u, at: Date.now() }));
+
+    const s = await connect(a.url, student);
+    const sent = Date.now();
+    expect(
+      await call(s, 'presence:beat', {
+        kind: 'channel',
+        ref: 'grade-3',
+        position: 12,
+        device: 'phone',
+        tab: 'tab-test-1',
+      }),
+    ).toEqual({ ok: true });
+    const joined = await waitFor(
+      async () => updates.find((u) => u.change === 'joined'),
+      'the join on B',
+      2000,
+      20,
+    );
+    expect(joined.at - sent).toBeLessThan(1000);
+    expect(joined.viewings[0]!.kind).toBe('channel');
+
+    // The same viewing again: no update (heartbeats are not news); a switch is.
+    await call(s, 'presence:beat', {
+      kind: 'channel',
+      ref: 'grade-3',
+      position: 17,
+      device: 'phone',
+      tab: 'tab-test-1',
+    });
+    await call(s, 'presence:beat', {
+      kind: 'live-hls',
+      ref: 'live_0123456789abcdef',
+      position: 0,
+      device: 'phone',
+      tab: 'tab-test-1',
+    });
+    await waitFor(async () => updates.some((u) => u.change === 'switched'), 'the switch on B', 2000, 20);
+    expect(updates.filter((u) => u.change === 'same')).toHaveLength(0);
+
+    // The roster (REST, instance A) agrees.
+    const roster = await (
+      await ApiClient.as(a.url, 't-s1-g3-1')
+    ).get<{
+      students: { username: string; state: string; viewings: { kind: string }[] }[];
+    }>(`/api/classes/${classId}/presence`);
+    const me = roster.body.students.find((x) => x.username === 's1-g3-1-01')!;
+    expect(me.state).toBe('watching');
+    expect(me.viewings[0]!.kind).toBe('live-hls');
+    expect(roster.body.students.find((x) => x.username === 's1-g3-1-02')!.state).toBe('not_joined');
+
+    // Closing the tab (the socket drops) is a leave, seen on B at once.
+    const closedAt = Date.now();
+    s.close();
+    const left = await waitFor(
+      async () => updates.find((u) => u.change === 'left'),
+      'the leave on B',
+      2000,
+      20,
+    );
+    expect(left.at - closedAt).toBeLessThan(1000);
+    expect(left.viewings).toEqual([]);
+    const after = await teacher.get<{ students: { username: string; state: string }[] }>(
+      `/api/classes/${classId}/presence`,
+    );
+    expect(after.body.students.find((x) => x.username === 's1-g3-1-01')!.state).toBe('left');
+  });
+
+  it('keeps classes apart: other classes cannot follow, read the roster or the attendance', async () => {
+    const studentA = await ApiClient.as(a.url, 's1-g3-1-01');
+    const classA = (await studentA.get<{ user: { classIds: string[] } }>('/api/me')).body.user.classIds[0]!;
+    const otherTeacher = await ApiClient.as(a.url, 't-s1-g3-2'); // class 2 of the same grade
+    const sock = await connect(a.url, otherTeacher);
+    expect((await call(sock, 'presence:subscribe', { classId: classA })).error?.code).toBe('FORBIDDEN_SCOPE');
+    expect((await otherTeacher.get(`/api/classes/${classA}/presence`)).status).toBe(403);
+    expect((await otherTeacher.get(`/api/classes/${classA}/attendance`)).status).toBe(403);
+    // A student cannot follow a class either, even their own, nor pretend to be a teacher.
+    const studentSock = await connect(a.url, studentA);
+    expect((await call(studentSock, 'presence:subscribe', { classId: classA })).error?.code).toBe(
+      'FORBIDDEN_SCOPE',
+    );
+    expect((await studentA.get(`/api/classes/${classA}/presence`)).status).toBe(403);
+    // Staff do not send heartbeats; malformed beats are refused with the reason.
+    expect(
+      (await call(sock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-xyz123' })).error?.code,
+    ).toBe('FORBIDDEN_ROLE');
+    const bad = await call(studentSock, 'presence:beat', { kind: 'tv', ref: '../x', tab: 'tab-xyz123' });
+    expect(bad.error?.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('computes attendance for the day’s lessons from heartbeats, lists absentees and exports CSV', async () => {
+    const admin = await ApiClient.as(a.url, 'admin');
+    const now = Date.now();
+    const { date } = localParts(now);
+    // A live slot on grade 4 that started a minute ago (a short test slot with a recorded override).
+    const put = await admin.request('PUT', `/api/timetable/4/${date}`, {
+      slots: [
+        {
+          start: localParts(now - 60_000).time,
+          end: localParts(now + 10 * 60_000).time,
+          subject: '英语',
+          kind: 'live',
+          override: { reason: '测试出勤' },
+        },
+      ],
+    });
+    expect(put.status).toBe(200);
+    const student = await ApiClient.as(a.url, 's1-g4-1-01');
+    const classId = (await student.get<{ user: { classIds: string[] } }>('/api/me')).body.user.classIds[0]!;
+    const s = await connect(a.url, student);
+    expect((await call(s, 'presence:beat', { kind: 'channel', ref: 'grade-4', tab: 'tab-att-1' })).ok).toBe(
+      true,
+    );
+    const teacher = await ApiClient.as(a.url, 't-s1-g4-1');
+    const rep = await teacher.get<{
+      slots: { title: string }[];
+      students: { displayName: string; slots: { status: string; late: boolean }[] }[];
+      absentees: { username: string }[];
+    }>(`/api/classes/${classId}/attendance`);
+    expect(rep.status).toBe(200);
+    expect(rep.body.slots.map((x) => x.title)).toEqual(['英语']);
+    const watching = rep.body.students.find((x) => x.slots[0]!.status === 'present');
+    expect(watching).toBeDefined();
+    expect(rep.body.absentees.map((x) => x.username).sort()).toEqual(['s1-g4-1-02']); // demo: 2 students per class in tests
+    const csv = await fetch(`${a.url}/api/classes/${classId}/attendance?format=csv`, {
+      headers: { authorization: `Bearer ${teacher.token}` },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel reads it as UTF-8
+    const text = bytes.toString('utf8');
+    expect(text).toContain('学号,姓名,课程');
+    expect(text).toMatch(/s1-g4-1-02,[^,]+,英语,.*缺勤/);
+    const week = await teacher.get<{ days: { date: string; lessons: number }[] }>(
+      `/api/classes/${classId}/attendance/week`,
+    );
+    expect(week.body.days).toHaveLength(7);
+    expect(week.body.days.at(-1)).toMatchObject({ date, lessons: 1 });
+    s.close();
+  });
+});

@@ -1,0 +1,280 @@
+/**
+ * The co-teacher's dashboard for one class (#/class/:id/dashboard, 同步听课):
+ * the live roster (watching now, left, not joined yet; what and for how
+ * long), today's attendance per lesson computed from heartbeats, the
+ * absentees to phone, a CSV export and the week's attendance chart. Roster
+ * changes arrive over socket.io as they happen.
+ */
+import { api, session, type ApiUser } from '../api.ts';
+import { h, notice } from '../dom.ts';
+import { clock } from '../format.ts';
+import { getLang, t } from '../i18n.ts';
+import { onLeave } from '../main.ts';
+import { realtime } from '../realtime.ts';
+
+interface Viewing {
+  kind: 'vod' | 'live-hls' | 'webrtc' | 'channel';
+  ref: string;
+  title?: string;
+  position: number;
+  device: string;
+  since: number;
+  last: number;
+}
+interface RosterRow {
+  id: string;
+  username: string;
+  displayName: string;
+  state: 'watching' | 'left' | 'not_joined';
+  viewings: Viewing[];
+}
+interface Att {
+  slotId: string;
+  joinedAt?: number;
+  watchedSec: number;
+  percent: number;
+  late: boolean;
+  replay: boolean;
+  status: 'present' | 'partial' | 'absent' | 'upcoming';
+}
+interface Report {
+  date: string;
+  slots: { slotId: string; title: string; start: number; end: number }[];
+  students: { id: string; displayName: string; slots: Att[] }[];
+  absentees: { id: string; displayName: string; username: string; missed: string[] }[];
+}
+interface Week {
+  days: { date: string; lessons: number; percent: number | null; present: number; absent: number }[];
+}
+
+const hm = (ms: number) => new Date(ms).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit' });
+
+export async function renderClassDashboard(_me: ApiUser, classId: string): Promise<HTMLElement> {
+  const [roster, report, week] = await Promise.all([
+    api<{ className: string; students: RosterRow[] }>('GET', `/api/classes/${classId}/presence`),
+    api<Report>('GET', `/api/classes/${classId}/attendance`),
+    api<Week>('GET', `/api/classes/${classId}/attendance/week`),
+  ]);
+  const rows = new Map(roster.students.map((s) => [s.id, s]));
+  const counts = h('p', { class: 'muted', 'data-testid': 'roster-counts' });
+  const tbody = h('tbody', {});
+  const kindLabel = (v: Viewing) =>
+    ({ vod: t('presVod'), 'live-hls': t('presLiveHls'), webrtc: t('presWebrtc'), channel: t('presChannel') })[
+      v.kind
+    ];
+
+  const paintRoster = () => {
+    const list = [...rows.values()].sort(
+      (a, b) =>
+        ['watching', 'left', 'not_joined'].indexOf(a.state) -
+          ['watching', 'left', 'not_joined'].indexOf(b.state) || a.username.localeCompare(b.username),
+    );
+    const n = (s: RosterRow['state']) => list.filter((r) => r.state === s).length;
+    counts.textContent = t('rosterCounts', {
+      watching: n('watching'),
+      left: n('left'),
+      notJoined: n('not_joined'),
+    });
+    tbody.replaceChildren(
+      ...list.map((r) => {
+        const v = r.viewings[0];
+        return h(
+          'tr',
+          { 'data-testid': 'roster-row', 'data-student': r.username, 'data-state': r.state },
+          h('td', {}, r.displayName, h('br'), h('span', { class: 'muted' }, r.username)),
+          h('td', {}, h('span', { class: `badge pres-${r.state}` }, t(`pres_${r.state}`))),
+          h('td', {}, v ? `${kindLabel(v)} · ${v.title ?? v.ref}` : '—'),
+          h(
+            'td',
+            {},
+            v
+              ? t(`dev_${v.device}` as 'dev_phone') +
+                  (r.viewings.length > 1 ? ` +${r.viewings.length - 1}` : '')
+              : '',
+          ),
+          h('td', { 'data-since': v ? String(v.since) : '' }, v ? clock((Date.now() - v.since) / 1000) : ''),
+        );
+      }),
+    );
+  };
+  paintRoster();
+  // "For how long" ticks every second; the whole roster is re-read every 30 s (tabs that timed out).
+  const tick = setInterval(() => {
+    for (const td of tbody.querySelectorAll<HTMLElement>('td[data-since]'))
+      if (td.dataset.since) td.textContent = clock((Date.now() - Number(td.dataset.since)) / 1000);
+  }, 1000);
+  const refresh = setInterval(() => {
+    void api<{ students: RosterRow[] }>('GET', `/api/classes/${classId}/presence`).then((r) => {
+      r.students.forEach((s) => rows.set(s.id, s));
+      paintRoster();
+    });
+  }, 30_000);
+
+  const socket = realtime();
+  const subscribe = () => socket.emit('presence:subscribe', { classId });
+  subscribe();
+  socket.on('connect', subscribe);
+  const onUpdate = (u: { classId: string; studentId: string; viewings: Viewing[] }) => {
+    if (u.classId !== classId) return;
+    const row = rows.get(u.studentId);
+    if (!row) return;
+    row.viewings = u.viewings;
+    row.state = u.viewings.length ? 'watching' : 'left';
+    paintRoster();
+  };
+  socket.on('presence:update', onUpdate);
+  onLeave(() => {
+    clearInterval(tick);
+    clearInterval(refresh);
+    socket.off('presence:update', onUpdate);
+    socket.off('connect', subscribe);
+    socket.emit('presence:unsubscribe', { classId });
+  });
+
+  // Today's attendance: one column per lesson.
+  const cell = (a: Att) => {
+    const label =
+      a.status === 'present'
+        ? a.replay
+          ? t('attReplay')
+          : a.late
+            ? t('attLate')
+            : t('attPresent')
+        : a.status === 'partial'
+          ? t('attPartial')
+          : a.status === 'absent'
+            ? t('attAbsent')
+            : '·';
+    return h(
+      'td',
+      {
+        class: `att-${a.status}${a.late ? ' att-late' : ''}`,
+        title: a.joinedAt ? `${hm(a.joinedAt)} · ${Math.round(a.watchedSec / 60)} min · ${a.percent}%` : '',
+      },
+      label,
+      a.watchedSec ? h('span', { class: 'muted small' }, ` ${a.percent}%`) : '',
+    );
+  };
+  const attendance = report.slots.length
+    ? h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table', 'data-testid': 'attendance' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, t('student')),
+              ...report.slots.map((s) => h('th', {}, `${hm(s.start)} ${s.title}`)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            report.students.map((s) => h('tr', {}, h('td', {}, s.displayName), ...s.slots.map(cell))),
+          ),
+        ),
+      )
+    : h('p', { class: 'muted' }, t('attNoLessons'));
+
+  const absentees = h(
+    'section',
+    { class: 'card', 'data-testid': 'absentees' },
+    h('h2', {}, t('absenteesTitle')),
+    report.absentees.length
+      ? h(
+          'ul',
+          {},
+          report.absentees.map((a) =>
+            h('li', {}, `${a.displayName}（${a.username}）：${a.missed.join('、')}`),
+          ),
+        )
+      : h('p', { class: 'muted' }, t('absenteesNone')),
+  );
+
+  const exportBtn = h(
+    'button',
+    {
+      'data-testid': 'attendance-csv',
+      onclick: async () => {
+        const res = await fetch(`/api/classes/${classId}/attendance?format=csv&date=${report.date}`, {
+          headers: { authorization: `Bearer ${session.token}` },
+        });
+        if (!res.ok) return void messages.replaceChildren(notice('error', t('exportFailed')));
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: `attendance-${report.date}.csv` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      },
+    },
+    t('exportAttendance'),
+  );
+  const messages = h('div', { 'aria-live': 'polite' });
+
+  // The week: share of lesson places attended, per day.
+  const chart = h(
+    'div',
+    { class: 'week-chart', 'data-testid': 'week-chart' },
+    week.days.map((d) =>
+      h(
+        'div',
+        { class: 'bar-col', title: d.percent === null ? t('attNoLessons') : `${d.percent}%` },
+        h('div', { class: 'bar-track' }, h('div', { class: 'bar', style: `height:${d.percent ?? 0}%` })),
+        h('span', { class: 'muted small' }, d.percent === null ? '—' : `${d.percent}%`),
+        h('span', { class: 'small' }, d.date.slice(5)),
+      ),
+    ),
+  );
+
+  return h(
+    'div',
+    {},
+    h('p', {}, h('a', { href: `#/class/${classId}` }, `← ${roster.className}`)),
+    h('h1', {}, `${roster.className} · ${t('dashboardTitle')}`),
+    h('p', { class: 'muted' }, t('dashboardHint')),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', {}, t('rosterTitle')),
+      counts,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'table', 'data-testid': 'roster' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, t('student')),
+              h('th', {}, t('rosterState')),
+              h('th', {}, t('rosterWhat')),
+              h('th', {}, t('rosterDevice')),
+              h('th', {}, t('rosterFor')),
+            ),
+          ),
+          tbody,
+        ),
+      ),
+    ),
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', {}, `${t('attTitle')} ${report.date}`),
+      attendance,
+      h('p', {}, exportBtn),
+      messages,
+    ),
+    absentees,
+    h('section', { class: 'card' }, h('h2', {}, t('weekTitle')), chart),
+  );
+}
