@@ -130,7 +130,7 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
   onLeave(
     startPresence(me, () =>
       stage.dataset.state === 'playing'
-        ? { kind: 'channel', ref: channelId, position: video.currentTime }
+        ? { kind: 'channel', ref: channelId, title: epg.name, position: video.currentTime }
         : null,
     ),
   );
