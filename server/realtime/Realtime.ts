@@ -20,6 +20,8 @@ import { makeTokenAuthenticator } from '../http/authenticate.ts';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { attachPresence } from './presence.ts';
 import { PresenceStore } from '../presence/PresenceStore.ts';
+import { attachClassRoom } from './classRoom.ts';
+import { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 
 export interface RealtimeDeps {
   sessions: SessionStore;
@@ -84,6 +86,7 @@ export class Realtime {
       timeZone: d.timeZone,
       logger: d.logger,
     });
+    attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
     void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL);
     d.subscriber.on('message', (channel, lessonId) => {
       if (channel !== LessonStore.CHANGES_CHANNEL) return;

@@ -29,7 +29,10 @@ it('a co-teacher sees a student tab arrive in the live roster and leave', async 
   const classId = (
     await (await ApiClient.as(svc.url, 's1-g3-1-01')).get<{ user: { classIds: string[] } }>('/api/me')
   ).body.user.classIds[0]!;
-  const teacherCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const teacherCtx = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   const teacher = await teacherCtx.newPage();
   await submitLogin(teacher, svc.url, 't-s1-g3-1');
   await teacher.waitForSelector('[data-testid^=home-]');
@@ -60,7 +63,10 @@ it('a co-teacher sees a student tab arrive in the live roster and leave', async 
   });
   expect(Date.now() - closedAt).toBeLessThan(3000);
 
-  const [download] = await Promise.all([teacher.waitForEvent('download'), teacher.click('[data-testid=attendance-csv]')]);
+  const [download] = await Promise.all([
+    teacher.waitForEvent('download'),
+    teacher.click('[data-testid=attendance-csv]'),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^attendance-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = fs.readFileSync((await download.path())!, 'utf8');
   expect(csv).toContain('学号,姓名,课程');

@@ -13,6 +13,9 @@ import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import { channelId, localDate, slotInstant } from '../../timetable/epg.ts';
 import { attendanceFor, type AttendanceSlot, type SlotAttendance } from '../../presence/attendance.ts';
 import { PresenceStore } from '../../presence/PresenceStore.ts';
+import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
+import { isRoomMember } from '../../realtime/classRoom.ts';
+import { canViewUser } from '../../auth/policy.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const csvCell = (v: string | number) =>
@@ -22,6 +25,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { store } = deps;
   const presence = new PresenceStore(deps.redis);
   const timetable = new TimetableStore(deps.redis);
+  const rooms = new ClassRoomStore(deps.redis);
 
   const staffClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
@@ -200,6 +204,125 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
         });
       }
       return { classId: cls.id, days };
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/classes/:id/room/messages',
+    tag: 'presence',
+    summary:
+      'The class room’s history, newest page first (?before=<message id>&limit=30); the class’s students and teachers only',
+    auth: ['student', 'co_teacher'],
+    async handler({ user, params, req }) {
+      const cls = await store.requireClass(params.id!);
+      assertCan(isRoomMember(user, cls), 'Only the students and teachers of this class can read its room.');
+      const q = req.query as { before?: string; limit?: string };
+      const before = q.before ? Number(q.before) : Infinity;
+      const limit = Math.min(100, Math.max(1, Number(q.limit ?? 30) || 30));
+      if (Number.isNaN(before)) throw new AppError('VALIDATION_FAILED', 'before must be a message id.');
+      return rooms.page(cls.id, before, limit);
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/workload',
+    tag: 'presence',
+    summary:
+      'Per teacher: lessons taught, classes followed, questions answered (school admins: their school; district admins: all)',
+    auth: ['district_admin', 'school_admin'],
+    async handler({ user }) {
+      const staff = [
+        ...(await store.listByRole('lead_teacher')),
+        ...(await store.listByRole('co_teacher')),
+      ].filter(
+        (t) => user.role === 'district_admin' || t.role === 'lead_teacher' || t.schoolId === user.schoolId,
+      );
+      const [answered, lessons] = await Promise.all([
+        rooms.answeredBy(staff.map((t) => t.id)),
+        deps.lessons.list(),
+      ]);
+      const taught = new Map<string, number>();
+      for (const l of lessons) taught.set(l.teacherId, (taught.get(l.teacherId) ?? 0) + 1);
+      return {
+        teachers: staff.map((t) => ({
+          id: t.id,
+          username: t.username,
+          displayName: t.displayName,
+          role: t.role,
+          lessonsTaught: taught.get(t.id) ?? 0,
+          classesFollowed: t.role === 'co_teacher' ? (t.classIds?.length ?? 0) : 0,
+          questionsAnswered: answered[t.id] ?? 0,
+        })),
+      };
+    },
+  });
+
+  const adminOfStudent = async (user: User, id: string) => {
+    const target = await store.getUser(id);
+    if (!target || target.role !== 'student') throw new AppError('NOT_FOUND', `Student ${id} was not found.`);
+    const classes = await Promise.all((target.classIds ?? []).map((c) => store.requireClass(c)));
+    assertCan(
+      (user.role === 'district_admin' || user.role === 'school_admin') && canViewUser(user, target, classes),
+      'Only the admins of the student’s school can export or delete their data.',
+    );
+    return { target, classes };
+  };
+
+  r.add({
+    method: 'get',
+    path: '/api/students/:id/data',
+    tag: 'presence',
+    summary:
+      'Everything Skyclass holds about a student (account, watch sessions, class room messages), for a data request',
+    auth: ['district_admin', 'school_admin'],
+    async handler({ user, params }) {
+      const { target, classes } = await adminOfStudent(user, params.id!);
+      const messages = [];
+      for (const c of classes) {
+        let before = Infinity;
+        for (;;) {
+          const page = await rooms.page(c.id, before, 100);
+          messages.push(...page.messages.filter((m) => m.userId === target.id));
+          if (!page.more || !page.messages.length) break;
+          before = page.messages[0]!.id;
+        }
+      }
+      return {
+        exportedAt: new Date().toISOString(),
+        account: target,
+        watchSessions: await presence.allLogs(target.id),
+        messages,
+      };
+    },
+  });
+
+  r.add({
+    method: 'delete',
+    path: '/api/students/:id/data',
+    tag: 'presence',
+    summary:
+      'Deletes a student’s watch sessions and class room messages (the account stays; remove it separately)',
+    auth: ['district_admin', 'school_admin'],
+    async handler({ user, params }) {
+      const { target, classes } = await adminOfStudent(user, params.id!);
+      const removedKeys = await presence.deleteAll(target.id);
+      let removedMessages = 0;
+      for (const c of classes) {
+        let before = Infinity;
+        for (;;) {
+          const page = await rooms.page(c.id, before, 100);
+          for (const m of page.messages.filter((x) => x.userId === target.id && !x.deleted)) {
+            await rooms.update(c.id, m.id, { deleted: true, pinned: false, text: '' });
+            removedMessages++;
+          }
+          await rooms.setHand(c.id, target.id, false);
+          if (!page.more || !page.messages.length) break;
+          before = page.messages[0]!.id;
+        }
+      }
+      return { removedKeys, removedMessages };
     },
   });
 }
