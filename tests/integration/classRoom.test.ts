@@ -49,7 +49,9 @@ describe('class room', () => {
     );
     const me = await classOf(stu);
     const classId = me.classIds[0]!;
-    const [ss, ss2, so, st, sot] = await Promise.all([stu, stu2, other, teacher, otherTeacher].map(connect));
+    const [ss, ss2, so, st, sot] = (await Promise.all(
+      [stu, stu2, other, teacher, otherTeacher].map((w) => connect(w)),
+    )) as [Socket, Socket, Socket, Socket, Socket];
 
     // Outsiders (another class's student and teacher) can neither join nor read the history.
     expect((await call(so, 'room:join', { classId })).error?.code).toBe('FORBIDDEN_SCOPE');
