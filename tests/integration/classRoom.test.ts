@@ -42,11 +42,11 @@ const classOf = async (who: ApiClient) =>
 
 describe('class room', () => {
   it('is for the class only; questions get answers; hands, pins, deletes and mutes work; ads and links are refused', async () => {
-    const [stu, stu2, other, teacher, otherTeacher] = await Promise.all(
+    const [stu, stu2, other, teacher, otherTeacher] = (await Promise.all(
       ['s1-g3-1-01', 's1-g3-1-02', 's1-g3-2-01', 't-s1-g3-1', 't-s1-g3-2'].map((u) =>
         ApiClient.as(svc.url, u),
       ),
-    );
+    )) as [ApiClient, ApiClient, ApiClient, ApiClient, ApiClient];
     const me = await classOf(stu);
     const classId = me.classIds[0]!;
     const [ss, ss2, so, st, sot] = (await Promise.all(
