@@ -16,6 +16,7 @@ import { renderTimetable } from './pages/timetable.ts';
 import { renderChannels } from './pages/channels.ts';
 import { renderChannelWatch } from './pages/channelWatch.ts';
 import { renderClassDashboard } from './pages/classDashboard.ts';
+import { renderClassRoom } from './pages/classRoom.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -120,12 +121,14 @@ export async function route(): Promise<void> {
     }
     const cls = /^#\/class\/([\w-]+)$/.exec(hash);
     const dashboard = /^#\/class\/([\w-]+)\/dashboard$/.exec(hash);
+    const room = /^#\/class\/([\w-]+)\/room$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
     const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
     const channel = /^#\/channel\/(grade-\d{1,2})$/.exec(hash);
     let content: HTMLElement;
     if (dashboard) content = await renderClassDashboard(me, dashboard[1]!);
+    else if (room) content = await renderClassRoom(me, room[1]!);
     else if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
     else if (studio) content = await renderStudio(me, studio[1]!);

@@ -111,6 +111,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
             t('openDashboard'),
           )
         : '',
+      ['co_teacher', 'student'].includes(me.role)
+        ? h(
+            'a',
+            { class: 'button', href: `#/class/${classId}/room`, 'data-testid': 'open-room' },
+            t('openRoom'),
+          )
+        : '',
     ),
     h(
       'section',
