@@ -21,6 +21,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { attachPresence } from './presence.ts';
 import { PresenceStore } from '../presence/PresenceStore.ts';
 import { attachClassRoom } from './classRoom.ts';
+import { attachSideRoom } from './sideRoom.ts';
 import { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 
 export interface RealtimeDeps {
@@ -87,6 +88,7 @@ export class Realtime {
       logger: d.logger,
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
+    attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
     void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL);
     d.subscriber.on('message', (channel, lessonId) => {
       if (channel !== LessonStore.CHANGES_CHANNEL) return;
