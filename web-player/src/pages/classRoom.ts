@@ -9,6 +9,7 @@ import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../main.ts';
 import { realtime } from '../realtime.ts';
+import { sideRoomPanel } from '../sideRoomPanel.ts';
 
 interface Msg {
   id: number;
@@ -198,6 +199,24 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     },
     handUp ? t('roomHandDown') : t('roomHandUp'),
   );
+  // Names for the side room (students' hands, speakers): the class list for teachers, the messages' authors for everyone.
+  const names = new Map<string, string>([[me.id, me.displayName]]);
+  if (me.role === 'co_teacher')
+    void api<{ students: { id: string; displayName: string }[] }>('GET', `/api/classes/${classId}/students`)
+      .then((r) => r.students.forEach((s) => names.set(s.id, s.displayName)))
+      .catch(() => undefined);
+  const side = sideRoomPanel(
+    me,
+    classId,
+    () => {
+      for (const m of msgs.values()) names.set(m.userId, m.name);
+      return names;
+    },
+    () => Object.keys(hands),
+    onLeave,
+  );
+  socket.on('room:hands', side.refresh);
+  onLeave(() => socket.off('room:hands', side.refresh));
   paint();
 
   return h(
@@ -208,6 +227,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     h('p', { class: 'muted' }, t('roomHint')),
     pinnedBox,
     handsBox,
+    side.el,
     h('section', { class: 'card room' }, olderBtn, list),
     messages,
     h(

@@ -1,0 +1,96 @@
+/**
+ * The class video room in the browser (Janus and Chromium in a private
+ * network namespace, fake cameras): the co-teacher opens it and speaks, a
+ * student of the class sees and hears them, gets the floor and speaks, and
+ * the teacher sees the student.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
+import { submitLogin } from '../helpers/browser.ts';
+import { bridgeIntoNetns, canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
+import { RTC_CHROMIUM_ARGS } from '../helpers/rtcPage.ts';
+import { startTestService } from '../helpers/service.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const cannot = canCreateNetns();
+const SHOTS = path.resolve('.tmp/screenshots');
+
+describe.skipIf(!!cannot)(`class video room in the browser${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
+  let ns: NetNs;
+  let svc: RunningService;
+  let browser: Browser;
+  let bridge: { url: string; close(): Promise<void> };
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const dir = tmpDir('side-e2e');
+    ns = createNetns(dir);
+    svc = await startTestService(
+      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '44400-44700' },
+      { janusCommandPrefix: ns.prefix },
+    );
+    bridge = await bridgeIntoNetns(
+      ns,
+      dir,
+      { host: '127.0.0.1', port: Number(new URL(svc.url).port) },
+      18081,
+    );
+    browser = await chromium.launch({
+      executablePath: ns.chromiumWrapper,
+      headless: true,
+      args: [...RTC_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    });
+  }, 90_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await bridge?.close();
+    await svc?.close();
+    ns?.remove();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    contexts.push(ctx);
+    const page = await ctx.newPage();
+    await submitLogin(page, bridge.url, username);
+    await page.waitForSelector('[data-testid^=home-]');
+    return page;
+  }
+  const playing = (page: Page) =>
+    page.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid=side-grid] video');
+        return !!v && v.videoWidth > 0 && v.currentTime > 0.5;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+
+  it('the co-teacher speaks, a student gets the floor and speaks, each sees the other', async () => {
+    const classId = (
+      await (await ApiClient.as(svc.url, 's1-g3-1-01')).get<{ user: { classIds: string[] } }>('/api/me')
+    ).body.user.classIds[0]!;
+    const teacher = await signIn('t-s1-g3-1');
+    await teacher.goto(`${bridge.url}/#/class/${classId}/room`);
+    await teacher.click('[data-testid=side-open]');
+    await teacher.click('[data-testid=side-speak]');
+
+    const student = await signIn('s1-g3-1-01');
+    await student.goto(`${bridge.url}/#/class/${classId}/room`);
+    await playing(student); // the teacher, seen by the student
+    await student.click('[data-testid=room-hand]');
+    await teacher.click('[data-testid=side-floor][data-on=false]'); // give the floor
+    await student.click('[data-testid=side-speak]');
+    await playing(teacher); // the student, seen by the teacher
+    expect(await teacher.locator('[data-testid=side-grid] figcaption').allTextContents()).toEqual([
+      expect.stringMatching(/\S/),
+    ]);
+    await teacher.screenshot({ path: path.join(SHOTS, 'side-room-teacher.png'), fullPage: true });
+  }, 120_000);
+});
