@@ -146,6 +146,11 @@ describe('class room', () => {
       `/api/students/${id}/data`,
     );
     expect(exp.body.account.username).toBe('s1-g3-1-01');
+    expect(JSON.stringify(exp.body)).not.toMatch(/passwordHash|scrypt/);
+    // A username works as well as the id (what a school has at hand when a family asks).
+    expect(
+      (await admin.get<{ account: { id: string } }>('/api/students/s1-g3-1-01/data')).body.account.id,
+    ).toBe(id);
     expect(exp.body.messages.map((m) => m.text)).toEqual(['老师，3/4 和 6/8 一样大吗？']);
     expect((await (await ApiClient.as(svc.url, 's2-admin')).get(`/api/students/${id}/data`)).status).toBe(
       403,

@@ -260,7 +260,9 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   });
 
   const adminOfStudent = async (user: User, id: string) => {
-    const target = await store.getUser(id);
+    // The id or the username (what a school has at hand when a family asks).
+    const target =
+      (await store.getUser(id)) ?? (id.startsWith('usr_') ? undefined : await store.findByUsername(id));
     if (!target || target.role !== 'student') throw new AppError('NOT_FOUND', `Student ${id} was not found.`);
     const classes = await Promise.all((target.classIds ?? []).map((c) => store.requireClass(c)));
     assertCan(
@@ -289,9 +291,19 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
           before = page.messages[0]!.id;
         }
       }
+      // The account as the school sees it (never the password hash).
+      const account = {
+        id: target.id,
+        username: target.username,
+        displayName: target.displayName,
+        role: target.role,
+        schoolId: target.schoolId,
+        classIds: target.classIds,
+        createdAt: target.createdAt,
+      };
       return {
         exportedAt: new Date().toISOString(),
-        account: target,
+        account,
         watchSessions: await presence.allLogs(target.id),
         messages,
       };

@@ -199,6 +199,17 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
           ),
         ),
         h(
+          'a',
+          { class: 'card action-card', href: '#/workload', 'data-testid': 'home-workload' },
+          h(
+            'span',
+            {},
+            h('strong', {}, t('workloadTitle')),
+            h('br'),
+            h('span', { class: 'muted' }, t('workloadHint')),
+          ),
+        ),
+        h(
           'section',
           { class: 'stats' },
           h('div', { class: 'stat' }, h('strong', {}, info.schools.length), t('schools')),
