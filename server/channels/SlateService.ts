@@ -56,13 +56,14 @@ const FONT_CANDIDATES = [
 /** A font with Chinese glyphs (fonts-noto-cjk, installed by npm run setup). */
 export function findCjkFont(): string {
   for (const f of FONT_CANDIDATES) if (fs.existsSync(f)) return f;
-  try {
-    const f = execFileSync('fc-match', ['-f', '%{file}', 'Noto Sans CJK SC:lang=zh-cn'], {
-      encoding: 'utf8',
-    });
-    if (f && fs.existsSync(f)) return f;
-  } catch {
-    // no fontconfig
+  // Any font fontconfig offers for Chinese, else any sans font (Chinese then shows as boxes, but channels still run).
+  for (const pattern of ['Noto Sans CJK SC:lang=zh-cn', 'sans-serif']) {
+    try {
+      const f = execFileSync('fc-match', ['-f', '%{file}', pattern], { encoding: 'utf8' });
+      if (f && fs.existsSync(f)) return f;
+    } catch {
+      // no fontconfig
+    }
   }
   throw new Error(
     'No font with Chinese characters was found for the channel slates: install fonts-noto-cjk (npm run setup does).',
