@@ -110,7 +110,9 @@ export class ManagedProcess extends EventEmitter<Events> {
         const info: ExitInfo = { code, signal, reason };
         this.#exitInfo = info;
         this.#state = 'exited';
-        const log = reason === 'requested' ? logger.info.bind(logger) : logger.warn.bind(logger);
+        // A one-shot job (a transcode) ending with 0 is normal; only unexpected ends are warnings.
+        const log =
+          reason === 'requested' || code === 0 ? logger.info.bind(logger) : logger.warn.bind(logger);
         log({ code, signal, reason }, `${name}: exited`);
         this.emit('exit', info);
         resolve(info);

@@ -19,7 +19,6 @@ import { TimetableStore } from '../timetable/TimetableStore.ts';
 import { checkDay } from '../timetable/rules.ts';
 import type { Slot } from '../timetable/model.ts';
 import { localDate } from '../timetable/epg.ts';
-import { gradeNameZh } from './model.ts';
 import { newSlotId } from '../timetable/timetableCsv.ts';
 
 export const DEMO_LESSON_MINUTES = 25;
@@ -203,7 +202,7 @@ export async function seedDemoChannels(
           start: hhmm(start),
           end: hhmm(start + DEMO_LESSON_MINUTES),
           subject: s.subject,
-          title: `${gradeNameZh(g)}${s.subject}：${s.title}`,
+          title: s.title,
           source: { kind: 'recorded', lessonId: ids[`${g}:${s.key}`]! },
         });
       }

@@ -26,12 +26,16 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
   const sorted = [...channels].sort(
     (a, b) => Number(mine.has(b.grade)) - Number(mine.has(a.grade)) || a.grade - b.grade,
   );
-  const line = (label: string, p: Prog | null) =>
+  const line = (label: string, p: Prog | null, next: Prog | null = null) =>
     h(
       'p',
       { class: 'muted meta' },
       `${label}：`,
-      p ? `${time(p.start, timeZone)}–${time(p.stop, timeZone)} ${p.title}` : t('guideNothing'),
+      p
+        ? `${time(p.start, timeZone)}–${time(p.stop, timeZone)} ${p.title}`
+        : label === t('guideNow') && next
+          ? t('channelBreak')
+          : t('guideNothing'),
       p && p.kind === 'live' ? h('span', { class: 'badge live-live' }, t('kindLive')) : '',
     );
   return h(
@@ -47,7 +51,7 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
           'article',
           { class: 'card live-card', 'data-testid': 'channel', 'data-channel': c.id },
           h('h3', {}, c.name),
-          line(t('guideNow'), c.now),
+          line(t('guideNow'), c.now, c.next),
           line(t('guideNext'), c.next),
           h(
             'a',
