@@ -70,7 +70,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
           .map((a) => slots.find((s) => s.slotId === a.slotId)!.title),
       }))
       .filter((a) => a.missed.length > 0);
-    return { date, slots, students: rows, absentees };
+    return { date, timeZone: deps.timeZone, slots, students: rows, absentees };
   };
 
   r.add({

@@ -39,6 +39,7 @@ interface Att {
 }
 interface Report {
   date: string;
+  timeZone: string;
   slots: { slotId: string; title: string; start: number; end: number }[];
   students: { id: string; displayName: string; slots: Att[] }[];
   absentees: { id: string; displayName: string; username: string; missed: string[] }[];
@@ -47,7 +48,10 @@ interface Week {
   days: { date: string; lessons: number; percent: number | null; present: number; absent: number }[];
 }
 
-const hm = (ms: number) => new Date(ms).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit' });
+/** Times in the district's zone (the timetable's), whatever the browser's zone is. */
+let zone: string | undefined;
+const hm = (ms: number) =>
+  new Date(ms).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone: zone });
 
 export async function renderClassDashboard(_me: ApiUser, classId: string): Promise<HTMLElement> {
   const [roster, report, week] = await Promise.all([
@@ -155,30 +159,50 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
       a.watchedSec ? h('span', { class: 'muted small' }, ` ${a.percent}%`) : '',
     );
   };
-  const attendance = report.slots.length
-    ? h(
-        'div',
-        { class: 'table-wrap' },
+  zone = report.timeZone;
+  // A long day: the lessons so far (the latest 8) and the next one, with a switch to show all of them.
+  const now = Date.now();
+  const started = report.slots.map((sl, i) => ({ sl, i })).filter(({ sl }) => sl.start <= now);
+  const next = report.slots.map((sl, i) => ({ sl, i })).find(({ sl }) => sl.start > now);
+  const recent = [...started.slice(-8), ...(next ? [next] : [])].map((x) => x.i);
+  let showAll = recent.length === report.slots.length;
+  const table = h('div', { class: 'table-wrap' });
+  const toggle = h('button', { class: 'link' });
+  const paintAttendance = () => {
+    const cols = showAll ? report.slots.map((_, i) => i) : recent;
+    table.replaceChildren(
+      h(
+        'table',
+        { class: 'table', 'data-testid': 'attendance' },
         h(
-          'table',
-          { class: 'table', 'data-testid': 'attendance' },
+          'thead',
+          {},
           h(
-            'thead',
+            'tr',
             {},
-            h(
-              'tr',
-              {},
-              h('th', {}, t('student')),
-              ...report.slots.map((s) => h('th', {}, `${hm(s.start)} ${s.title}`)),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            report.students.map((s) => h('tr', {}, h('td', {}, s.displayName), ...s.slots.map(cell))),
+            h('th', {}, t('student')),
+            ...cols.map((i) => h('th', {}, `${hm(report.slots[i]!.start)} ${report.slots[i]!.title}`)),
           ),
         ),
-      )
+        h(
+          'tbody',
+          {},
+          report.students.map((s) =>
+            h('tr', {}, h('td', {}, s.displayName), ...cols.map((i) => cell(s.slots[i]!))),
+          ),
+        ),
+      ),
+    );
+    toggle.textContent = showAll ? t('attRecent') : t('attAll', { n: report.slots.length });
+    toggle.hidden = recent.length === report.slots.length;
+  };
+  toggle.addEventListener('click', () => {
+    showAll = !showAll;
+    paintAttendance();
+  });
+  paintAttendance();
+  const attendance = report.slots.length
+    ? h('div', {}, table, toggle)
     : h('p', { class: 'muted' }, t('attNoLessons'));
 
   const absentees = h(
@@ -190,7 +214,13 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
           'ul',
           {},
           report.absentees.map((a) =>
-            h('li', {}, `${a.displayName}（${a.username}）：${a.missed.join('、')}`),
+            h(
+              'li',
+              {},
+              `${a.displayName}（${a.username}）：`,
+              t('absentCount', { n: a.missed.length }),
+              ` ${a.missed.slice(-3).join('、')}${a.missed.length > 3 ? '…' : ''}`,
+            ),
           ),
         )
       : h('p', { class: 'muted' }, t('absenteesNone')),
