@@ -11,6 +11,7 @@ import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { launchChromium, submitLogin } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
+import { waitFor } from '../helpers/waitFor.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
 let svc: RunningService;
@@ -19,7 +20,14 @@ let browser: Browser;
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
-}, 60_000);
+  // The channel's first slate is rendered on its first request: wait for it here, not in the student's player.
+  await waitFor(
+    async () => (await fetch(`${svc.url}/channels/grade-3/720p/index.m3u8`)).status === 200,
+    'the channel to be ready',
+    90_000,
+    500,
+  );
+}, 180_000);
 afterAll(async () => {
   await browser?.close();
   await svc?.close();
@@ -47,7 +55,7 @@ it('a co-teacher sees a student tab arrive in the live roster and leave', async 
   await submitLogin(student, svc.url, 's1-g3-1-01');
   await student.waitForSelector('[data-testid^=home-]');
   await student.goto(`${svc.url}/#/channel/grade-3`);
-  await student.waitForSelector('[data-testid=channel-player][data-state=playing]', { timeout: 60_000 });
+  await student.waitForSelector('[data-testid=channel-player][data-state=playing]', { timeout: 90_000 });
   const seenAt = Date.now();
   await teacher.waitForSelector('[data-testid=roster-row][data-student="s1-g3-1-01"][data-state=watching]', {
     timeout: 10_000,
@@ -72,4 +80,4 @@ it('a co-teacher sees a student tab arrive in the live roster and leave', async 
   expect(csv).toContain('学号,姓名,课程');
   await teacher.screenshot({ path: path.join(SHOTS, 'dashboard-left.png'), fullPage: true });
   await teacherCtx.close();
-}, 120_000);
+}, 180_000);

@@ -85,7 +85,13 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
     hls = null;
     const HlsClass = (await import('hls.js')).default;
     if (HlsClass.isSupported()) {
-      const player = new HlsClass({ manifestLoadingMaxRetry: 6, levelLoadingMaxRetry: 6 });
+      // A starting channel answers 503 for a few seconds: keep retrying every few seconds, not with a growing backoff.
+      const player = new HlsClass({
+        manifestLoadingMaxRetry: 20,
+        manifestLoadingMaxRetryTimeout: 3000,
+        levelLoadingMaxRetry: 20,
+        levelLoadingMaxRetryTimeout: 3000,
+      });
       hls = player;
       // What is playing (a lesson or the slate) and fatal errors, on the player element for tests and support.
       player.on(HlsClass.Events.FRAG_CHANGED, (_e, data) => {
