@@ -37,6 +37,24 @@ export class LiveHlsManager {
     return this.#pipelines.get(lessonId);
   }
 
+  /** Who is forwarded into each lesson's pipeline, and which video (mid 1 camera, 2 screen). */
+  readonly #targets = new Map<string, { publisherId: string; mid: string }>();
+
+  #forward(roomId: string, publisherId: string, hls: LiveHls, mid: string): Promise<void> {
+    return this.#d.sfu.forward(
+      roomId,
+      publisherId,
+      {
+        host: hls.host,
+        audioPort: hls.audioPort,
+        videoPort: hls.videoPort,
+        audioPt: AUDIO_PT,
+        videoPt: VIDEO_PT,
+      },
+      mid,
+    );
+  }
+
   /** The teacher's media is up: make sure the pipeline runs and point the SFU's forwarder at it. */
   async onPublished(l: LiveLesson, publisherId: string): Promise<void> {
     let p = this.#pipelines.get(l.id);
@@ -49,18 +67,26 @@ export class LiveHlsManager {
         ffmpeg: this.#d.ffmpeg,
         commandPrefix: this.#d.commandPrefix,
       });
-      p = hls.start().then(() => hls);
+      p = hls.start().then(() => {
+        // A restarted ffmpeg (after a crash) needs a keyframe at once, not at the publisher's next one:
+        // forwarding again asks the SFU for one. (The first start is handled below.)
+        hls.supervisor?.on('started', () => {
+          setTimeout(() => {
+            const t = this.#targets.get(l.id);
+            if (t)
+              void this.#forward(l.roomId, t.publisherId, hls, t.mid).catch((err: Error) =>
+                this.#d.logger.warn({ err: err.message, lessonId: l.id }, 'live HLS: re-forwarding failed'),
+              );
+          }, 300);
+        });
+        return hls;
+      });
       this.#pipelines.set(l.id, p);
       p.catch(() => this.#pipelines.delete(l.id));
     }
     const hls = await p;
-    await this.#d.sfu.forward(l.roomId, publisherId, {
-      host: hls.host,
-      audioPort: hls.audioPort,
-      videoPort: hls.videoPort,
-      audioPt: AUDIO_PT,
-      videoPt: VIDEO_PT,
-    });
+    this.#targets.set(l.id, { publisherId, mid: '1' });
+    await this.#forward(l.roomId, publisherId, hls, '1');
     this.#d.logger.info(
       { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
       'live HLS: forwarding the teacher',
@@ -72,18 +98,9 @@ export class LiveHlsManager {
     const p = this.#pipelines.get(l.id);
     if (!p) return;
     const hls = await p;
-    await this.#d.sfu.forward(
-      l.roomId,
-      publisherId,
-      {
-        host: hls.host,
-        audioPort: hls.audioPort,
-        videoPort: hls.videoPort,
-        audioPt: AUDIO_PT,
-        videoPt: VIDEO_PT,
-      },
-      source === 'screen' ? '2' : '1',
-    );
+    const mid = source === 'screen' ? '2' : '1';
+    this.#targets.set(l.id, { publisherId, mid });
+    await this.#forward(l.roomId, publisherId, hls, mid);
     await hls.restartEncoder(); // new picture size and timeline: a clean discontinuity
   }
 
@@ -92,6 +109,7 @@ export class LiveHlsManager {
     const p = this.#pipelines.get(l.id);
     if (!p) return undefined;
     this.#pipelines.delete(l.id);
+    this.#targets.delete(l.id);
     const hls = await p;
     const { masterKey, durationSec } = await hls.end();
     if (durationSec <= 0) return undefined;
