@@ -263,6 +263,10 @@ export async function startService(
     urlSigningKey: core.urlSigningKey,
     passwordCost: config.PASSWORD_HASH_COST,
     timeZone: config.TIMEZONE,
+    attendance: {
+      lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
+      presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
+    },
     webDistDir: config.WEB_DIST_DIR,
     trustProxy: config.TRUST_PROXY,
     isReady: async () => {

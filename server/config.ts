@@ -163,6 +163,14 @@ export const SETTINGS = {
       .default('Asia/Shanghai'),
     doc: 'The district’s time zone: timetable times are local to it (EPG, channels).',
   },
+  ATTENDANCE_LATE_AFTER: {
+    schema: duration('5m'),
+    doc: 'A student who joins a lesson later than this after its start is marked late.',
+  },
+  ATTENDANCE_PRESENT_PERCENT: {
+    schema: z.coerce.number().int().min(1).max(100).default(50),
+    doc: 'Share of a lesson (percent) a student must watch to count as present; less is partial.',
+  },
   SFU: {
     schema: z.enum(['janus', 'off'], { message: 'use janus or off' }).default('janus'),
     doc: 'Run the managed Janus SFU for live lessons (janus) or not (off: live lessons cannot start).',

@@ -37,6 +37,8 @@ export interface AppDeps {
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   passwordCost: number;
+  /** When a student is late, and how much of a lesson is present (ATTENDANCE_*). */
+  attendance?: { lateAfterSec: number; presentPercent: number };
   /** The district's time zone (IANA). */
   timeZone: string;
   webDistDir: string;

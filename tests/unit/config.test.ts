@@ -26,6 +26,8 @@ describe('config', () => {
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY="maybe": use true or false'],
     [{ STORAGE_DRIVER: 's3' }, 'STORAGE_DRIVER=s3 needs S3_BUCKET'],
+    [{ ATTENDANCE_PRESENT_PERCENT: '150' }, 'ATTENDANCE_PRESENT_PERCENT'],
+    [{ ATTENDANCE_LATE_AFTER: 'soon' }, 'ATTENDANCE_LATE_AFTER'],
   ])('rejects %o with a message naming the setting', (env, fragment) => {
     let err: unknown;
     try {

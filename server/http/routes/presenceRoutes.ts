@@ -11,7 +11,12 @@ import { assertCan, canViewRoster } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import { channelId, localDate, slotInstant } from '../../timetable/epg.ts';
-import { attendanceFor, type AttendanceSlot, type SlotAttendance } from '../../presence/attendance.ts';
+import {
+  attendanceFor,
+  DEFAULT_ATTENDANCE_RULES,
+  type AttendanceSlot,
+  type SlotAttendance,
+} from '../../presence/attendance.ts';
 import { PresenceStore } from '../../presence/PresenceStore.ts';
 import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
 import { isRoomMember } from '../../realtime/classRoom.ts';
@@ -26,6 +31,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   const presence = new PresenceStore(deps.redis);
   const timetable = new TimetableStore(deps.redis);
   const rooms = new ClassRoomStore(deps.redis);
+  const rules = deps.attendance ?? DEFAULT_ATTENDANCE_RULES;
 
   const staffClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
@@ -56,7 +62,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
           id: st.id,
           username: st.username,
           displayName: st.displayName,
-          slots: slots.map((sl) => attendanceFor(sl, sessions, now)),
+          slots: slots.map((sl) => attendanceFor(sl, sessions, now, rules)),
         };
       }),
     );
