@@ -3,6 +3,10 @@
 export interface MediaSegment {
   uri: string;
   duration: number;
+  /** The EXT-X-MAP in force for this segment (it may change at a discontinuity). */
+  mapUri?: string;
+  /** EXT-X-PROGRAM-DATE-TIME of this segment, ms since epoch. */
+  programDateTime?: number;
 }
 
 export interface MediaPlaylistInfo {
@@ -18,17 +22,25 @@ export function parseMediaPlaylist(text: string): MediaPlaylistInfo {
   if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist: first line must be #EXTM3U');
   const info: MediaPlaylistInfo = { targetDuration: 0, segments: [], endList: false };
   let pending: number | undefined;
+  let pdt: number | undefined;
   for (const line of lines.slice(1)) {
     if (line === '') continue;
     if (line.startsWith('#EXT-X-TARGETDURATION:')) info.targetDuration = Number(line.split(':')[1]);
     else if (line.startsWith('#EXT-X-VERSION:')) info.version = Number(line.split(':')[1]);
     else if (line.startsWith('#EXT-X-MAP:')) info.mapUri = /URI="([^"]+)"/.exec(line)?.[1];
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
     else if (line.startsWith('#EXTINF:')) pending = Number(line.slice(8).split(',')[0]);
     else if (line === '#EXT-X-ENDLIST') info.endList = true;
     else if (!line.startsWith('#')) {
       if (pending === undefined) throw new Error(`segment ${line} has no #EXTINF`);
-      info.segments.push({ uri: line, duration: pending });
+      info.segments.push({
+        uri: line,
+        duration: pending,
+        ...(info.mapUri ? { mapUri: info.mapUri } : {}),
+        ...(pdt !== undefined && Number.isFinite(pdt) ? { programDateTime: pdt } : {}),
+      });
       pending = undefined;
+      pdt = undefined;
     }
   }
   return info;

@@ -7,6 +7,7 @@
  * (not started, failed) the slate plays.
  */
 import { createHash } from 'node:crypto';
+import { text } from 'node:stream/consumers';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../../recordings/storage/Storage.ts';
@@ -89,8 +90,7 @@ interface LessonMedia {
 }
 
 interface DayPlan {
-  /** Content and build time: what laid-out days are cached under. */
-  key: string;
+  /** The day's content (grade, date, timetable hash): what laid-out days are cached under. */
   content: string;
   raw: string;
   builtAt: number;
@@ -305,7 +305,6 @@ export class ChannelService {
     ];
     const builtAt = Date.now();
     const plan: DayPlan = {
-      key: `${key}#${builtAt}`,
       content: key,
       raw,
       builtAt,
@@ -335,8 +334,7 @@ export class ChannelService {
     for (const name of [...(lesson.renditions ?? []).map((r) => r.name), CHANNEL_AUDIO]) {
       try {
         const got = await this.#o.storage.get(`${prefix}/${name}/index.m3u8`);
-        const text = await streamText(got.body);
-        const pl = parseMediaPlaylist(text);
+        const pl = parseMediaPlaylist(await text(got.body));
         // Only fMP4 renditions can share a channel playlist with the slate (one EXT-X-MAP per piece).
         if (!pl.mapUri) continue;
         have.set(name, {
@@ -382,7 +380,21 @@ export class ChannelService {
     const name = LIVE_RENDITION[rendition]!;
     try {
       const got = await this.#o.storage.get(`live/${liveId}/${name}/index.m3u8`);
-      return this.#liveProgramme(s, parseLiveSegments(await streamText(got.body), `live/${liveId}/${name}/`));
+      const prefix = `live/${liveId}/${name}/`;
+      // Only fMP4 segments with their wall-clock time can be placed (TS has no EXT-X-MAP to share the playlist).
+      const segments = parseMediaPlaylist(await text(got.body)).segments.flatMap((seg) =>
+        seg.mapUri && seg.programDateTime !== undefined
+          ? [
+              {
+                uri: prefix + seg.uri,
+                duration: seg.duration,
+                at: seg.programDateTime,
+                mapUri: prefix + seg.mapUri,
+              },
+            ]
+          : [],
+      );
+      return this.#liveProgramme(s, segments);
     } catch {
       return this.#liveProgramme(s, []);
     }
@@ -394,32 +406,4 @@ export class ChannelStarting extends Error {
   constructor() {
     super('The channel is starting (its slate is being prepared). Try again in a few seconds.');
   }
-}
-
-/** Live fMP4 segments with their wall-clock times (EXT-X-PROGRAM-DATE-TIME) and init segments. */
-export function parseLiveSegments(text: string, prefix: string): StitchSegment[] {
-  const out: StitchSegment[] = [];
-  let map: string | undefined;
-  let at: number | undefined;
-  let dur: number | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith('#EXT-X-MAP:')) map = /URI="([^"]+)"/.exec(line)?.[1];
-    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) at = Date.parse(line.slice(25));
-    else if (line.startsWith('#EXTINF:')) dur = Number(line.slice(8).split(',')[0]);
-    else if (line && !line.startsWith('#')) {
-      // TS segments (no EXT-X-MAP) cannot join an fMP4 channel playlist.
-      if (map && at !== undefined && dur !== undefined && Number.isFinite(at))
-        out.push({ uri: prefix + line, duration: dur, at, mapUri: prefix + map });
-      at = undefined;
-      dur = undefined;
-    }
-  }
-  return out;
-}
-
-async function streamText(body: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.from(c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
 }

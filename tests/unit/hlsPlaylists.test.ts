@@ -85,3 +85,40 @@ describe('master playlist', () => {
     expect(lines.at(-2)).toBe('#EXT-X-STREAM-INF:BANDWIDTH=70000,AVERAGE-BANDWIDTH=66000,CODECS="mp4a.40.2"');
   });
 });
+
+describe('reading a live playlist with several encoder runs', () => {
+  it('gives each segment the EXT-X-MAP in force and its EXT-X-PROGRAM-DATE-TIME', () => {
+    const pl = parseMediaPlaylist(
+      [
+        '#EXTM3U',
+        '#EXT-X-TARGETDURATION:2',
+        '#EXT-X-MAP:URI="init_r0.mp4"',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-23T08:00:00.000Z',
+        '#EXTINF:2.000,',
+        'r0_0.m4s',
+        '#EXT-X-DISCONTINUITY',
+        '#EXT-X-MAP:URI="init_r1.mp4"',
+        '#EXT-X-PROGRAM-DATE-TIME:2026-11-23T08:00:03.000Z',
+        '#EXTINF:2.000,',
+        'r1_0.m4s',
+        '#EXTINF:2.000,',
+        'r1_1.m4s',
+      ].join('\n'),
+    );
+    expect(pl.segments).toEqual([
+      {
+        uri: 'r0_0.m4s',
+        duration: 2,
+        mapUri: 'init_r0.mp4',
+        programDateTime: Date.parse('2026-11-23T08:00:00Z'),
+      },
+      {
+        uri: 'r1_0.m4s',
+        duration: 2,
+        mapUri: 'init_r1.mp4',
+        programDateTime: Date.parse('2026-11-23T08:00:03Z'),
+      },
+      { uri: 'r1_1.m4s', duration: 2, mapUri: 'init_r1.mp4' },
+    ]);
+  });
+});
