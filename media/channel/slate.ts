@@ -53,7 +53,7 @@ export interface SlateArgsOptions {
 }
 
 /** drawtext arguments need ':' '\'' and '\\' escaped. */
-const filterPath = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/'/g, "\\'");
+export const filterPath = (p: string) => p.replace(/\\/g, '\\\\').replace(/:/g, '\\:').replace(/'/g, "\\'");
 
 /** One ffmpeg: a drawn 1080p loop (text + a bar that sweeps across once per loop), split to every rung, and silent AAC. */
 export function slateArgs(o: SlateArgsOptions): string[] {

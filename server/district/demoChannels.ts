@@ -15,6 +15,7 @@ import type { Lesson } from '../../recordings/catalogue/Lesson.ts';
 import { transcodeLesson, type TranscodeResult } from '../../recordings/transcode/transcodeLesson.ts';
 import { runTool } from '../../recordings/ffmpeg/runTool.ts';
 import { findCjkFont } from '../channels/SlateService.ts';
+import { filterPath } from '../../media/channel/slate.ts';
 import { TimetableStore } from '../timetable/TimetableStore.ts';
 import { checkDay } from '../timetable/rules.ts';
 import type { Slot } from '../timetable/model.ts';
@@ -44,11 +45,11 @@ const hhmm = (min: number) =>
 /** A drawn lesson: title, subject, a running lesson clock, a soft tone. */
 async function makeClip(file: string, s: (typeof SUBJECTS)[number], seconds: number, ffmpeg: string) {
   const dir = path.dirname(file);
-  const font = findCjkFont().replace(/:/g, '\\:');
+  const font = filterPath(findCjkFont());
   await fsp.writeFile(path.join(dir, `${s.key}.title.txt`), `空中课堂 演示课 · ${s.subject}`);
   await fsp.writeFile(path.join(dir, `${s.key}.sub.txt`), `《${s.title}》 Skyclass demo lesson`);
   const text = (f: string, size: number, y: string) =>
-    `drawtext=fontfile='${font}':textfile='${path.join(dir, f).replace(/:/g, '\\:')}':fontsize=${size}:fontcolor=white:x=(w-text_w)/2:y=${y}`;
+    `drawtext=fontfile='${font}':textfile='${filterPath(path.join(dir, f))}':fontsize=${size}:fontcolor=white:x=(w-text_w)/2:y=${y}`;
   const vf = [
     `color=c=${s.color}:s=640x360:r=15:d=${seconds}`,
     'format=yuv420p',

@@ -40,7 +40,8 @@ interface PeerEntry {
   subscription?: Subscription;
 }
 
-const jsepSchema = (v: unknown, type: Jsep['type']): Jsep => {
+/** A WebRTC offer or answer from a browser, checked (shared with the class video room). */
+export const jsepSchema = (v: unknown, type: Jsep['type']): Jsep => {
   const j = v as Jsep | undefined;
   if (!j || j.type !== type || typeof j.sdp !== 'string' || j.sdp.length > 100_000) {
     throw new AppError('VALIDATION_FAILED', `Send a WebRTC ${type} (type "${type}" and an SDP).`);

@@ -11,9 +11,10 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SchoolClass, User } from '../district/model.ts';
-import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
+import type { IceCandidate, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
 import { classRoom, isRoomMember } from './classRoom.ts';
+import { jsepSchema } from './liveSignaling.ts';
 
 export interface SideState {
   classId: string;
@@ -37,13 +38,6 @@ export interface SideRoomDeps {
 }
 
 type Ack = (reply: unknown) => void;
-
-const jsep = (v: unknown, type: Jsep['type']): Jsep => {
-  const j = v as Jsep | undefined;
-  if (!j || j.type !== type || typeof j.sdp !== 'string' || j.sdp.length > 100_000)
-    throw new AppError('VALIDATION_FAILED', `Send a WebRTC ${type} (type "${type}" and an SDP).`);
-  return { type, sdp: j.sdp };
-};
 
 export function attachSideRoom(io: Server, d: SideRoomDeps): void {
   const state = async (classId: string): Promise<SideState> => {
@@ -185,7 +179,7 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
         const { peer, answer } = await sfu().publish(
           s.roomId,
           { id: user.id, display: user.displayName },
-          jsep(p.offer, 'offer'),
+          jsepSchema(p.offer, 'offer'),
         );
         local.set(peer.id, { classId: cls.id, userId: user.id, peer, publisher: true });
         mine.add(peer.id);
@@ -227,7 +221,7 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
       handle(async (p) => {
         const e = own(p.peerId);
         if (!e.sub) throw new AppError('NOT_FOUND', 'Unknown viewer connection.');
-        await e.sub.start(jsep(p.answer, 'answer'));
+        await e.sub.start(jsepSchema(p.answer, 'answer'));
         return { ok: true };
       }),
     );

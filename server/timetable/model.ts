@@ -1,4 +1,7 @@
 /** The unified timetable (统一课表): slots per grade and day. */
+
+/** A local date as the timetable writes it. */
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 import type { SchoolLevel } from '../district/model.ts';
 
 export type SlotSource =

@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import type { Slot } from './model.ts';
+import { DATE_PATTERN, type Slot } from './model.ts';
 
 export interface ImportRowError {
   line: number;
@@ -27,7 +27,6 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export const newSlotId = () => `slot_${crypto.randomBytes(6).toString('hex')}`;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Checks one row's shape (not the rules); returns a slot or what is wrong. */
 export function rowToSlot(
@@ -51,7 +50,7 @@ export function rowToSlot(
     typeof r.override === 'object' && r.override
       ? ((r.override as { reason?: string }).reason ?? '')
       : str('override');
-  if (!DATE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+  if (!DATE_PATTERN.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
     return { error: `date "${date}" must be YYYY-MM-DD` };
   if (!Number.isInteger(grade) || grade < 1 || grade > 12)
     return { error: `grade "${str('grade')}" must be a number 1–12` };
@@ -123,7 +122,11 @@ export function parseTimetableCsv(
   return { slots, errors };
 }
 
-const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** One CSV cell (RFC 4180 quoting). */
+export const csvCell = (v: string | number): string => {
+  const t = String(v);
+  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+};
 
 export function timetableToCsv(slots: Slot[]): string {
   const lines = [CSV_COLUMNS.join(',')];

@@ -10,6 +10,8 @@ import { AppError } from '../../errors.ts';
 import { assertCan, canViewRoster } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
+import { DATE_PATTERN } from '../../timetable/model.ts';
+import { csvCell } from '../../timetable/timetableCsv.ts';
 import { channelId, localDate, slotInstant } from '../../timetable/epg.ts';
 import {
   attendanceFor,
@@ -22,9 +24,7 @@ import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
 import { isRoomMember } from '../../realtime/classRoom.ts';
 import { canViewUser } from '../../auth/policy.ts';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const csvCell = (v: string | number) =>
-  /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v);
+const DATE = DATE_PATTERN;
 
 export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { store } = deps;

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import { isPublished } from '../../../recordings/catalogue/Lesson.ts';
-import { DEFAULT_RULES, type RuleSet, type Slot, type Violation } from '../../timetable/model.ts';
+import {
+  DATE_PATTERN,
+  DEFAULT_RULES,
+  type RuleSet,
+  type Slot,
+  type Violation,
+} from '../../timetable/model.ts';
 import { checkDay, looserThan, type LessonFacts } from '../../timetable/rules.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import {
@@ -21,7 +27,7 @@ import type { AppDeps } from '../AppDeps.ts';
 import { channelId, channelName, localDate, nowNext, programmes, toXmltv } from '../../timetable/epg.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DATE = DATE_PATTERN;
 const range = z.object({ min: z.number().int().min(5).max(120), max: z.number().int().min(5).max(120) });
 const ruleSetSchema = z.object({
   lessonMinutes: z.object({
