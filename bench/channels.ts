@@ -17,6 +17,7 @@
  * segment from the Node process is reported next to it.
  * Last line: {"bench":"channels","cpu_pct_100_channels":..,"cpu_pct_reencode_1_channel":..,"switch_p99_ms":..}
  */
+import { processCpuPct, processRssMb } from './cpu.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,18 +33,8 @@ const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 20_000);
 const LEVELS = [1, 10, 100];
 const RENDITIONS = ['1080p', '720p', '480p', '360p', '144p'];
 
-const ticks = (pid: number) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(x[11]) + Number(x[12]);
-};
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-async function cpuPct(pid: number, ms: number): Promise<number> {
-  const a = ticks(pid);
-  await new Promise((r) => setTimeout(r, ms));
-  return ((ticks(pid) - a) / 100 / (ms / 1000)) * 100;
-}
+const rssMb = processRssMb;
+const cpuPct = processCpuPct;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** A player like hls.js on a live stream: reload each playlist every target duration, fetch what is new. */

@@ -13,6 +13,7 @@
  *   0-viewer baseline measured in the same run.
  * Last line: {"bench":"live","webrtc_p50_ms":..,"webrtc_p95_ms":..,"hls_latency_s":..,"janus_cpu_pct_per_viewer":..}
  */
+import { processCpuPct } from './cpu.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -106,16 +107,7 @@ window.playHls = (url) => {
 };
 `;
 
-const cpuTicks = (pid: number) => {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-};
-async function cpuPct(pid: number, ms = WINDOW_MS): Promise<number> {
-  const a = cpuTicks(pid);
-  await new Promise((r) => setTimeout(r, ms));
-  return ((cpuTicks(pid) - a) / 100 / (ms / 1000)) * 100;
-}
+const cpuPct = (pid: number, ms = WINDOW_MS) => processCpuPct(pid, ms);
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;

@@ -10,6 +10,7 @@
  * plus Redis) and the update latency (p50/p95/p99).
  * Last line: {"bench":"presence","students":..,"update_p95_ms":..,"server_cpu_pct":..}
  */
+import { processTicks, ticksToPct } from './cpu.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,14 +23,14 @@ const PER_CLASS = Number(process.env.BENCH_STUDENTS_PER_CLASS ?? 50);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 30_000);
 const BEAT_MS = 5000;
 
-const ticks = (pid: number) => {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(x[11]) + Number(x[12]);
-};
+const ticks = processTicks;
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
-function startServer(dir: string, mode: 'seed' | 'join', tokens: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
+function startServer(
+  dir: string,
+  mode: 'seed' | 'join',
+  tokens: string,
+): Promise<{ url: string; pid: number; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'bench/presenceServer.ts', dir, mode, String(CLASSES), String(PER_CLASS), tokens],
@@ -38,7 +39,8 @@ function startServer(dir: string, mode: 'seed' | 'join', tokens: string): Promis
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
     rl.on('line', (l) => {
-      if (l.startsWith('READY ')) resolve({ ...(JSON.parse(l.slice(6)) as { url: string; pid: number }), child });
+      if (l.startsWith('READY '))
+        resolve({ ...(JSON.parse(l.slice(6)) as { url: string; pid: number }), child });
     });
     child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
@@ -92,11 +94,15 @@ async function main(): Promise<void> {
         pending.delete(u.studentId);
       }
     });
-  console.log(`${dashboards.length} dashboards connected to instance B; connecting ${students.length} students…`);
+  console.log(
+    `${dashboards.length} dashboards connected to instance B; connecting ${students.length} students…`,
+  );
   const socks: Socket[] = [];
   for (let i = 0; i < students.length; i += 100) {
     socks.push(
-      ...(await Promise.all(students.slice(i, i + 100).map((s, j) => connect((i + j) % 2 ? b.url : a.url, s.token)))),
+      ...(await Promise.all(
+        students.slice(i, i + 100).map((s, j) => connect((i + j) % 2 ? b.url : a.url, s.token)),
+      )),
     );
   }
   let acks = 0;
@@ -110,10 +116,13 @@ async function main(): Promise<void> {
     );
   // Heartbeats every 5 s, spread evenly.
   const timers = socks.map((_, i) =>
-    setTimeout(() => {
-      beat(i);
-      timers[i] = setInterval(() => beat(i), BEAT_MS) as unknown as NodeJS.Timeout;
-    }, (i / socks.length) * BEAT_MS),
+    setTimeout(
+      () => {
+        beat(i);
+        timers[i] = setInterval(() => beat(i), BEAT_MS) as unknown as NodeJS.Timeout;
+      },
+      (i / socks.length) * BEAT_MS,
+    ),
   );
   await new Promise((r) => setTimeout(r, BEAT_MS + 2000)); // everyone has joined
   console.log(`All ${socks.length} students are beating; measuring for ${WINDOW_MS / 1000} s…`);
@@ -124,7 +133,9 @@ async function main(): Promise<void> {
       const i = Math.floor(Math.random() * socks.length);
       if (pending.has(students[i]!.id)) continue;
       state[i] =
-        state[i]!.kind === 'channel' ? { kind: 'live-hls', ref: 'live_0123456789abcdef' } : { kind: 'channel', ref: 'grade-3' };
+        state[i]!.kind === 'channel'
+          ? { kind: 'live-hls', ref: 'live_0123456789abcdef' }
+          : { kind: 'channel', ref: 'grade-3' };
       pending.set(students[i]!.id, Date.now());
       beat(i);
     }
@@ -133,9 +144,9 @@ async function main(): Promise<void> {
   const acks0 = acks;
   await new Promise((r) => setTimeout(r, WINDOW_MS));
   const secs = WINDOW_MS / 1000;
-  const cpuA = ((ticks(a.pid) - t0[0]!) / 100 / secs) * 100;
-  const cpuB = ((ticks(b.pid) - t0[1]!) / 100 / secs) * 100;
-  const cpuRedis = redisPid ? ((ticks(redisPid) - t0[2]!) / 100 / secs) * 100 : NaN;
+  const cpuA = ticksToPct(ticks(a.pid) - t0[0]!, WINDOW_MS);
+  const cpuB = ticksToPct(ticks(b.pid) - t0[1]!, WINDOW_MS);
+  const cpuRedis = redisPid ? ticksToPct(ticks(redisPid) - t0[2]!, WINDOW_MS) : NaN;
   const throughput = (acks - acks0) / secs;
   clearInterval(changer);
   timers.forEach((t) => clearInterval(t));

@@ -28,8 +28,10 @@ if (mode === 'seed') {
   await store.setDistrict({ id: 'bench', name: 'Bench district' });
   const school = await store.createSchool('Bench school');
   await store.addGrade(3);
-  const out: { students: { token: string; classId: string; id: string }[]; teachers: { token: string; classId: string }[] } =
-    { students: [], teachers: [] };
+  const out: {
+    students: { token: string; classId: string; id: string }[];
+    teachers: { token: string; classId: string }[];
+  } = { students: [], teachers: [] };
   for (let k = 0; k < Number(c); k++) {
     const cls = await store.createClass({ schoolId: school.id, grade: 3, name: `三年级（${k + 1}）班` });
     const t = await store.createUser({
