@@ -4,7 +4,7 @@
  * per rendition, and /channels/media/… for the stitched segments (only
  * published lessons that are on a channel's timetable, slates, live lessons).
  */
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { AppError, notFound } from '../../errors.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
@@ -72,58 +72,39 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  const media = async (req: Request, res: Response, key: string) => {
-    open(res);
-    await serveObject(req, res, deps.storage, key, 'public, max-age=31536000, immutable');
+  /** Where a piece of a channel lives in storage, if it may be served: what is on a channel, nothing else. */
+  const mediaPrefix = async (kind: string, id: string): Promise<string> => {
+    if (kind === 'vod') {
+      const prefix = await channels.onAirPrefix(id);
+      if (!prefix) throw notFound(`Lesson ${id} on a channel`);
+      return prefix;
+    }
+    if (kind === 'slate') {
+      if (!/^[0-9a-f]{16}$/.test(id)) throw notFound('This slate');
+      return `slates/${id}`;
+    }
+    if (kind === 'live') {
+      const live = await deps.live.get(id);
+      if (!live || live.status === 'scheduled') throw notFound(`Live lesson ${id}`);
+      return `live/${live.id}`;
+    }
+    throw notFound('This channel media');
   };
-  const rel = (req: Request) => {
-    const raw = (req.params as unknown as { path: string[] | string }).path;
-    const p = Array.isArray(raw) ? raw.join('/') : raw;
-    if (!MEDIA_FILE.test(p)) throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
-    return p;
-  };
 
   r.add({
     method: 'get',
-    path: '/channels/media/vod/:lessonId/*path',
+    path: '/channels/media/:kind/:id/*path',
     tag: 'channels',
-    summary: 'Segments of a recorded lesson that is on a channel’s timetable (yesterday, today or tomorrow)',
+    summary:
+      'A channel’s segments: a recorded lesson on a channel’s timetable (yesterday, today or tomorrow; kind vod), a slate (slate) or a live lesson on air (live)',
     auth: 'public',
     async handler({ req, res, params }) {
-      const p = rel(req);
-      const lesson = await deps.lessons.get(params.lessonId!);
-      if (!lesson || !(await channels.lessonOnAir(lesson)))
-        throw notFound(`Lesson ${params.lessonId} on a channel`);
-      await media(req, res, `${lesson.hlsPrefix ?? `vod/${lesson.id}`}/${p}`);
-      return undefined;
-    },
-  });
-
-  r.add({
-    method: 'get',
-    path: '/channels/media/slate/:slateId/*path',
-    tag: 'channels',
-    summary: 'Slate segments (the filler between lessons)',
-    auth: 'public',
-    async handler({ req, res, params }) {
-      const p = rel(req);
-      if (!/^[0-9a-f]{16}$/.test(params.slateId!)) throw notFound('This slate');
-      await media(req, res, `slates/${params.slateId}/${p}`);
-      return undefined;
-    },
-  });
-
-  r.add({
-    method: 'get',
-    path: '/channels/media/live/:liveId/*path',
-    tag: 'channels',
-    summary: 'Segments of a live lesson while it is on a channel',
-    auth: 'public',
-    async handler({ req, res, params }) {
-      const p = rel(req);
-      const live = await deps.live.get(params.liveId!);
-      if (!live || live.status === 'scheduled') throw notFound(`Live lesson ${params.liveId}`);
-      await media(req, res, `live/${live.id}/${p}`);
+      const raw = (req.params as unknown as { path: string[] | string }).path;
+      const rel = Array.isArray(raw) ? raw.join('/') : raw;
+      if (!MEDIA_FILE.test(rel)) throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
+      const prefix = await mediaPrefix(params.kind!, params.id!);
+      open(res);
+      await serveObject(req, res, deps.storage, `${prefix}/${rel}`, 'public, max-age=31536000, immutable');
       return undefined;
     },
   });
