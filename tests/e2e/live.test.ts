@@ -6,47 +6,34 @@
  * reached through a TCP↔unix-socket bridge (helpers/netns.ts).
  */
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { bridgeIntoNetns, canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
+import { canCreateNetns } from '../helpers/netns.ts';
 import { submitLogin } from '../helpers/browser.ts';
-import { RTC_CHROMIUM_ARGS } from '../helpers/rtcPage.ts';
-import { startTestService } from '../helpers/service.ts';
-import { tmpDir } from '../helpers/tmp.ts';
+import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 
 const cannot = canCreateNetns();
 const SHOTS = path.resolve('.tmp/screenshots');
 
 describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
-  let ns: NetNs;
+  let stack: LiveStack;
   let svc: RunningService;
   let browser: Browser;
   let bridge: { url: string; close(): Promise<void> };
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    const dir = tmpDir('live-e2e');
-    ns = createNetns(dir);
-    svc = await startTestService(
-      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '44000-44300' },
-      { janusCommandPrefix: ns.prefix },
-    );
-    const port = Number(new URL(svc.url).port);
-    bridge = await bridgeIntoNetns(ns, dir, { host: '127.0.0.1', port }, 18080);
-    browser = await chromium.launch({
-      executablePath: ns.chromiumWrapper,
-      headless: true,
-      args: [...RTC_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    stack = await startLiveStack('live-e2e', '44000-44300', {
+      bridgePort: 18080,
+      chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
     });
+    ({ svc, browser } = stack);
+    bridge = stack.bridge!;
   }, 90_000);
-
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await bridge?.close();
-    await svc?.close();
-    ns?.remove();
+    await stack?.close();
   });
 
   async function signIn(username: string, phone = false): Promise<Page> {

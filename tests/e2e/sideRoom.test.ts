@@ -6,21 +6,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { submitLogin } from '../helpers/browser.ts';
-import { bridgeIntoNetns, canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
-import { RTC_CHROMIUM_ARGS } from '../helpers/rtcPage.ts';
-import { startTestService } from '../helpers/service.ts';
-import { tmpDir } from '../helpers/tmp.ts';
+import { canCreateNetns } from '../helpers/netns.ts';
+import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 
 const cannot = canCreateNetns();
 const SHOTS = path.resolve('.tmp/screenshots');
 
 describe.skipIf(!!cannot)(`class video room in the browser${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
-  let ns: NetNs;
+  let stack: LiveStack;
   let svc: RunningService;
   let browser: Browser;
   let bridge: { url: string; close(): Promise<void> };
@@ -28,30 +26,16 @@ describe.skipIf(!!cannot)(`class video room in the browser${cannot ? ` (skipped:
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
-    const dir = tmpDir('side-e2e');
-    ns = createNetns(dir);
-    svc = await startTestService(
-      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '44400-44700' },
-      { janusCommandPrefix: ns.prefix },
-    );
-    bridge = await bridgeIntoNetns(
-      ns,
-      dir,
-      { host: '127.0.0.1', port: Number(new URL(svc.url).port) },
-      18081,
-    );
-    browser = await chromium.launch({
-      executablePath: ns.chromiumWrapper,
-      headless: true,
-      args: [...RTC_CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    stack = await startLiveStack('side-e2e', '44400-44700', {
+      bridgePort: 18081,
+      chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
     });
+    ({ svc, browser } = stack);
+    bridge = stack.bridge!;
   }, 90_000);
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await bridge?.close();
-    await svc?.close();
-    ns?.remove();
+    await stack?.close();
   });
 
   async function signIn(username: string): Promise<Page> {

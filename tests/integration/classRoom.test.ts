@@ -4,20 +4,21 @@
  * and mute; links and ads refused with a notice; paged history; workload
  * and per-student export/delete for school admins.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
+import { ack, SocketPool } from '../helpers/sockets.ts';
 import { startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 let svc: RunningService;
-const sockets: Socket[] = [];
+const sockets = new SocketPool();
 beforeAll(async () => {
   svc = await startTestService();
 }, 60_000);
 afterAll(async () => {
-  sockets.forEach((s) => s.close());
+  sockets.closeAll();
   await svc?.close();
 });
 
@@ -26,17 +27,8 @@ type Reply = {
   error?: { code: string; message: string; messageZh?: string };
   [k: string]: unknown;
 };
-async function connect(who: ApiClient): Promise<Socket> {
-  const s = io(svc.url, { path: '/socket.io', auth: { token: who.token }, transports: ['websocket'] });
-  sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-  return s;
-}
-const call = (s: Socket, ev: string, payload: unknown) =>
-  new Promise<Reply>((resolve) => s.emit(ev, payload, resolve));
+const connect = (who: ApiClient) => sockets.connect(svc.url, who.token);
+const call = (s: Socket, ev: string, payload: unknown) => ack<Reply>(s, ev, payload);
 const classOf = async (who: ApiClient) =>
   (await who.get<{ user: { classIds: string[]; id: string } }>('/api/me')).body.user;
 

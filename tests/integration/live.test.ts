@@ -6,15 +6,15 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
+import { type Browser, type Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
-import { canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
-import { RTC_CHROMIUM_ARGS, rtcPage, type Stats } from '../helpers/rtcPage.ts';
-import { startTestService } from '../helpers/service.ts';
-import { tmpDir } from '../helpers/tmp.ts';
+import { ack, SocketPool } from '../helpers/sockets.ts';
+import { canCreateNetns } from '../helpers/netns.ts';
+import { rtcPage, type Stats } from '../helpers/rtcPage.ts';
+import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { localParts } from '../helpers/channelDay.ts';
 
@@ -29,41 +29,21 @@ interface Reply {
 }
 
 describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
-  let ns: NetNs;
+  let stack: LiveStack;
   let svc: RunningService;
   let browser: Browser;
-  const sockets: Socket[] = [];
+  const sockets = new SocketPool();
 
-  async function connect(who: ApiClient): Promise<Socket> {
-    const s = io(svc.url, { path: '/socket.io', auth: { token: who.token }, transports: ['websocket'] });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
-  }
-  const call = (s: Socket, event: string, payload: unknown) =>
-    s.timeout(20_000).emitWithAck(event, payload) as Promise<Reply>;
+  const connect = (who: ApiClient) => sockets.connect(svc.url, who.token);
+  const call = (s: Socket, event: string, payload: unknown) => ack<Reply>(s, event, payload);
 
   beforeAll(async () => {
-    ns = createNetns(tmpDir('live'));
-    svc = await startTestService(
-      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '43000-43300' },
-      { janusCommandPrefix: ns.prefix },
-    );
-    browser = await chromium.launch({
-      executablePath: ns.chromiumWrapper,
-      headless: true,
-      args: RTC_CHROMIUM_ARGS,
-    });
+    stack = await startLiveStack('live', '43000-43300');
+    ({ svc, browser } = stack);
   }, 90_000);
-
   afterAll(async () => {
-    for (const s of sockets) s.close();
-    await browser?.close();
-    await svc?.close();
-    ns?.remove();
+    sockets.closeAll();
+    await stack?.close();
   });
 
   it('schedules, starts, broadcasts to three viewers over WebRTC, refuses students, and ends', async () => {

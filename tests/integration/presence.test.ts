@@ -5,17 +5,18 @@
  * APIs read the same Redis; class scoping holds for sockets and REST.
  */
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
+import { ack, SocketPool } from '../helpers/sockets.ts';
 import { localParts } from '../helpers/channelDay.ts';
 import { startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 let a: RunningService;
 let b: RunningService;
-const sockets: Socket[] = [];
+const sockets = new SocketPool();
 
 beforeAll(async () => {
   a = await startTestService();
@@ -30,25 +31,17 @@ beforeAll(async () => {
   );
 }, 60_000);
 afterAll(async () => {
-  sockets.forEach((s) => s.close());
+  sockets.closeAll();
   await b?.close();
   await a?.close();
 });
 
-async function connect(url: string, who: ApiClient): Promise<Socket> {
-  const s = io(url, { path: '/socket.io', auth: { token: who.token }, transports: ['websocket'] });
-  sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-  return s;
-}
+const connect = (url: string, who: ApiClient) => sockets.connect(url, who.token);
 const call = <T = { ok?: true; error?: { code: string; message: string } }>(
   s: Socket,
   ev: string,
   payload: unknown,
-) => new Promise<T>((resolve) => s.emit(ev, payload, resolve));
+) => ack<T>(s, ev, payload);
 
 describe('presence', () => {
   it('a student arriving, switching and leaving on instance A shows on the dashboard socket on instance B within 1 s', async () => {

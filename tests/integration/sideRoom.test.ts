@@ -5,15 +5,15 @@
  * nobody outside the class gets in; taking the floor back ends the
  * student's stream.
  */
-import { chromium, type Browser } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
+import { type Browser } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
-import { canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
-import { RTC_CHROMIUM_ARGS, rtcPage, type Stats } from '../helpers/rtcPage.ts';
-import { startTestService } from '../helpers/service.ts';
-import { tmpDir } from '../helpers/tmp.ts';
+import { ack, SocketPool } from '../helpers/sockets.ts';
+import { canCreateNetns } from '../helpers/netns.ts';
+import { rtcPage, type Stats } from '../helpers/rtcPage.ts';
+import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 const cannot = canCreateNetns();
@@ -29,39 +29,20 @@ interface Reply {
 }
 
 describe.skipIf(!!cannot)(`class side room${cannot ? ` (skipped: ${cannot})` : ''}`, () => {
-  let ns: NetNs;
+  let stack: LiveStack;
   let svc: RunningService;
   let browser: Browser;
-  const sockets: Socket[] = [];
-  async function connect(who: ApiClient): Promise<Socket> {
-    const s = io(svc.url, { path: '/socket.io', auth: { token: who.token }, transports: ['websocket'] });
-    sockets.push(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
-  }
-  const call = (s: Socket, event: string, payload: unknown) =>
-    s.timeout(20_000).emitWithAck(event, payload) as Promise<Reply>;
+  const sockets = new SocketPool();
+  const connect = (who: ApiClient) => sockets.connect(svc.url, who.token);
+  const call = (s: Socket, event: string, payload: unknown) => ack<Reply>(s, event, payload);
 
   beforeAll(async () => {
-    ns = createNetns(tmpDir('side'));
-    svc = await startTestService(
-      { SFU: 'janus', JANUS_ICE_ENFORCE_LIST: ns.iceAddress, JANUS_RTP_PORTS: '43400-43700' },
-      { janusCommandPrefix: ns.prefix },
-    );
-    browser = await chromium.launch({
-      executablePath: ns.chromiumWrapper,
-      headless: true,
-      args: RTC_CHROMIUM_ARGS,
-    });
+    stack = await startLiveStack('side', '43400-43700');
+    ({ svc, browser } = stack);
   }, 90_000);
   afterAll(async () => {
-    for (const s of sockets) s.close();
-    await browser?.close();
-    await svc?.close();
-    ns?.remove();
+    sockets.closeAll();
+    await stack?.close();
   });
 
   it('opens for the class only; the floor decides who speaks; classmates see and hear', async () => {
