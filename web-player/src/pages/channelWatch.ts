@@ -10,6 +10,7 @@ import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../main.ts';
 import { startPresence } from '../presence.ts';
+import { playLiveHls } from '../hlsPlayer.ts';
 
 interface Prog {
   slotId: string;
@@ -83,40 +84,32 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
   const start = async () => {
     hls?.destroy();
     hls = null;
-    const HlsClass = (await import('hls.js')).default;
-    if (HlsClass.isSupported()) {
-      // A starting channel answers 503 for a few seconds: keep retrying every few seconds, not with a growing backoff.
-      const player = new HlsClass({
+    // A starting channel answers 503 for a few seconds: keep retrying every few seconds, not with a growing backoff.
+    const player = await playLiveHls(
+      video,
+      streamUrl,
+      {
         manifestLoadingMaxRetry: 20,
         manifestLoadingMaxRetryTimeout: 3000,
         levelLoadingMaxRetry: 20,
         levelLoadingMaxRetryTimeout: 3000,
-      });
-      hls = player;
-      // What is playing (a lesson or the slate) and fatal errors, on the player element for tests and support.
-      player.on(HlsClass.Events.FRAG_CHANGED, (_e, data) => {
-        stage.dataset.piece = /\/media\/(vod|slate|live)\//.exec(data.frag.url)?.[1] ?? '';
-      });
-      player.on(HlsClass.Events.ERROR, (_e, data) => {
-        if (!data.fatal) return;
-        stage.dataset.fatalErrors = String(Number(stage.dataset.fatalErrors ?? 0) + 1);
-        if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
-          player.recoverMediaError();
-          return;
-        }
-        // A channel that is just starting answers 503 for a few seconds: try again.
-        stage.dataset.state = 'retrying';
-        messages.replaceChildren(notice('info', t('channelRetrying')));
-        retry = setTimeout(() => void start(), 3000);
-      });
-      player.loadSource(streamUrl);
-      player.attachMedia(video);
-    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-      video.src = streamUrl;
-    } else {
+      },
+      {
+        // What is playing (a lesson or the slate) and fatal errors, on the player element for tests and support.
+        onFragChanged: (url) => (stage.dataset.piece = /\/media\/(vod|slate|live)\//.exec(url)?.[1] ?? ''),
+        onAnyFatal: () => (stage.dataset.fatalErrors = String(Number(stage.dataset.fatalErrors ?? 0) + 1)),
+        onFatal: () => {
+          stage.dataset.state = 'retrying';
+          messages.replaceChildren(notice('info', t('channelRetrying')));
+          retry = setTimeout(() => void start(), 3000);
+        },
+      },
+    );
+    if (player === undefined) {
       messages.replaceChildren(notice('error', t('browserCannotPlay')));
       return;
     }
+    hls = player;
     video.addEventListener(
       'playing',
       () => {

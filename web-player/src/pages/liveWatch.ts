@@ -13,6 +13,7 @@ import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
 import { onLeave } from '../main.ts';
 import { listen } from '../realtime.ts';
 import { startPresence } from '../presence.ts';
+import { playLiveHls } from '../hlsPlayer.ts';
 
 export async function renderLiveWatch(
   me: ApiUser,
@@ -85,27 +86,17 @@ export async function renderLiveWatch(
       await close();
       video.srcObject = null;
       const { masterUrl } = await liveApi.playback(lessonId);
-      const HlsClass = (await import('hls.js')).default;
-      if (HlsClass.isSupported()) {
-        const player = new HlsClass({
-          liveSyncDurationCount: 2,
-          liveMaxLatencyDurationCount: 5,
-          maxLiveSyncPlaybackRate: 1.2,
-        });
-        hls = player;
-        player.on(HlsClass.Events.ERROR, (_e, data) => {
-          if (!data.fatal) return;
-          if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) player.recoverMediaError();
-          else timer = setTimeout(() => void joinHls(), 2000);
-        });
-        player.loadSource(masterUrl);
-        player.attachMedia(video);
-      } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
-        video.src = masterUrl;
-      } else {
+      const player = await playLiveHls(
+        video,
+        masterUrl,
+        { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 },
+        { onFatal: () => (timer = setTimeout(() => void joinHls(), 2000)) },
+      );
+      if (player === undefined) {
         messages.replaceChildren(notice('error', t('browserCannotPlay')));
         return;
       }
+      hls = player;
       video.addEventListener(
         'playing',
         () => {
