@@ -1,5 +1,5 @@
 /** A recorded lesson in the catalogue (先录后播 and replay). */
-import type { RenditionInfo } from '../transcode/transcodeLesson.ts';
+import type { RenditionInfo, TranscodeProgress } from '../transcode/transcodeLesson.ts';
 
 export const LESSON_STATUSES = ['uploaded', 'processing', 'ready', 'failed'] as const;
 export type LessonStatus = (typeof LESSON_STATUSES)[number];
@@ -27,7 +27,7 @@ export interface Lesson {
   liveLessonId?: string;
   posterKey?: string;
   renditions?: RenditionInfo[];
-  progress?: { stage: string; percent: number; etaSec?: number };
+  progress?: TranscodeProgress;
   error?: { code: string; message: string };
   jobId?: string;
   attempts?: number;

@@ -1,34 +1,20 @@
 /** Types and calls for recorded lessons. */
 import { api } from './api.ts';
 
-import type { LessonStatus, ReviewStatus } from '../../recordings/catalogue/Lesson.ts';
+import type { Lesson, LessonStatus, ReviewStatus } from '../../recordings/catalogue/Lesson.ts';
 import type { TranscodeProgress } from '../../recordings/transcode/transcodeLesson.ts';
 
 // The server's own types (erased at build time): the page and the API cannot drift apart.
 export type { LessonStatus, ReviewStatus };
 export type LessonProgress = TranscodeProgress;
 
-export interface LessonView {
-  id: string;
-  title: string;
-  grade: number;
-  subject: string;
-  teacherId: string;
-  teacherName: string;
-  status: LessonStatus;
-  review: ReviewStatus;
-  reviewNote?: string;
-  reviewedBy?: string;
-  durationSec?: number;
-  source: { filename: string; size: number };
-  renditions?: { name: string; width?: number; height?: number; bandwidth: number }[];
-  progress?: LessonProgress | null;
-  error?: { code: string; message: string } | null;
-  createdAt: string;
+/** A lesson as GET /api/lessons/{id} shows it (lessonRoutes' view): the stored lesson without storage keys. */
+export type LessonView = Omit<Lesson, 'source' | 'jobId' | 'masterKey' | 'posterKey'> & {
+  source: Pick<Lesson['source'], 'filename' | 'size'>;
   posterUrl?: string;
   canManage: boolean;
   canReview: boolean;
-}
+};
 
 /** What socket.io pushes on 'lesson:update'. */
 export interface LessonUpdate {
