@@ -104,6 +104,25 @@ export class PresenceStore {
     return out;
   }
 
+  /** Whether each student has a watch session on a day (closed, or a tab still stored): two round trips for a class. */
+  async seenOn(uids: string[], date: string): Promise<boolean[]> {
+    if (!uids.length) return [];
+    const m = this.#redis.multi();
+    for (const u of uids) m.exists(K.log(u, date)).smembers(K.tabs(u));
+    const r = (await m.exec()) ?? [];
+    const seen = uids.map((_, i) => Number(r[2 * i]?.[1] ?? 0) > 0);
+    const tabKeys = uids.flatMap((u, i) =>
+      seen[i] ? [] : ((r[2 * i + 1]?.[1] as string[]) ?? []).map((t) => [i, K.tab(u, t)] as const),
+    );
+    if (tabKeys.length) {
+      const values = await this.#redis.mget(tabKeys.map(([, k]) => k));
+      tabKeys.forEach(([i], j) => {
+        if (values[j]) seen[i] = true;
+      });
+    }
+    return seen;
+  }
+
   /** A student's watch sessions of a day: the closed ones and the open tabs (up to their last heartbeat). */
   async sessions(uid: string, date: string): Promise<WatchSession[]> {
     const closed = (await this.#redis.lrange(K.log(uid, date), 0, -1)).map((v) => JSON.parse(v) as Viewing);

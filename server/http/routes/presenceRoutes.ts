@@ -90,8 +90,9 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const students = await store.listStudents(cls.id);
       const now = await presence.current(students.map((s) => s.id));
       const date = localDate(deps.timeZone);
-      const seen = await Promise.all(
-        students.map(async (s) => (await presence.sessions(s.id, date)).length > 0),
+      const seen = await presence.seenOn(
+        students.map((s) => s.id),
+        date,
       );
       return {
         classId: cls.id,
