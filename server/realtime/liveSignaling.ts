@@ -16,6 +16,7 @@ import type { LiveStore } from '../live/LiveStore.ts';
 import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
 import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
+import { answerAck } from './ack.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 
 export interface LiveSignalingDeps {
@@ -53,17 +54,13 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
   const handle =
     (socket: Socket, fn: (user: User, payload: Record<string, unknown>) => Promise<unknown>) =>
     (payload: unknown, ack?: Ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
       const user = socket.data.user as User;
-      fn(user, (payload ?? {}) as Record<string, unknown>)
-        .then((r) => reply(r ?? { ok: true }))
-        .catch((err: unknown) => {
-          if (err instanceof AppError) return reply(err.toJSON());
-          d.logger.warn({ err: (err as Error).message, user: user.id }, 'live signaling failed');
-          reply(
-            new AppError('INTERNAL', 'The live lesson could not be joined. Try again in a moment.').toJSON(),
-          );
-        });
+      answerAck(ack, () => fn(user, (payload ?? {}) as Record<string, unknown>), {
+        logger: d.logger,
+        userId: user.id,
+        failed: 'live signaling failed',
+        internalMessage: 'The live lesson could not be joined. Try again in a moment.',
+      });
     };
 
   const sfu = () => {

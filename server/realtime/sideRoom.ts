@@ -15,6 +15,7 @@ import type { IceCandidate, Sfu, SfuPeer, Subscription } from '../../media/sfu/S
 import type { Logger } from '../logger.ts';
 import { classRoom, isRoomMember } from './classRoom.ts';
 import { jsepSchema } from './liveSignaling.ts';
+import { answerAck } from './ack.ts';
 
 export interface SideState {
   classId: string;
@@ -82,26 +83,26 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
     const handle =
       (fn: (p: Record<string, unknown>, cls: SchoolClass) => Promise<unknown>) =>
       (payload: unknown, ack?: Ack) => {
-        const reply = typeof ack === 'function' ? ack : () => undefined;
         const p = (payload ?? {}) as Record<string, unknown>;
-        (async () => {
-          const cls = typeof p.classId === 'string' ? await d.store.getClass(p.classId) : undefined;
-          if (!cls) throw new AppError('NOT_FOUND', 'This class was not found.');
-          if (!isRoomMember(user, cls))
-            throw new AppError(
-              'FORBIDDEN_SCOPE',
-              'Only the students and teachers of this class can use its side room.',
-            );
-          return fn(p, cls);
-        })()
-          .then((r) => reply(r ?? { ok: true }))
-          .catch((err: unknown) => {
-            if (err instanceof AppError) return reply(err.toJSON());
-            d.logger.warn({ err: (err as Error).message, user: user.id }, 'side room failed');
-            reply(
-              new AppError('INTERNAL', 'The side room could not be reached. Try again in a moment.').toJSON(),
-            );
-          });
+        answerAck(
+          ack,
+          async () => {
+            const cls = typeof p.classId === 'string' ? await d.store.getClass(p.classId) : undefined;
+            if (!cls) throw new AppError('NOT_FOUND', 'This class was not found.');
+            if (!isRoomMember(user, cls))
+              throw new AppError(
+                'FORBIDDEN_SCOPE',
+                'Only the students and teachers of this class can use its side room.',
+              );
+            return fn(p, cls);
+          },
+          {
+            logger: d.logger,
+            userId: user.id,
+            failed: 'side room failed',
+            internalMessage: 'The side room could not be reached. Try again in a moment.',
+          },
+        );
       };
     const teacherOnly = () => {
       if (user.role !== 'co_teacher')
