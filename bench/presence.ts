@@ -72,7 +72,8 @@ async function main(): Promise<void> {
         }
       }),
   );
-  const { students, teachers } = JSON.parse(fs.readFileSync(tokensFile, 'utf8')) as {
+  const { students, teachers, liveId } = JSON.parse(fs.readFileSync(tokensFile, 'utf8')) as {
+    liveId: string;
     students: { token: string; classId: string; id: string }[];
     teachers: { token: string; classId: string }[];
   };
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       if (pending.has(students[i]!.id)) continue;
       state[i] =
         state[i]!.kind === 'channel'
-          ? { kind: 'live-hls', ref: 'live_0123456789abcdef' }
+          ? { kind: 'live-hls', ref: liveId }
           : { kind: 'channel', ref: 'grade-3' };
       pending.set(students[i]!.id, Date.now());
       beat(i);

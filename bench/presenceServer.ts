@@ -11,6 +11,7 @@ import path from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { startService } from '../server/Service.ts';
+import { LiveStore } from '../server/live/LiveStore.ts';
 
 const [dataDir, mode, c, s, tokensFile] = process.argv.slice(2);
 const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -28,10 +29,26 @@ if (mode === 'seed') {
   await store.setDistrict({ id: 'bench', name: 'Bench district' });
   const school = await store.createSchool('Bench school');
   await store.addGrade(3);
+  // A scheduled grade-3 live lesson for the students to switch to (beats are checked against what they may watch).
+  const now = new Date().toISOString();
+  const liveId = LiveStore.newId();
+  await svc.core.live.create({
+    id: liveId,
+    title: '直播',
+    grade: 3,
+    subject: '数学',
+    teacherId: 'usr_bench',
+    teacherName: 'bench',
+    status: 'scheduled',
+    roomId: `lesson-${liveId.slice(5)}`,
+    createdAt: now,
+    updatedAt: now,
+  });
   const out: {
+    liveId: string;
     students: { token: string; classId: string; id: string }[];
     teachers: { token: string; classId: string }[];
-  } = { students: [], teachers: [] };
+  } = { liveId, students: [], teachers: [] };
   for (let k = 0; k < Number(c); k++) {
     const cls = await store.createClass({ schoolId: school.id, grade: 3, name: `三年级（${k + 1}）班` });
     const t = await store.createUser({

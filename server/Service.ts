@@ -32,6 +32,8 @@ import { JanusSfu } from '../media/janus/JanusSfu.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { SlateService } from './channels/SlateService.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
+import { HashGate } from './auth/HashGate.ts';
+import { LoginGuard } from './auth/LoginGuard.ts';
 
 export interface Core {
   config: Config;
@@ -138,6 +140,9 @@ export interface RunningService {
   liveHls?: LiveHlsManager;
   scheduler: Scheduler;
   headEnds: HeadEnds;
+  hashGate: HashGate;
+  /** The internal metrics listener (METRICS_PORT), when configured. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -168,6 +173,30 @@ async function startSfu(config: Config, logger: Logger, opts: ServiceOptions): P
     );
   }
   return sfu;
+}
+
+function urlOf(server: http.Server): string {
+  const addr = server.address() as AddressInfo;
+  return `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+}
+
+/** /metrics without a token, on an internal interface only (METRICS_HOST:METRICS_PORT), as Prometheus scrapes it. */
+async function listenMetrics(config: Config, metrics: ReturnType<typeof createMetrics>): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served here.\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve());
+  });
+  return server;
 }
 
 export async function startService(
@@ -245,6 +274,8 @@ export async function startService(
     logger: logger.child({ component: 'channels' }),
   });
   const outputs = new OutputStore(core.redis.redis);
+  const hashGate = new HashGate(config.PASSWORD_HASH_CONCURRENCY);
+  const isHttps = config.publicBaseUrl.startsWith('https://');
   const deps: AppDeps = {
     channels,
     outputs,
@@ -262,6 +293,20 @@ export async function startService(
     metrics,
     urlSigningKey: core.urlSigningKey,
     passwordCost: config.PASSWORD_HASH_COST,
+    hashGate,
+    loginGuard: new LoginGuard(
+      core.redis.redis,
+      {
+        perIpPerMinute: config.LOGIN_IP_LIMIT,
+        globalPerSecond: config.LOGIN_GLOBAL_LIMIT,
+        lockAfter: config.LOGIN_LOCK_AFTER,
+        userBackoffAfter: config.LOGIN_USER_BACKOFF_AFTER,
+      },
+      deriveKey(core.urlSigningKey, 'login-device'),
+    ),
+    secureCookies: isHttps,
+    hsts: isHttps,
+    metricsToken: config.METRICS_TOKEN,
     timeZone: config.TIMEZONE,
     attendance: {
       lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
@@ -326,6 +371,7 @@ export async function startService(
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());
   });
+  const metricsServer = config.METRICS_PORT !== undefined ? await listenMetrics(config, metrics) : undefined;
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
   if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
@@ -352,7 +398,10 @@ export async function startService(
     liveHls,
     scheduler,
     headEnds,
+    hashGate,
+    metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
     async close() {
+      metricsServer?.close();
       await worker?.close();
       await realtime.close();
       await headEnds.close();

@@ -99,6 +99,42 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(10).max(20).default(15),
     doc: 'scrypt cost as log2(N); 15 = N 32768. Lower only for tests.',
   },
+  PASSWORD_HASH_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(16).default(1),
+    doc: 'Password hashes (scrypt) run at once; the rest wait in a short queue (16 per slot) or get 429. Keeps the thread pool free for serving media during login floods.',
+  },
+  LOGIN_IP_LIMIT: {
+    schema: z.coerce.number().int().min(1).default(60),
+    doc: 'Login attempts one client address may make per minute (429 with Retry-After beyond). Raise it where many students share one address (carrier NAT).',
+  },
+  LOGIN_GLOBAL_LIMIT: {
+    schema: z.coerce.number().int().min(1).default(300),
+    doc: 'Login attempts per second across all instances (429 with Retry-After: 1 beyond).',
+  },
+  LOGIN_LOCK_AFTER: {
+    schema: z.coerce.number().int().min(1).default(10),
+    doc: 'Wrong passwords for one username from one client address before that address is locked out of that account for 15 minutes (others are not).',
+  },
+  LOGIN_USER_BACKOFF_AFTER: {
+    schema: z.coerce.number().int().min(1).default(30),
+    doc: 'Wrong passwords for one username from any address within 15 minutes before that account accepts one attempt per 10 s from browsers it has not signed in on (against distributed guessing).',
+  },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    doc: 'Bearer token Prometheus sends to GET /metrics. Unset: /metrics answers only on the internal listener (METRICS_PORT) or not at all.',
+  },
+  METRICS_PORT: {
+    schema: z.coerce.number().int().min(0).max(65535).optional(),
+    doc: 'Port of an internal listener (on 127.0.0.1 unless METRICS_HOST) that serves /metrics without a token, for a Prometheus on the same host or network.',
+  },
+  METRICS_HOST: {
+    schema: z.string().default('127.0.0.1'),
+    doc: 'Interface of the internal metrics listener.',
+  },
+  HEAD_END_ALLOWED: {
+    schema: z.string().default('127.0.0.0/8,::1/128,239.0.0.0/8'),
+    doc: 'Where channel head-end outputs may push: comma-separated IPv4/IPv6 CIDRs (multicast ranges included) and host names. Anything else is refused.',
+  },
   STORAGE_DRIVER: {
     schema: z.enum(['local', 's3'], { message: 'use local or s3' }).optional(),
     doc: 'local (DATA_DIR/storage) or s3. Default: s3 when S3_BUCKET is set, else local.',

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   AUTH_TOKEN_INVALID: 401,
   AUTH_TOKEN_EXPIRED: 401,
   AUTH_SESSION_ENDED: 401,
+  AUTH_ACCOUNT_DISABLED: 403,
   FORBIDDEN_ROLE: 403,
   FORBIDDEN_SCOPE: 403,
   NOT_FOUND: 404,
@@ -31,6 +32,8 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details?: unknown;
+  /** Sent as Retry-After (seconds) with 429 and 503 answers. */
+  retryAfterSec?: number;
 
   constructor(code: ErrorCode, message: string, details?: unknown) {
     super(message);
@@ -52,6 +55,12 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+export function rateLimited(message: string, retryAfterSec: number): AppError {
+  const e = new AppError('RATE_LIMITED', message);
+  e.retryAfterSec = Math.max(1, Math.ceil(retryAfterSec));
+  return e;
+}
 
 export function notFound(what: string): AppError {
   return new AppError(

@@ -18,7 +18,13 @@ export async function resolveSessionSecret(redis: Redis, configured?: string): P
   return secret;
 }
 
+/** What SessionStore publishes when sessions end, so every instance closes their sockets at once. */
+export type SessionEnded = { sessionId: string } | { userId: string };
+
 export class SessionStore {
+  /** Redis pub/sub channel of SessionEnded messages (JSON). */
+  static readonly ENDED_CHANNEL = 'sc:sessions:ended';
+
   readonly #redis: Redis;
   readonly #secret: string;
   readonly #ttlMs: number;
@@ -55,17 +61,27 @@ export class SessionStore {
   }
 
   async end(sessionId: string, userId: string): Promise<void> {
-    await this.#redis.multi().del(K.session(sessionId)).srem(K.userSessions(userId), sessionId).exec();
-  }
-
-  /** Ends every session of a user (after a password reset). */
-  async endAll(userId: string): Promise<number> {
-    const ids = await this.#redis.smembers(K.userSessions(userId));
-    if (ids.length === 0) return 0;
     await this.#redis
       .multi()
-      .del(...ids.map(K.session))
+      .del(K.session(sessionId))
+      .srem(K.userSessions(userId), sessionId)
+      .publish(SessionStore.ENDED_CHANNEL, JSON.stringify({ sessionId } satisfies SessionEnded))
+      .exec();
+  }
+
+  /** Whether a session is still open (every socket event asks). */
+  async isActive(sessionId: string): Promise<boolean> {
+    return (await this.#redis.exists(K.session(sessionId))) === 1;
+  }
+
+  /** Ends every session of a user (password reset, account switched off or erased), sockets included. */
+  async endAll(userId: string): Promise<number> {
+    const ids = await this.#redis.smembers(K.userSessions(userId));
+    const tx = this.#redis.multi();
+    if (ids.length > 0) tx.del(...ids.map(K.session));
+    await tx
       .del(K.userSessions(userId))
+      .publish(SessionStore.ENDED_CHANNEL, JSON.stringify({ userId } satisfies SessionEnded))
       .exec();
     return ids.length;
   }

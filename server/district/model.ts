@@ -64,6 +64,8 @@ export interface User {
   subjects?: string[];
   /** co_teacher: classes followed; student: exactly one. */
   classIds?: string[];
+  /** Switched off by an administrator: cannot sign in, every session ended. */
+  disabled?: boolean;
   createdAt: string;
 }
 

@@ -12,6 +12,8 @@ import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
 import type { OutputStore } from '../channels/HeadEnds.ts';
+import type { HashGate } from '../auth/HashGate.ts';
+import type { LoginGuard } from '../auth/LoginGuard.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
 export interface AppDeps {
@@ -37,6 +39,16 @@ export interface AppDeps {
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   passwordCost: number;
+  /** Bounds concurrent password hashes (scrypt) so media reads never wait behind a login flood. */
+  hashGate: HashGate;
+  /** Rate limits and lockouts in front of the password check. */
+  loginGuard: LoginGuard;
+  /** Session and device cookies are Secure (PUBLIC_BASE_URL is https). */
+  secureCookies: boolean;
+  /** Send HSTS (PUBLIC_BASE_URL is https). */
+  hsts: boolean;
+  /** GET /metrics needs this bearer token on the public listener; undefined: never served there. */
+  metricsToken?: string;
   /** When a student is late, and how much of a lesson is present (ATTENDANCE_*). */
   attendance?: { lateAfterSec: number; presentPercent: number };
   /** The district's time zone (IANA). */

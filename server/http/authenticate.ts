@@ -17,12 +17,20 @@ export function tokenFromRequest(req: Request): string | undefined {
   const auth = req.get('authorization');
   if (auth) return bearerToken(auth);
   // The cookie is accepted only for reads (media players cannot set headers); writes need the header (no CSRF).
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    const cookie = req.get('cookie');
-    const m = cookie && new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(cookie);
-    if (m) return decodeURIComponent(m[1]!);
-  }
+  if (req.method === 'GET' || req.method === 'HEAD') return cookieValue(req, SESSION_COOKIE);
   return undefined;
+}
+
+/** One cookie of the request, or undefined. */
+export function cookieValue(req: Request, name: string): string | undefined {
+  const cookie = req.get('cookie');
+  const m = cookie && new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(cookie);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return undefined; // a malformed cookie is no cookie
+  }
 }
 
 /** The user behind a session token (any transport: HTTP header, cookie, socket.io handshake, tus). */
@@ -33,6 +41,11 @@ export function makeTokenAuthenticator(deps: Pick<AppDeps, 'sessions' | 'store'>
     const user = await deps.store.getUser(userId);
     if (!user)
       throw new AppError('AUTH_SESSION_ENDED', 'This account no longer exists. Please contact your school.');
+    if (user.disabled)
+      throw new AppError(
+        'AUTH_SESSION_ENDED',
+        'This account has been switched off by the school. Ask your teacher or school administrator.',
+      );
     return { user, sessionId };
   };
 }

@@ -16,6 +16,34 @@ import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
+/**
+ * Browser defences on every answer. The web app is one bundled script and one
+ * stylesheet from this origin: no inline script, no eval, nothing framed. Media
+ * may come from blob: (hls.js MSE) and, for S3/CDN delivery, any https origin.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob: https:",
+  "media-src 'self' blob: https:",
+  "connect-src 'self' https: wss: ws:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(self), microphone=(self), display-capture=(self), geolocation=()',
+};
+
 export function createRegistry(deps: AppDeps): RouteRegistry {
   const registry = new RouteRegistry();
   registerSystemRoutes(registry, deps);
@@ -44,8 +72,8 @@ export function createApp(deps: AppDeps): express.Express {
         (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
       end({ method: req.method, route, status: String(res.statusCode) });
     });
-    res.set('X-Content-Type-Options', 'nosniff');
-    res.set('Referrer-Policy', 'same-origin');
+    res.set(SECURITY_HEADERS);
+    if (deps.hsts) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     next();
   });
 
@@ -113,6 +141,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.destroy();
       return;
     }
+    if (e.retryAfterSec !== undefined) res.set('Retry-After', String(e.retryAfterSec));
     res.status(e.status).json(e.toJSON());
   });
   return app;

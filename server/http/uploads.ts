@@ -63,7 +63,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
   const userOf = async (req: Request): Promise<User> => {
     try {
       const user = await d.authenticate(req.headers.get('authorization'));
-      if (!['lead_teacher', 'district_admin', 'school_admin'].includes(user.role)) {
+      if (!['lead_teacher', 'district_admin'].includes(user.role)) {
         throw new AppError('FORBIDDEN_ROLE', 'Only lead teachers and administrators can upload lessons.');
       }
       return user;

@@ -17,20 +17,22 @@ export function canViewLesson(user: User, lesson: Lesson, grades: number[]): boo
   }
 }
 
+/**
+ * Recorded lessons are district-wide content (a grade's unified lesson reaches
+ * every school): only the district's admins and the grade's lead teachers
+ * create them. A school admin sees them but does not change them.
+ */
 export function canUploadFor(user: User, grade: number): boolean {
-  if (user.role === 'district_admin' || user.role === 'school_admin') return true;
+  if (user.role === 'district_admin') return true;
   return user.role === 'lead_teacher' && (user.grades ?? []).includes(grade);
 }
 
+/** Rename, cancel, retry, delete: the lesson's own lead teacher or a district admin. */
 export function canManageLesson(user: User, lesson: Lesson): boolean {
-  return (
-    user.role === 'district_admin' ||
-    user.role === 'school_admin' ||
-    (user.role === 'lead_teacher' && lesson.teacherId === user.id)
-  );
+  return user.role === 'district_admin' || (user.role === 'lead_teacher' && lesson.teacherId === user.id);
 }
 
-/** 资源审核: school and district administrators review lessons before students see them. */
+/** 资源审核: the district reviews lessons before a whole grade's students see them. */
 export function canReview(user: User): boolean {
-  return user.role === 'district_admin' || user.role === 'school_admin';
+  return user.role === 'district_admin';
 }

@@ -7,20 +7,25 @@ import crypto from 'node:crypto';
 import type { User } from '../district/model.ts';
 import type { LiveLesson } from './LiveLesson.ts';
 
+/** A live lesson is broadcast to a whole grade of the district: the grade's lead teachers or a district admin. */
 export function canCreateLive(user: User, grade: number): boolean {
-  if (user.role === 'district_admin' || user.role === 'school_admin') return true;
+  if (user.role === 'district_admin') return true;
   return user.role === 'lead_teacher' && (user.grades ?? []).includes(grade);
 }
 
-/** Start, end, publish: the lesson's own lead teacher, or an admin. Never a student or co-teacher. */
+/**
+ * Start, end, publish: the lesson's own lead teacher, or a district admin.
+ * Never a school admin (one school must not broadcast into every school's
+ * grade), a co-teacher or a student.
+ */
 export function canRunLive(user: User, l: LiveLesson): boolean {
-  if (user.role === 'district_admin' || user.role === 'school_admin') return true;
+  if (user.role === 'district_admin') return true;
   return user.role === 'lead_teacher' && l.teacherId === user.id;
 }
 
-/** Co-teachers and students of the grade watch; so do lead teachers of the grade and admins. */
+/** Co-teachers and students of the grade watch; so do lead teachers of the grade and admins (school admins supervise). */
 export function canWatchLive(user: User, l: LiveLesson, grades: number[]): boolean {
-  if (canRunLive(user, l)) return true;
+  if (canRunLive(user, l) || user.role === 'school_admin') return true;
   return grades.includes(l.grade);
 }
 

@@ -8,7 +8,7 @@ import type http from 'node:http';
 import { Server } from 'socket.io';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { SessionStore } from '../auth/SessionStore.ts';
+import { SessionStore, type SessionEnded } from '../auth/SessionStore.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { AppError } from '../errors.ts';
@@ -44,6 +44,7 @@ export interface RealtimeDeps {
 
 export const ADMINS_ROOM = 'role:admins';
 export const userRoom = (id: string) => `user:${id}`;
+const sessionRoom = (id: string) => `session:${id}`;
 
 export class Realtime {
   readonly io: Server;
@@ -56,8 +57,9 @@ export class Realtime {
     if (d.adapterPub && d.adapterSub) this.io.adapter(createAdapter(d.adapterPub, d.adapterSub));
     this.io.use(async (socket, next) => {
       try {
-        const { user } = await byToken((socket.handshake.auth as { token?: string }).token);
+        const { user, sessionId } = await byToken((socket.handshake.auth as { token?: string }).token);
         socket.data.user = user;
+        socket.data.sessionId = sessionId;
         next();
       } catch (e) {
         const err = new Error(e instanceof AppError ? e.message : 'authentication failed') as Error & {
@@ -69,7 +71,23 @@ export class Realtime {
     });
     this.io.on('connection', (socket) => {
       const user = socket.data.user as { id: string; role: string };
+      const sessionId = socket.data.sessionId as string;
       void socket.join(userRoom(user.id));
+      void socket.join(sessionRoom(sessionId));
+      // Every event re-checks the session: one that ended (logout, reset, account off) does nothing more.
+      socket.use((_packet, next) => {
+        d.sessions.isActive(sessionId).then(
+          (active) => {
+            if (active) return next();
+            const err = new Error('This session has ended. Please sign in again.') as Error & { data?: unknown };
+            err.data = { code: 'AUTH_SESSION_ENDED' };
+            next(err);
+            socket.disconnect(true);
+          },
+          (e: unknown) => next(e instanceof Error ? e : new Error(String(e))),
+        );
+      });
+      socket.on('error', (err) => d.logger.debug({ err: err.message }, 'socket event refused'));
       if (user.role === 'district_admin' || user.role === 'school_admin') void socket.join(ADMINS_ROOM);
     });
     attachLiveSignaling(this.io, {
@@ -84,16 +102,32 @@ export class Realtime {
     attachPresence(this.io, {
       presence: new PresenceStore(d.redis),
       store: d.store,
+      lessons: d.lessons,
+      live: d.live,
       timeZone: d.timeZone,
       logger: d.logger,
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
     attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
-    void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL);
-    d.subscriber.on('message', (channel, lessonId) => {
-      if (channel !== LessonStore.CHANGES_CHANNEL) return;
-      void this.#pushLesson(lessonId);
+    void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL);
+    d.subscriber.on('message', (channel: string, message: string) => {
+      if (channel === LessonStore.CHANGES_CHANNEL) void this.#pushLesson(message);
+      else if (channel === SessionStore.ENDED_CHANNEL) this.#endSockets(message);
     });
+  }
+
+  /** Every instance gets the message and closes its own sockets of that session or user. */
+  #endSockets(message: string): void {
+    let ended: SessionEnded;
+    try {
+      ended = JSON.parse(message) as SessionEnded;
+    } catch {
+      return;
+    }
+    const room = 'sessionId' in ended ? sessionRoom(ended.sessionId) : userRoom(ended.userId);
+    const sockets = this.io.local.in(room);
+    sockets.emit('session:ended', { code: 'AUTH_SESSION_ENDED' });
+    sockets.disconnectSockets(true);
   }
 
   async #pushLesson(lessonId: string): Promise<void> {
@@ -112,7 +146,9 @@ export class Realtime {
   }
 
   async close(): Promise<void> {
-    await this.#d.subscriber.unsubscribe(LessonStore.CHANGES_CHANNEL).catch(() => undefined);
+    await this.#d.subscriber
+      .unsubscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
+      .catch(() => undefined);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     this.#d.adapterPub?.disconnect();
     this.#d.adapterSub?.disconnect();

@@ -13,7 +13,12 @@ import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { User } from '../district/model.ts';
 import { canViewRoster } from '../auth/policy.ts';
 import { localDate } from '../timetable/epg.ts';
-import { WATCH_KINDS } from '../presence/attendance.ts';
+import { WATCH_KINDS, type WatchKind } from '../presence/attendance.ts';
+import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import type { LiveStore } from '../live/LiveStore.ts';
+import { gradesOf } from '../district/gradesOf.ts';
+import { canViewLesson } from '../lessons/lessonPolicy.ts';
+import { canWatchLive } from '../live/livePolicy.ts';
 import { PresenceStore, type Beat, type PresenceChange, type Viewing } from '../presence/PresenceStore.ts';
 
 export const classStaffRoom = (classId: string) => `class:${classId}:staff`;
@@ -39,6 +44,8 @@ const beatSchema = z.object({
 export interface PresenceDeps {
   presence: PresenceStore;
   store: DistrictStore;
+  lessons: LessonStore;
+  live: LiveStore;
   timeZone: string;
   logger: Logger;
 }
@@ -55,9 +62,26 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
     io.to(classStaffRoom(classId)).emit('presence:update', update);
   };
 
+  /** Whether the student may watch what the beat names (a faked beat must not count as attendance). */
+  const mayWatch = async (user: User, kind: WatchKind, ref: string): Promise<boolean> => {
+    const grades = await gradesOf(d.store, user);
+    if (kind === 'channel') {
+      const m = /^grade-(\d{1,2})$/.exec(ref);
+      return !!m && grades.includes(Number(m[1]));
+    }
+    if (kind === 'vod') {
+      const l = await d.lessons.get(ref);
+      return !!l && canViewLesson(user, l, grades);
+    }
+    const l = await d.live.get(ref);
+    return !!l && canWatchLive(user, l, grades);
+  };
+
   io.on('connection', (socket: Socket) => {
     const user = socket.data.user as User;
     const tabs = new Set<string>();
+    /** What this socket was already allowed to watch (kind:ref), so a beat every 5 s is one check, once. */
+    const allowed = new Set<string>();
     const date = () => localDate(d.timeZone);
 
     socket.on('presence:beat', async (raw: unknown, ack?: Ack) => {
@@ -70,6 +94,18 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
         });
       try {
         const b = parsed.data as Beat;
+        const what = `${b.kind}:${b.ref}`;
+        if (!allowed.has(what)) {
+          if (!(await mayWatch(user, b.kind, b.ref)))
+            return ack?.({
+              error: {
+                code: 'FORBIDDEN_SCOPE',
+                message: 'This is not a lesson or channel of your grade, so it does not count as attendance.',
+              },
+            });
+          if (allowed.size > 100) allowed.clear();
+          allowed.add(what);
+        }
         tabs.add(b.tab);
         const change = await d.presence.beat(user.id, b, date());
         await push(user, change);

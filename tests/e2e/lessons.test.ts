@@ -78,7 +78,7 @@ describe('recorded lessons in the browser', () => {
     await student.click('[data-testid=home-replays]');
     await student.waitForSelector('[data-testid=lessons-empty]');
 
-    const admin = await signIn('s1-admin');
+    const admin = await signIn('admin');
     await admin.click('[data-testid=home-review]');
     const card = admin.locator(`[data-lesson-id=${lessonId}]`);
     await card.locator('[data-testid=approve]').click();

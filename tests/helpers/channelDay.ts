@@ -19,10 +19,10 @@ export function localParts(ms: number, timeZone = TIME_ZONE): { date: string; ti
   return { date, time };
 }
 
-/** Uploads a clip as the grade's lead teacher, has the school admin approve it, waits until it is ready. */
+/** Uploads a clip as the grade's lead teacher, has the district admin approve it, waits until it is ready. */
 export async function readyLesson(url: string, file: string, title: string, grade = 3): Promise<string> {
   const teacher = await ApiClient.as(url, `lead-g${grade}`);
-  const admin = await ApiClient.as(url, 's1-admin');
+  const admin = await ApiClient.as(url, 'admin');
   const r = await tusUpload(url, teacher.token!, file, { title, grade: String(grade), subject: '数学' });
   expect(r.status).toBe(200);
   const id = (JSON.parse(r.body) as { lessonId: string }).lessonId;

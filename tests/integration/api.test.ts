@@ -8,7 +8,7 @@ let svc: RunningService;
 let url: string;
 
 beforeAll(async () => {
-  svc = await startTestService({ SESSION_TTL: '1h' });
+  svc = await startTestService({ SESSION_TTL: '1h', METRICS_TOKEN: 'metrics-token-for-tests', METRICS_PORT: '0' });
   url = svc.url;
 });
 afterAll(async () => svc?.close());
@@ -20,10 +20,19 @@ describe('health, readiness, metrics, OpenAPI', () => {
     expect((await c.get('/readyz')).body).toEqual({ status: 'ready' });
   });
 
-  it('exposes Prometheus metrics including login counts', async () => {
+  it('exposes Prometheus metrics including login counts, only with the metrics token or internally', async () => {
     await ApiClient.as(url, 'admin');
-    const res = await fetch(`${url}/metrics`);
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(404);
+    const res = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer metrics-token-for-tests' } });
     const text = await res.text();
+    expect(res.status).toBe(200);
+    // The internal listener (METRICS_PORT) serves them without a token, and nothing else.
+    expect(svc.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const internal = await fetch(`${svc.metricsUrl}/metrics`);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toContain('skyclass_logins_total');
+    expect((await fetch(`${svc.metricsUrl}/api/me`)).status).toBe(404);
     expect(res.headers.get('content-type')).toContain('text/plain');
     expect(text).toMatch(/skyclass_logins_total\{result="success"\} [1-9]/);
     expect(text).toContain('skyclass_http_request_duration_seconds_bucket');

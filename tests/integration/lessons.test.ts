@@ -35,7 +35,7 @@ let admin: ApiClient;
 beforeAll(async () => {
   svc = await startTestService({ LESSON_MAX_DURATION: '40s', TRANSCODE_ATTEMPTS: '2' });
   url = svc.url;
-  [teacher, admin] = await Promise.all([ApiClient.as(url, 'lead-g3'), ApiClient.as(url, 's1-admin')]);
+  [teacher, admin] = await Promise.all([ApiClient.as(url, 'lead-g3'), ApiClient.as(url, 'admin')]);
 }, 120_000);
 afterAll(async () => svc?.close());
 

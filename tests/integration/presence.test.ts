@@ -81,9 +81,13 @@ describe('presence', () => {
       device: 'phone',
       tab: 'tab-test-1',
     });
+    const lead = await ApiClient.as(a.url, 'lead-g3');
+    const liveId = (
+      await lead.post<{ lesson: { id: string } }>('/api/live', { title: '直播测试', grade: 3, subject: '数学' })
+    ).body.lesson.id;
     await call(s, 'presence:beat', {
       kind: 'live-hls',
-      ref: 'live_0123456789abcdef',
+      ref: liveId,
       position: 0,
       device: 'phone',
       tab: 'tab-test-1',
@@ -139,6 +143,28 @@ describe('presence', () => {
     ).toBe('FORBIDDEN_ROLE');
     const bad = await call(studentSock, 'presence:beat', { kind: 'tv', ref: '../x', tab: 'tab-xyz123' });
     expect(bad.error?.code).toBe('VALIDATION_FAILED');
+    // Attendance cannot be faked: another grade's channel, live lesson or replay, or one that does not exist.
+    const g4Live = (
+      await (await ApiClient.as(a.url, 'lead-g4')).post<{ lesson: { id: string } }>('/api/live', {
+        title: '四年级直播',
+        grade: 4,
+        subject: '数学',
+      })
+    ).body.lesson.id;
+    for (const [kind, ref] of [
+      ['channel', 'grade-4'],
+      ['channel', 'grade-33'],
+      ['live-hls', g4Live],
+      ['webrtc', g4Live],
+      ['live-hls', 'live_0123456789abcdef'],
+      ['vod', 'les_0123456789abcdef'],
+    ] as const) {
+      const r = await call(studentSock, 'presence:beat', { kind, ref, tab: 'tab-fake01' });
+      expect(r.error?.code, `${kind} ${ref}`).toBe('FORBIDDEN_SCOPE');
+    }
+    expect((await call(studentSock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-ok01' })).ok).toBe(
+      true,
+    );
   });
 
   it('computes attendance for the day’s lessons from heartbeats, lists absentees and exports CSV', async () => {

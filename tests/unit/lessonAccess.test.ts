@@ -39,12 +39,15 @@ describe('lesson policy', () => {
     expect(canManageLesson(lead, lesson())).toBe(true);
     expect(canManageLesson(lead, lesson({ teacherId: 'usr_other' }))).toBe(false);
   });
-  it('uploads: lead teachers for their grades, admins for any; review: admins only', () => {
+  it('uploads: lead teachers for their grades, district admins for any; review: district admins only', () => {
     expect(canUploadFor(lead, 3)).toBe(true);
     expect(canUploadFor(lead, 4)).toBe(false);
     expect(canUploadFor(student, 3)).toBe(false);
     expect(canUploadFor(user('co_teacher'), 3)).toBe(false);
-    expect(canUploadFor(user('school_admin'), 9)).toBe(true);
+    expect(canUploadFor(user('school_admin'), 9)).toBe(false);
+    expect(canUploadFor(user('district_admin'), 9)).toBe(true);
+    expect(canReview(user('school_admin'))).toBe(false);
+    expect(canManageLesson(user('school_admin'), lesson())).toBe(false);
     expect(canReview(user('district_admin'))).toBe(true);
     expect(canReview(lead)).toBe(false);
   });

@@ -24,10 +24,11 @@ const lesson = {
 } as LiveLesson;
 
 describe('live lesson policy', () => {
-  it('only the lesson’s lead teacher or an admin runs it; students and co-teachers never', () => {
+  it('only the lesson’s lead teacher or a district admin runs it; school admins, students and co-teachers never', () => {
     expect(canRunLive(user('lead_teacher', { grades: [3] }), lesson)).toBe(true);
     expect(canRunLive({ ...user('lead_teacher', { grades: [3] }), id: 'usr_other' }, lesson)).toBe(false);
-    expect(canRunLive(user('school_admin'), lesson)).toBe(true);
+    expect(canRunLive(user('school_admin'), lesson)).toBe(false);
+    expect(canRunLive(user('district_admin'), lesson)).toBe(true);
     expect(canRunLive(user('student'), lesson)).toBe(false);
     expect(canRunLive(user('co_teacher'), lesson)).toBe(false);
   });

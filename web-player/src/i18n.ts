@@ -82,6 +82,9 @@ const zh = {
   uploadHint: '先录后播：上传课程视频，系统自动转成适合各种网络的清晰度',
   reviewLessons: '资源审核',
   reviewHint: '审核通过的课程学生才能看到，也才能排进课表',
+  browseLessons: '全区课程',
+  browseLessonsHint: '统一课程由区里的主讲教师录制、区管理员审核；学校管理员可以查看',
+  lessonsSchoolAdminHint: '统一课程面向全区，由主讲教师管理、区管理员审核；学校管理员只能查看。',
   lessonsStudentHint: '这里是本年级已经审核通过的课程，可以反复观看。',
   lessonsReviewHint: '待审核的课程只有老师和管理员能看到。先观看，再点“通过”或“退回”。',
   allGrades: '全部年级',
@@ -398,6 +401,10 @@ const en: Record<keyof typeof zh, string> = {
   uploadHint: 'Record first, broadcast later: upload a video and it is prepared for every network',
   reviewLessons: 'Review lessons',
   reviewHint: 'Students see only approved lessons, and only approved lessons can be scheduled',
+  browseLessons: 'District lessons',
+  browseLessonsHint: 'Unified lessons are recorded by lead teachers and reviewed by the district; school admins can watch them',
+  lessonsSchoolAdminHint:
+    'Unified lessons reach the whole district: their lead teachers manage them and the district reviews them. School admins can watch them.',
   lessonsStudentHint: 'Approved lessons of your grade; watch them as often as you like.',
   lessonsReviewHint:
     'Lessons waiting for review are visible only to teachers and admins. Watch, then approve or send back.',

@@ -8,7 +8,7 @@ import { renderClass } from './pages/classPage.ts';
 import { renderLessons } from './pages/lessons.ts';
 import { renderUpload } from './pages/upload.ts';
 import { renderWatch } from './pages/watch.ts';
-import { closeRealtime } from './realtime.ts';
+import { closeRealtime, SESSION_ENDED_EVENT } from './realtime.ts';
 import { renderLiveList } from './pages/live.ts';
 import { renderStudio } from './pages/studio.ts';
 import { renderLiveWatch } from './pages/liveWatch.ts';
@@ -171,4 +171,15 @@ export async function route(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route());
+window.addEventListener(SESSION_ENDED_EVENT, () => {
+  if (!session.token) return;
+  leave();
+  session.set(null);
+  me = null;
+  closeRealtime();
+  root.replaceChildren(
+    header(),
+    renderLogin(() => navigate('#/'), t('sessionEnded')),
+  );
+});
 void route();

@@ -2,6 +2,9 @@
 import { io, type Socket } from 'socket.io-client';
 import { session } from './api.ts';
 
+/** Dispatched on window when the server ends this session (the app shows the sign-in page). */
+export const SESSION_ENDED_EVENT = 'skyclass:session-ended';
+
 let socket: Socket | null = null;
 let socketToken: string | null = null;
 
@@ -10,6 +13,12 @@ export function realtime(): Socket {
   socket?.close();
   socketToken = session.token;
   socket = io({ path: '/socket.io', auth: { token: session.token }, transports: ['websocket', 'polling'] });
+  // Signed out elsewhere, password reset, account switched off: the server closes this socket.
+  const ended = () => window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
+  socket.on('session:ended', ended);
+  socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+    if (err.data?.code?.startsWith('AUTH_')) ended();
+  });
   return socket;
 }
 

@@ -4,52 +4,60 @@ import { AppError } from '../../errors.ts';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
-import { SESSION_COOKIE } from '../authenticate.ts';
-
-const MAX_FAILURES = 10;
-const FAILURE_WINDOW_S = 15 * 60;
+import { cookieValue, SESSION_COOKIE } from '../authenticate.ts';
+import { DEVICE_COOKIE } from '../../auth/LoginGuard.ts';
 
 export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
+  const cookieFlags = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies, path: '/' };
+
   r.add({
     method: 'post',
     path: '/api/auth/login',
     tag: 'auth',
-    summary: 'Sign in with username and password',
+    summary:
+      'Sign in with username and password (429 + Retry-After when rate-limited; see the README for the limits)',
     auth: 'public',
     body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
-    async handler({ body, res }) {
+    async handler({ body, req, res }) {
+      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       const username = body.username.trim().toLowerCase();
-      const failKey = `sc:login-failures:${username}`;
-      const failures = Number((await deps.redis.get(failKey)) ?? 0);
-      if (failures >= MAX_FAILURES) {
-        deps.metrics.logins.inc({ result: 'locked' });
-        throw new AppError(
-          'RATE_LIMITED',
-          'Too many wrong passwords for this account. Wait 15 minutes or ask your teacher to reset the password.',
+      try {
+        await deps.loginGuard.admit(ip);
+        const user = await deps.store.findByUsername(username);
+        const knownDevice = !!user && deps.loginGuard.isKnownDevice(cookieValue(req, DEVICE_COOKIE), user.id);
+        await deps.loginGuard.check(username, ip, knownDevice);
+        // An unknown username costs one KDF run too, so timing does not tell which usernames exist.
+        const ok = await deps.hashGate.run(async () =>
+          user
+            ? verifyPassword(body.password, user.passwordHash)
+            : !(await hashPassword(body.password, deps.passwordCost)),
         );
+        if (!user || !ok) {
+          await deps.loginGuard.recordFailure(username, ip);
+          deps.metrics.logins.inc({ result: 'failure' });
+          throw new AppError('AUTH_BAD_CREDENTIALS', 'Wrong username or password. Check both and try again.');
+        }
+        if (user.disabled) {
+          deps.metrics.logins.inc({ result: 'disabled' });
+          throw new AppError(
+            'AUTH_ACCOUNT_DISABLED',
+            'This account has been switched off by the school. Ask your teacher or school administrator.',
+          );
+        }
+        await deps.loginGuard.recordSuccess(username, ip);
+        const session = await deps.sessions.create(user.id);
+        deps.metrics.logins.inc({ result: 'success' });
+        res.cookie(SESSION_COOKIE, session.token, { ...cookieFlags, expires: new Date(session.expiresAt) });
+        res.cookie(DEVICE_COOKIE, deps.loginGuard.deviceCookie(user.id), {
+          ...cookieFlags,
+          maxAge: 365 * 86400_000,
+        });
+        const { passwordHash: _h, ...publicUser } = user;
+        return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user: publicUser };
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'RATE_LIMITED') deps.metrics.logins.inc({ result: 'limited' });
+        throw e;
       }
-      const user = await deps.store.findByUsername(username);
-      // An unknown username costs one KDF run too, so timing does not tell which usernames exist.
-      const ok = user
-        ? await verifyPassword(body.password, user.passwordHash)
-        : !(await hashPassword(body.password, deps.passwordCost));
-      if (!user || !ok) {
-        await deps.redis.multi().incr(failKey).expire(failKey, FAILURE_WINDOW_S).exec();
-        deps.metrics.logins.inc({ result: 'failure' });
-        throw new AppError('AUTH_BAD_CREDENTIALS', 'Wrong username or password. Check both and try again.');
-      }
-      await deps.redis.del(failKey);
-      const session = await deps.sessions.create(user.id);
-      deps.metrics.logins.inc({ result: 'success' });
-      res.cookie(SESSION_COOKIE, session.token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: false,
-        expires: new Date(session.expiresAt),
-        path: '/',
-      });
-      const { passwordHash: _h, ...publicUser } = user;
-      return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user: publicUser };
     },
   });
 
@@ -62,7 +70,7 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ req, res, user }) {
       const sessionId = (req as Request & { sessionId?: string }).sessionId!;
       await deps.sessions.end(sessionId, user.id);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(SESSION_COOKIE, { path: '/', secure: deps.secureCookies, httpOnly: true, sameSite: 'lax' });
       return { ok: true };
     },
   });

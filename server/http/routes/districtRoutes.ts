@@ -139,7 +139,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
       role: 'student',
       schoolId: cls.schoolId,
       classIds: [cls.id],
-      passwordHash: await hashPassword(pw, deps.passwordCost),
+      passwordHash: await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true }),
     });
     return { user, initialPassword: s.password ? undefined : pw };
   };
@@ -236,7 +236,8 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
         assertCan(body.schoolId === user.schoolId, 'You can only create accounts in your own school.');
       }
       const { password: pw, ...rest } = body;
-      return store.createUser({ ...rest, passwordHash: await hashPassword(pw, deps.passwordCost) });
+      const passwordHash = await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true });
+      return store.createUser({ ...rest, passwordHash });
     },
   });
 
@@ -284,7 +285,9 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
         );
       }
       const pw = body.password ?? generatePassword();
-      await store.setPasswordHash(target.id, await hashPassword(pw, deps.passwordCost));
+      const hash = await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true });
+      await store.setPasswordHash(target.id, hash);
+      await deps.loginGuard.clear(target.username);
       const ended = await deps.sessions.endAll(target.id);
       return { user: target, newPassword: body.password ? undefined : pw, sessionsEnded: ended };
     },

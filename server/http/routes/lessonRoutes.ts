@@ -127,8 +127,8 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     method: 'post',
     path: '/api/lessons/:id/review',
     tag: 'lessons',
-    summary: 'Approve or reject a lesson (资源审核; school and district admins)',
-    auth: ['district_admin', 'school_admin'],
+    summary: 'Approve or reject a lesson (资源审核; district admins)',
+    auth: ['district_admin'],
     body: z.object({
       decision: z.enum(['approved', 'rejected', 'pending']),
       note: z.string().trim().max(500).optional(),
@@ -156,7 +156,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/lessons/:id',
     tag: 'lessons',
     summary: 'Rename a lesson or change its subject',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     body: z.object({
       title: z.string().trim().min(1).max(100).optional(),
       subject: z.string().trim().min(1).max(20).optional(),
@@ -172,7 +172,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/lessons/:id/cancel',
     tag: 'lessons',
     summary: 'Cancel the processing of a lesson',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await managedLesson(user, params.id!);
       if (l.status !== 'uploaded' && l.status !== 'processing')
@@ -197,7 +197,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/lessons/:id/retry',
     tag: 'lessons',
     summary: 'Process a failed lesson again from its kept original',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await managedLesson(user, params.id!);
       if (l.status !== 'failed')
@@ -218,7 +218,7 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/lessons/:id',
     tag: 'lessons',
     summary: 'Delete a lesson, its original and its HLS',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await managedLesson(user, params.id!);
       if (l.jobId && (l.status === 'processing' || l.status === 'uploaded'))

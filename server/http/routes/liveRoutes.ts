@@ -76,7 +76,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/live',
     tag: 'live',
     summary: 'Schedule a live lesson for a grade (lead teachers of that grade, admins)',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     body: z.object({
       title: z.string().trim().min(1).max(100),
       grade: z.number().int(),
@@ -140,7 +140,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/live/:id/start',
     tag: 'live',
     summary: 'Go live: creates the SFU room and returns a publish token for this teacher',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await runnable(user, params.id!);
       await sfu().ensureRoom(broadcastRoom(l));
@@ -158,7 +158,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/live/:id/publish-token',
     tag: 'live',
     summary: 'A fresh publish token for a live lesson (its lead teacher or an admin)',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await runnable(user, params.id!);
       if (l.status !== 'live') throw new AppError('CONFLICT', 'Start the lesson first.');
@@ -219,7 +219,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/live/:id/end',
     tag: 'live',
     summary: 'End a live lesson',
-    auth: ['district_admin', 'school_admin', 'lead_teacher'],
+    auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
       const l = await runnable(user, params.id!);
       const t = await live.transition(l.id, ['live', 'scheduled'], {

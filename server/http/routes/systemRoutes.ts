@@ -1,6 +1,13 @@
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
+import crypto from 'node:crypto';
 import { AppError } from '../../errors.ts';
+
+function safeEqual(a: string, b: string): boolean {
+  const x = crypto.createHash('sha256').update(a).digest();
+  const y = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(x, y);
+}
 
 export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
   r.add({
@@ -29,9 +36,17 @@ export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
     method: 'get',
     path: '/metrics',
     tag: 'system',
-    summary: 'Prometheus metrics',
+    summary:
+      'Prometheus metrics (Authorization: Bearer METRICS_TOKEN; without a token only on the internal METRICS_PORT listener)',
     auth: 'public',
-    async handler({ res }) {
+    async handler({ req, res }) {
+      const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (!deps.metricsToken || !given || !safeEqual(given, deps.metricsToken)) {
+        throw new AppError(
+          'NOT_FOUND',
+          'Metrics are served to Prometheus only: with METRICS_TOKEN as a bearer token, or on the internal METRICS_PORT listener.',
+        );
+      }
       res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
       return undefined;
     },

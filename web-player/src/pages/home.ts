@@ -193,9 +193,9 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
           h(
             'span',
             {},
-            h('strong', {}, t('reviewLessons')),
+            h('strong', {}, t(me.role === 'district_admin' ? 'reviewLessons' : 'browseLessons')),
             h('br'),
-            h('span', { class: 'muted' }, t('reviewHint')),
+            h('span', { class: 'muted' }, t(me.role === 'district_admin' ? 'reviewHint' : 'browseLessonsHint')),
           ),
         ),
         h(

@@ -69,7 +69,7 @@ export async function renderLessons(me: ApiUser, query: URLSearchParams): Promis
     api<{ grades: GradeInfo[] }>('GET', '/api/district'),
   ]);
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
-  const canUpload = me.role === 'lead_teacher' || me.role === 'district_admin' || me.role === 'school_admin';
+  const canUpload = me.role === 'lead_teacher' || me.role === 'district_admin';
   const byId = new Map(lessons.map((l) => [l.id, l]));
   const cards = new Map<string, HTMLElement>();
   const status = h('div', { 'aria-live': 'polite' });
@@ -330,8 +330,8 @@ export async function renderLessons(me: ApiUser, query: URLSearchParams): Promis
         ),
     ),
     me.role === 'student' && h('p', { class: 'muted' }, t('lessonsStudentHint')),
-    (me.role === 'district_admin' || me.role === 'school_admin') &&
-      h('p', { class: 'muted' }, t('lessonsReviewHint')),
+    me.role === 'district_admin' && h('p', { class: 'muted' }, t('lessonsReviewHint')),
+    me.role === 'school_admin' && h('p', { class: 'muted' }, t('lessonsSchoolAdminHint')),
     filters,
     status,
     list,
