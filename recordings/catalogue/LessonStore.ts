@@ -125,6 +125,31 @@ export class LessonStore {
     await this.#redis.hset(K.positions(lessonId), userId, String(Math.round(seconds * 10) / 10));
   }
 
+  /** Every replay position a user has (lesson id → seconds), for a data export. */
+  async positionsOf(userId: string): Promise<Record<string, number>> {
+    const ids = await this.#redis.zrange(K.all, 0, -1);
+    if (!ids.length) return {};
+    const m = this.#redis.multi();
+    for (const id of ids) m.hget(K.positions(id), userId);
+    const r = (await m.exec()) ?? [];
+    const out: Record<string, number> = {};
+    ids.forEach((id, i) => {
+      const v = r[i]?.[1];
+      if (typeof v === 'string') out[id] = Number(v);
+    });
+    return out;
+  }
+
+  /** Forgets every replay position of a user; returns how many there were. */
+  async deletePositionsOf(userId: string): Promise<number> {
+    const ids = await this.#redis.zrange(K.all, 0, -1);
+    if (!ids.length) return 0;
+    const m = this.#redis.multi();
+    for (const id of ids) m.hdel(K.positions(id), userId);
+    const r = (await m.exec()) ?? [];
+    return r.reduce((n, x) => n + Number(x?.[1] ?? 0), 0);
+  }
+
   async getPosition(lessonId: string, userId: string): Promise<number> {
     return Number((await this.#redis.hget(K.positions(lessonId), userId)) ?? 0);
   }

@@ -249,6 +249,35 @@ export class DistrictStore {
     return this.#redis.scard(K.classStudents(classId));
   }
 
+  /** Switches an account off (it cannot sign in) or on again. */
+  async setDisabled(userId: string, disabled: boolean): Promise<User> {
+    const u = await this.getStoredUser(userId);
+    if (!u) throw notFound(`User ${userId}`);
+    const { disabled: _old, ...rest } = u;
+    const next: StoredUser = disabled ? { ...rest, disabled: true } : rest;
+    await this.#redis.set(K.user(userId), JSON.stringify(next));
+    return publicUser(next);
+  }
+
+  /** Removes an account and every index that names it (account erasure). */
+  async deleteUser(userId: string): Promise<void> {
+    const u = await this.getStoredUser(userId);
+    if (!u) throw notFound(`User ${userId}`);
+    const tx = this.#redis.multi().del(K.user(userId)).hdel(K.usernames, u.username).srem(K.role(u.role), userId);
+    if (u.schoolId) tx.srem(K.schoolUsers(u.schoolId), userId);
+    for (const c of u.classIds ?? []) tx.srem(K.classStudents(c), userId).srem(K.classTeachers(c), userId);
+    await tx.exec();
+    if (u.role === 'co_teacher') {
+      for (const c of u.classIds ?? []) {
+        const cls = await this.getClass(c);
+        if (cls?.classTeacherId === userId) {
+          const { classTeacherId: _t, ...rest } = cls;
+          await this.#redis.hset(K.classes, c, JSON.stringify(rest));
+        }
+      }
+    }
+  }
+
   async setPasswordHash(userId: string, passwordHash: string): Promise<void> {
     const u = await this.getStoredUser(userId);
     if (!u) throw notFound(`User ${userId}`);

@@ -33,6 +33,15 @@ const err = (code: string, message: string, messageZh?: string): Reply => ({
   error: { code, message, ...(messageZh ? { messageZh } : {}) },
 });
 
+const tooFast = (waitSec: number): Reply => ({
+  ...err(
+    'RATE_LIMITED',
+    `You are sending messages too fast. Wait ${waitSec} s and send again.`,
+    `发得太快了，请等 ${waitSec} 秒再发。`,
+  ),
+  retryAfterSec: waitSec,
+});
+
 export interface ClassRoomDeps {
   rooms: ClassRoomStore;
   store: DistrictStore;
@@ -99,6 +108,8 @@ export function attachClassRoom(io: Server, d: ClassRoomDeps): void {
             `Your teacher has muted you until ${new Date(until).toISOString().slice(11, 16)} UTC.`,
             `老师暂时让你安静一会儿，${Math.ceil((until - Date.now()) / 60_000)} 分钟后可以再发言。`,
           );
+        const wait = await d.rooms.takeSendSlot(cls.id, user.id, user.role as 'student' | 'co_teacher');
+        if (wait > 0) return tooFast(wait);
         const verdict = checkMessage(text);
         if (!verdict.ok)
           return {
@@ -139,6 +150,8 @@ export function attachClassRoom(io: Server, d: ClassRoomDeps): void {
         if (!p.success) return err('VALIDATION_FAILED', 'questionId and text are needed.');
         const q = await d.rooms.get(cls.id, p.data.questionId);
         if (!q || q.kind !== 'question' || q.deleted) return err('NOT_FOUND', 'That question was not found.');
+        const wait = await d.rooms.takeSendSlot(cls.id, user.id, 'co_teacher');
+        if (wait > 0) return tooFast(wait);
         const verdict = checkMessage(p.data.text);
         if (!verdict.ok) return err('MESSAGE_BLOCKED', verdict.message!.en, verdict.message!['zh-CN']);
         const a = await d.rooms.add({

@@ -9,6 +9,9 @@ import {
   canViewUser,
   requireRole,
 } from '../../auth/policy.ts';
+import { AuditLog } from '../../privacy/AuditLog.ts';
+import { eraseAccount } from '../../privacy/personalData.ts';
+import { personalDataDeps } from '../personalDataDeps.ts';
 import { generatePassword, hashPassword, passwordProblem } from '../../auth/passwords.ts';
 import { decodeCsv, parseRosterCsv, type RowError } from '../../district/RosterCsv.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
@@ -261,6 +264,84 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
+  /**
+   * Whether `actor` may manage (reset, switch off, erase) `target`: a student by
+   * their class teacher or an admin of their school; staff of a school by its
+   * admins; anyone by a district admin. Nobody manages their own account here.
+   */
+  const managedUser = async (actor: User, id: string, action: string): Promise<User> => {
+    const target = await store.getUser(id);
+    if (!target) throw notFound(`User ${id}`);
+    if (target.id === actor.id)
+      throw new AppError('FORBIDDEN_SCOPE', `You cannot ${action} your own account; ask another administrator.`);
+    if (target.role === 'student') {
+      const cls = await store.requireClass(target.classIds![0]!);
+      assertCan(
+        canManageStudents(actor, cls),
+        `Only the class teacher (班主任) or an administrator of the student's school can ${action} this account.`,
+      );
+    } else {
+      requireRole(actor, ['district_admin', 'school_admin'], `${action} a staff account`);
+      assertCan(
+        actor.role === 'district_admin' ||
+          (!!target.schoolId && target.schoolId === actor.schoolId && target.role !== 'district_admin'),
+        `You can only ${action} accounts of your own school.`,
+      );
+    }
+    return target;
+  };
+
+  r.add({
+    method: 'put',
+    path: '/api/users/:id/disabled',
+    tag: 'users',
+    summary:
+      'Switch an account off (it cannot sign in; its sessions and sockets end at once) or on again (class teacher for students, admins)',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    body: z.object({ disabled: z.boolean() }),
+    async handler({ user, params, body }) {
+      const target = await managedUser(user, params.id!, body.disabled ? 'switch off' : 'switch on');
+      const updated = await store.setDisabled(target.id, body.disabled);
+      const sessionsEnded = body.disabled ? await deps.sessions.endAll(target.id) : 0;
+      await new AuditLog(deps.redis).write({
+        actorId: user.id,
+        actorName: user.displayName,
+        actorRole: user.role,
+        action: body.disabled ? 'account.disable' : 'account.enable',
+        targetId: target.id,
+        targetUsername: target.username,
+        targetRole: target.role,
+        ...(target.schoolId ? { schoolId: target.schoolId } : {}),
+      });
+      return { user: updated, sessionsEnded };
+    },
+  });
+
+  r.add({
+    method: 'delete',
+    path: '/api/users/:id',
+    tag: 'users',
+    summary:
+      'Erase an account and everything stored about the person (class teacher for students, school admins for their school, district admins); written to the audit log',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    async handler({ user, params }) {
+      const target = await managedUser(user, params.id!, 'erase');
+      return eraseAccount(personalDataDeps(deps), user, target);
+    },
+  });
+
+  r.add({
+    method: 'get',
+    path: '/api/audit',
+    tag: 'users',
+    summary: 'The audit log of account and data actions (district admins: all; school admins: their school)',
+    auth: ['district_admin', 'school_admin'],
+    async handler({ user }) {
+      const log = new AuditLog(deps.redis);
+      return { entries: await log.list(user.role === 'school_admin' ? { schoolId: user.schoolId } : {}) };
+    },
+  });
+
   r.add({
     method: 'post',
     path: '/api/users/:id/password',
@@ -269,21 +350,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin', 'school_admin', 'co_teacher'],
     body: z.object({ password: password.optional() }),
     async handler({ user, params, body }) {
-      const target = await store.getUser(params.id!);
-      if (!target) throw notFound(`User ${params.id}`);
-      if (target.role !== 'student') {
-        requireRole(user, ['district_admin', 'school_admin'], "reset a staff member's password");
-        assertCan(
-          user.role === 'district_admin' || target.schoolId === user.schoolId,
-          'You can only reset passwords in your own school.',
-        );
-      } else {
-        const cls = await store.requireClass(target.classIds![0]!);
-        assertCan(
-          canManageStudents(user, cls),
-          'Only the class teacher (班主任) or a school administrator can reset this password.',
-        );
-      }
+      const target = await managedUser(user, params.id!, 'reset the password of');
       const pw = body.password ?? generatePassword();
       const hash = await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true });
       await store.setPasswordHash(target.id, hash);

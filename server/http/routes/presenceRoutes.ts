@@ -23,6 +23,8 @@ import { PresenceStore } from '../../presence/PresenceStore.ts';
 import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
 import { isRoomMember } from '../../realtime/classRoom.ts';
 import { canViewUser } from '../../auth/policy.ts';
+import { eraseStudentData, exportStudentData } from '../../privacy/personalData.ts';
+import { personalDataDeps } from '../personalDataDeps.ts';
 
 const DATE = DATE_PATTERN;
 
@@ -32,6 +34,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   const timetable = new TimetableStore(deps.redis);
   const rooms = new ClassRoomStore(deps.redis);
   const rules = deps.attendance ?? DEFAULT_ATTENDANCE_RULES;
+  const personal = personalDataDeps(deps);
 
   const staffClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
@@ -284,36 +287,11 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/students/:id/data',
     tag: 'presence',
     summary:
-      'Everything Skyclass holds about a student (account, watch sessions, class room messages), for a data request',
+      'Everything Skyclass holds about a student (account, watch sessions, attendance, class room messages as written, replay positions, mutes, raised hands), for a data request',
     auth: ['district_admin', 'school_admin'],
     async handler({ user, params }) {
       const { target, classes } = await adminOfStudent(user, params.id!);
-      const messages = [];
-      for (const c of classes) {
-        let before = Infinity;
-        for (;;) {
-          const page = await rooms.page(c.id, before, 100);
-          messages.push(...page.messages.filter((m) => m.userId === target.id));
-          if (!page.more || !page.messages.length) break;
-          before = page.messages[0]!.id;
-        }
-      }
-      // The account as the school sees it (never the password hash).
-      const account = {
-        id: target.id,
-        username: target.username,
-        displayName: target.displayName,
-        role: target.role,
-        schoolId: target.schoolId,
-        classIds: target.classIds,
-        createdAt: target.createdAt,
-      };
-      return {
-        exportedAt: new Date().toISOString(),
-        account,
-        watchSessions: await presence.allLogs(target.id),
-        messages,
-      };
+      return exportStudentData(personal, target, classes);
     },
   });
 
@@ -322,26 +300,22 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     path: '/api/students/:id/data',
     tag: 'presence',
     summary:
-      'Deletes a student’s watch sessions and class room messages (the account stays; remove it separately)',
+      'Erases a student’s watch sessions, class room messages, replay positions, mutes and raised hands (the account stays; DELETE /api/users/{id} removes it too)',
     auth: ['district_admin', 'school_admin'],
     async handler({ user, params }) {
       const { target, classes } = await adminOfStudent(user, params.id!);
-      const removedKeys = await presence.deleteAll(target.id);
-      let removedMessages = 0;
-      for (const c of classes) {
-        let before = Infinity;
-        for (;;) {
-          const page = await rooms.page(c.id, before, 100);
-          for (const m of page.messages.filter((x) => x.userId === target.id && !x.deleted)) {
-            await rooms.update(c.id, m.id, { deleted: true, pinned: false, text: '' });
-            removedMessages++;
-          }
-          await rooms.setHand(c.id, target.id, false);
-          if (!page.more || !page.messages.length) break;
-          before = page.messages[0]!.id;
-        }
-      }
-      return { removedKeys, removedMessages };
+      const removed = await eraseStudentData(personal, target, classes);
+      await personal.audit.write({
+        actorId: user.id,
+        actorName: user.displayName,
+        actorRole: user.role,
+        action: 'data.erase',
+        targetId: target.id,
+        targetUsername: target.username,
+        targetRole: target.role,
+        ...(target.schoolId ? { schoolId: target.schoolId } : {}),
+      });
+      return removed;
     },
   });
 }
