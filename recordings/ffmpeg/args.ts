@@ -4,6 +4,7 @@
  */
 import type { Rung } from './ladder.ts';
 import { AUDIO_KBPS } from './ladder.ts';
+import { safeInputArgs, type Demuxer } from './sniff.ts';
 
 export const SEGMENT_SECONDS = 4;
 /** A keyframe every 2 s in every rung: segments cut at the same instants everywhere. */
@@ -17,11 +18,17 @@ export interface LadderOutput {
   /** Emit `-progress pipe:1` key=value progress for the wrapper to parse. */
   progress?: boolean;
   threads?: number;
+  /** The demuxer sniffed from the file's content: forced, with only the file protocol allowed. */
+  inputFormat?: Demuxer;
 }
 
-export function probeArgs(input: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
+export function probeArgs(input: string, inputFormat?: Demuxer): string[] {
+  const base = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams'];
+  return inputFormat ? [...base, ...safeInputArgs(inputFormat), input] : [...base, input];
 }
+
+/** Input options for an uploaded file: none (trusted test inputs) or the sniffed demuxer + file protocol only. */
+const inputOpts = (inputFormat?: Demuxer) => (inputFormat ? safeInputArgs(inputFormat) : []);
 
 export function hlsOutput(dir: string, name: string): string[] {
   return [
@@ -87,8 +94,8 @@ export function audioEncodeArgs(kbps = AUDIO_KBPS): string[] {
   return ['-c:a', 'aac', '-b:a', `${kbps}k`, '-ac', '2', '-ar', '48000'];
 }
 
-function commonInput(input: string): string[] {
-  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', input];
+function commonInput(input: string, inputFormat?: Demuxer): string[] {
+  return ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', ...inputOpts(inputFormat), '-i', input];
 }
 
 /** Scale to the rung's size, sharp enough for slides and board writing. */
@@ -108,7 +115,7 @@ export function onePassLadderArgs(input: string, o: LadderOutput): string[] {
     `[0:v:0]fps=${fps},split=${n}${labels.map((l) => `[${l}]`).join('')}`,
     ...o.rungs.map((r, i) => `[s${i}]${scaleFilter(r)}[v${i}]`),
   ].join(';');
-  const args = [...commonInput(input), '-filter_complex', graph];
+  const args = [...commonInput(input, o.inputFormat), '-filter_complex', graph];
   o.rungs.forEach((r, i) => {
     args.push(
       '-map',
@@ -148,7 +155,13 @@ export function perRungArgs(input: string, o: LadderOutput): string[][] {
   return runs;
 }
 
-export function posterArgs(input: string, atSeconds: number, output: string, width = 1280): string[] {
+export function posterArgs(
+  input: string,
+  atSeconds: number,
+  output: string,
+  width = 1280,
+  inputFormat?: Demuxer,
+): string[] {
   return [
     '-hide_banner',
     '-nostdin',
@@ -157,6 +170,7 @@ export function posterArgs(input: string, atSeconds: number, output: string, wid
     'error',
     '-ss',
     atSeconds.toFixed(2),
+    ...inputOpts(inputFormat),
     '-i',
     input,
     '-map',
@@ -171,8 +185,12 @@ export function posterArgs(input: string, atSeconds: number, output: string, wid
   ];
 }
 
-/** Decodes the last seconds of the file: a truncated file fails here even when its header looks fine. */
-export function tailDecodeArgs(input: string, duration: number, seconds = 3): string[] {
+/**
+ * Decodes the last seconds of the file: a truncated file fails here even when
+ * its header looks fine. `-progress` reports the frames decoded: none means
+ * the end of the video is missing (a file cut after its index).
+ */
+export function tailDecodeArgs(input: string, duration: number, seconds = 3, inputFormat?: Demuxer): string[] {
   return [
     '-hide_banner',
     '-nostdin',
@@ -181,12 +199,15 @@ export function tailDecodeArgs(input: string, duration: number, seconds = 3): st
     '-xerror',
     '-ss',
     Math.max(0, duration - seconds).toFixed(2),
+    ...inputOpts(inputFormat),
     '-i',
     input,
     '-map',
     '0:v:0',
     '-f',
     'null',
+    '-progress',
+    'pipe:1',
     '-',
   ];
 }

@@ -1,10 +1,15 @@
 /**
- * ffprobe checks every upload before any transcode: it must be a media
- * file, have a real video stream, be complete to its end, and not be
- * longer than the configured limit.
+ * Every upload is checked before any transcode: its first bytes must be one of
+ * the accepted video containers (sniff.ts; a still image or an audio file is
+ * MEDIA_NO_VIDEO, anything else MEDIA_NOT_MEDIA), ffprobe — forced to that
+ * demuxer, file protocol only — must find a real video stream and a duration
+ * within the limit, and the last seconds must decode to at least one frame
+ * (a file cut after its header is MEDIA_CORRUPT). Error details never carry
+ * server paths.
  */
 import fs from 'node:fs/promises';
 import { probeArgs, tailDecodeArgs } from './args.ts';
+import { scrubPaths, sniffFile, type Demuxer } from './sniff.ts';
 import { MediaError } from './MediaError.ts';
 import { runTool } from './runTool.ts';
 
@@ -12,6 +17,8 @@ export interface ProbeResult {
   durationSec: number;
   sizeBytes: number;
   formatName: string;
+  /** The demuxer sniffed from the content, forced on every later ffmpeg run. */
+  demuxer: Demuxer;
   video: { codec: string; width: number; height: number; fps: number; bitrate?: number };
   audio?: { codec: string; channels: number; sampleRate: number };
 }
@@ -31,27 +38,6 @@ interface FfprobeStream {
   side_data_list?: { rotation?: number }[];
 }
 
-const CONTAINER_MAGIC: { offset: number; bytes: Buffer }[] = [
-  { offset: 4, bytes: Buffer.from('ftyp') }, // MP4, MOV, 3GP
-  { offset: 0, bytes: Buffer.from([0x1a, 0x45, 0xdf, 0xa3]) }, // Matroska, WebM
-  { offset: 0, bytes: Buffer.from('RIFF') }, // AVI
-  { offset: 0, bytes: Buffer.from('FLV') },
-  { offset: 0, bytes: Buffer.from([0x47]) }, // MPEG-TS sync byte
-  { offset: 0, bytes: Buffer.from([0x00, 0x00, 0x01, 0xba]) }, // MPEG-PS
-  { offset: 0, bytes: Buffer.from([0x30, 0x26, 0xb2, 0x75]) }, // ASF/WMV
-];
-
-async function looksLikeVideoContainer(file: string): Promise<boolean> {
-  const fh = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    await fh.read(buf, 0, 16, 0);
-    return CONTAINER_MAGIC.some((m) => buf.subarray(m.offset, m.offset + m.bytes.length).equals(m.bytes));
-  } finally {
-    await fh.close();
-  }
-}
-
 export function parseRate(rate: string | undefined): number {
   if (!rate) return 0;
   const [n, d] = rate.split('/').map(Number);
@@ -69,40 +55,52 @@ export interface ProbeOptions {
 export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeResult> {
   const st = await fs.stat(file);
   if (st.size === 0) throw new MediaError('MEDIA_EMPTY');
-  const res = await runTool(o.ffprobe ?? 'ffprobe', probeArgs(file), { timeoutMs: 60_000, signal: o.signal });
+  const sniffed = await sniffFile(file);
+  if (sniffed.kind === 'image') throw new MediaError('MEDIA_NO_VIDEO', 'a still image');
+  if (sniffed.kind === 'audio') throw new MediaError('MEDIA_NO_VIDEO', 'sound only');
+  if (sniffed.kind === 'unknown') throw new MediaError('MEDIA_NOT_MEDIA');
+  const demuxer = sniffed.demuxer;
+  const res = await runTool(o.ffprobe ?? 'ffprobe', probeArgs(file, demuxer), {
+    timeoutMs: 60_000,
+    signal: o.signal,
+  });
   let parsed: { format?: { format_name?: string; duration?: string }; streams?: FfprobeStream[] } = {};
   try {
     parsed = JSON.parse(res.stdout || '{}');
   } catch {
     /* handled below */
   }
-  const container = await looksLikeVideoContainer(file);
   if (res.code !== 0 || !parsed.format) {
     const stderr = res.stderr.trim().split('\n').pop() ?? '';
-    throw new MediaError(container ? 'MEDIA_CORRUPT' : 'MEDIA_NOT_MEDIA', stderr.slice(0, 200));
+    throw new MediaError('MEDIA_CORRUPT', scrubPaths(stderr, file).slice(0, 200));
   }
   const streams = parsed.streams ?? [];
   const v = streams.find(
     (s) => s.codec_type === 'video' && !s.disposition?.attached_pic && (s.width ?? 0) > 0,
   );
-  if (!v) {
-    if (streams.length === 0 && !container) throw new MediaError('MEDIA_NOT_MEDIA');
-    throw new MediaError('MEDIA_NO_VIDEO');
-  }
+  if (!v) throw new MediaError('MEDIA_NO_VIDEO', streams.length ? 'sound only' : undefined);
   const duration = Number(parsed.format.duration);
-  if (!Number.isFinite(duration) || duration <= 0) throw new MediaError('MEDIA_CORRUPT', 'no duration');
+  if (!Number.isFinite(duration) || duration <= 0) {
+    // A container holding one picture (a cover or a photo saved as a video) has no duration.
+    if (['mjpeg', 'png', 'bmp', 'gif', 'webp'].includes(v.codec_name ?? ''))
+      throw new MediaError('MEDIA_NO_VIDEO', 'a still image');
+    throw new MediaError('MEDIA_CORRUPT', 'the video has no length');
+  }
   if (duration > o.maxDurationSec) {
     throw new MediaError(
       'MEDIA_TOO_LONG',
       `${Math.round(duration / 60)} min, the limit is ${Math.round(o.maxDurationSec / 60)} min`,
     );
   }
-  const tail = await runTool(o.ffmpeg ?? 'ffmpeg', tailDecodeArgs(file, duration), {
+  const tail = await runTool(o.ffmpeg ?? 'ffmpeg', tailDecodeArgs(file, duration, 3, demuxer), {
     timeoutMs: 120_000,
     signal: o.signal,
   });
   if (tail.code !== 0)
-    throw new MediaError('MEDIA_CORRUPT', tail.stderr.trim().split('\n').pop()?.slice(0, 200));
+    throw new MediaError('MEDIA_CORRUPT', scrubPaths(tail.stderr.trim().split('\n').pop() ?? '', file).slice(0, 200));
+  const frames = [...tail.stdout.matchAll(/^frame=(\d+)$/gm)].map((m) => Number(m[1]));
+  if (!frames.length || frames.at(-1) === 0)
+    throw new MediaError('MEDIA_CORRUPT', 'the end of the video is missing; the upload or export was cut short');
   // Phones record portrait video as landscape + a rotation: the displayed size is what the ladder must use.
   const rotation =
     Math.abs(
@@ -114,6 +112,7 @@ export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeR
     durationSec: duration,
     sizeBytes: st.size,
     formatName: parsed.format.format_name ?? 'unknown',
+    demuxer,
     video: {
       codec: v.codec_name ?? 'unknown',
       width,

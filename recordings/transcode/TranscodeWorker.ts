@@ -130,10 +130,20 @@ export class TranscodeWorker {
           : signal?.aborted
             ? new MediaError('TRANSCODE_CANCELLED')
             : new MediaError('TRANSCODE_FAILED', (err as Error).message);
-      const finalAttempt = e.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const attempts = job.opts.attempts ?? 1;
+      const finalAttempt = e.permanent || job.attemptsMade + 1 >= attempts;
+      log.warn(
+        { err, code: e.code, detail: e.detail, attempt: job.attemptsMade + 1, attempts, finalAttempt },
+        'transcode failed',
+      );
       await lessons.update(lessonId, {
         ...(finalAttempt ? { status: 'failed' as const, progress: undefined } : {}),
-        error: { code: e.code, message: finalAttempt ? e.message : `${e.message} Retrying…` },
+        error: {
+          code: e.code,
+          message: finalAttempt
+            ? e.message
+            : `Converting the video failed; trying again automatically (attempt ${job.attemptsMade + 2} of ${attempts}).`,
+        },
       });
       throw e.permanent ? new UnrecoverableError(`${e.code}: ${e.message}`) : e;
     } finally {

@@ -92,7 +92,14 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
   report({ stage: 'transcoding', percent: 2 });
   await runFfmpegJob({
     bin: o.ffmpeg,
-    args: onePassLadderArgs(o.source, { outDir: out, rungs, withAudio, preset: o.preset, progress: true }),
+    args: onePassLadderArgs(o.source, {
+      outDir: out,
+      rungs,
+      withAudio,
+      preset: o.preset,
+      progress: true,
+      inputFormat: probe.demuxer,
+    }),
     logger: log,
     signal: o.signal,
     onProgress: (p) => {
@@ -110,7 +117,7 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
   report({ stage: 'publishing', percent: 90 });
   const poster = path.join(out, 'poster.jpg');
   const posterAt = Math.min(probe.durationSec * 0.1, 30);
-  const pr = await runTool(o.ffmpeg ?? 'ffmpeg', posterArgs(o.source, posterAt, poster), {
+  const pr = await runTool(o.ffmpeg ?? 'ffmpeg', posterArgs(o.source, posterAt, poster, 1280, probe.demuxer), {
     timeoutMs: 60_000,
     signal: o.signal,
   });

@@ -152,8 +152,8 @@ async function moveToStorage(
   lessonId: string,
 ): Promise<{ sourceKey: string; filename: string; size: number }> {
   const filename = safeFilename(upload.metadata?.filename ?? 'video');
-  const ext = /\.[A-Za-z0-9]{1,5}$/.exec(filename)?.[0]?.toLowerCase() ?? '';
-  const sourceKey = `originals/${lessonId}/source${ext}`;
+  // The name's extension is not kept: what the file is gets decided from its content (recordings/ffmpeg/sniff.ts).
+  const sourceKey = `originals/${lessonId}/source`;
   const path = upload.storage?.path ?? `${d.dir}/${upload.id}`;
   const localDest = d.storage.localPath?.(sourceKey);
   if (localDest) {

@@ -190,7 +190,7 @@ describe('recorded lessons in the browser', () => {
     const lessonId = await page.locator('[data-testid=processing]').getAttribute('data-upload-lesson');
     expect(
       fs
-        .readFileSync(svc.core.storage.localPath!(`originals/${lessonId}/source.mp4`))
+        .readFileSync(svc.core.storage.localPath!(`originals/${lessonId}/source`))
         .equals(fs.readFileSync(file)),
     ).toBe(true);
   }, 120_000);

@@ -90,3 +90,30 @@ export function truncated(): string {
   fs.writeFileSync(p, buf.subarray(0, Math.floor(buf.length * 0.6)));
   return p;
 }
+
+/** The first bytes of a faststart MP4 up to just past its index (moov): a clean header, no pictures. */
+export function cutAfterHeader(): string {
+  const src = clip({ seconds: 8 });
+  const p = path.join(DIR, 'cut-after-header.mp4');
+  const buf = fs.readFileSync(src);
+  const mdat = buf.indexOf('mdat');
+  if (mdat < 0) throw new Error('fixture clip has no mdat box');
+  fs.writeFileSync(p, buf.subarray(0, mdat + 2000));
+  return p;
+}
+
+/** A PNG picture saved under a video name. */
+export function stillImageNamedMp4(): string {
+  const png = make('still.png', ['-f', 'lavfi', '-i', 'color=c=red:s=320x240', '-frames:v', '1']);
+  const p = path.join(DIR, 'photo.mp4');
+  fs.copyFileSync(png, p);
+  return p;
+}
+
+/** An HLS playlist that names another file on the server by absolute path (an attempt to read it). */
+export function playlistPointingAt(target: string): string {
+  fs.mkdirSync(DIR, { recursive: true });
+  const p = path.join(DIR, 'sneaky.m3u8');
+  fs.writeFileSync(p, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n${target}\n#EXT-X-ENDLIST\n`);
+  return p;
+}

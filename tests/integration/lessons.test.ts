@@ -4,13 +4,22 @@
  * HLS, checked with ffprobe over HTTP like an external player would.
  */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
-import { audioOnly, clip, notMedia, truncated } from '../helpers/fixtures.ts';
+import {
+  audioOnly,
+  clip,
+  cutAfterHeader,
+  notMedia,
+  playlistPointingAt,
+  stillImageNamedMp4,
+  truncated,
+} from '../helpers/fixtures.ts';
 import { startTestService } from '../helpers/service.ts';
 import { tusErrorBody, tusUpload } from '../helpers/tusUpload.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -107,7 +116,7 @@ describe('upload → transcode → replay', () => {
     expect(mine.some((e) => e.status === 'processing' && (e.progress?.percent ?? 0) > 0)).toBe(true);
     expect(mine.at(-1)!.status).toBe('ready');
     // The original is kept.
-    expect(fs.existsSync(svc.core.storage.localPath!(`originals/${lessonId}/source.mp4`))).toBe(true);
+    expect(fs.existsSync(svc.core.storage.localPath!(`originals/${lessonId}/source`))).toBe(true);
   });
 
   it('publishes a master playlist with every attribute players need, and renditions ffprobe can read over HTTP', async () => {
@@ -212,6 +221,13 @@ describe('bad uploads fail cleanly', () => {
     ['not a media file', () => notMedia(), 'MEDIA_NOT_MEDIA'],
     ['no video stream', () => audioOnly(), 'MEDIA_NO_VIDEO'],
     ['truncated', () => truncated(), 'MEDIA_CORRUPT'],
+    ['cut just after its header (moov)', () => cutAfterHeader(), 'MEDIA_CORRUPT'],
+    ['a still image named .mp4', () => stillImageNamedMp4(), 'MEDIA_NO_VIDEO'],
+    [
+      'an HLS playlist naming a file on the server',
+      () => playlistPointingAt(path.resolve(clip({ seconds: 3 }))),
+      'MEDIA_NOT_MEDIA',
+    ],
     ['longer than the limit', () => clip({ seconds: 45, width: 160, height: 90, fps: 10 }), 'MEDIA_TOO_LONG'],
   ])('%s → %s, with a readable message, and the worker goes on', async (_what, file, code) => {
     const id = await upload(file());
@@ -219,6 +235,10 @@ describe('bad uploads fail cleanly', () => {
     expect(l.status).toBe('failed');
     expect(l.error?.code).toBe(code);
     expect(l.error?.message.length).toBeGreaterThan(20);
+    // Never a server path, never a promise of a retry that will not happen.
+    expect(l.error?.message).not.toContain(svc.core.config.dataDir);
+    expect(l.error?.message).not.toMatch(/\/(?:tmp|work|data|storage|originals|root|home)\//);
+    expect(l.error?.message).not.toMatch(/retr(y|ied) automatically|will be retried|trying again/i);
   });
 
   it('zero bytes is refused at creation with MEDIA_EMPTY', async () => {
@@ -311,7 +331,7 @@ describe('resumable upload', () => {
     const { lessonId } = (await rest.json()) as { lessonId: string };
     const l = await settled(lessonId);
     expect(l.status).toBe('ready');
-    const stored = fs.readFileSync(svc.core.storage.localPath!(`originals/${lessonId}/source.mp4`));
+    const stored = fs.readFileSync(svc.core.storage.localPath!(`originals/${lessonId}/source`));
     expect(stored.equals(data)).toBe(true);
   });
 });
