@@ -33,6 +33,7 @@ import { ChannelService } from './channels/ChannelService.ts';
 import { SlateService } from './channels/SlateService.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import { HashGate } from './auth/HashGate.ts';
+import { DestinationAllowList } from '../media/channel/headEnd.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 
 export interface Core {
@@ -275,10 +276,12 @@ export async function startService(
   });
   const outputs = new OutputStore(core.redis.redis);
   const hashGate = new HashGate(config.PASSWORD_HASH_CONCURRENCY);
+  const headEndAllowed = new DestinationAllowList(config.HEAD_END_ALLOWED);
   const isHttps = config.publicBaseUrl.startsWith('https://');
   const deps: AppDeps = {
     channels,
     outputs,
+    headEndAllowed,
     logger,
     redis: core.redis.redis,
     store: core.store,
@@ -358,6 +361,7 @@ export async function startService(
     baseUrl: () => listeningUrl,
     logger: logger.child({ component: 'head-ends' }),
     ffmpeg: config.FFMPEG_BIN,
+    allowed: headEndAllowed,
   });
   const timetableChanges = core.redis.duplicate();
   void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL, OutputStore.CHANGED);

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DestinationAllowList } from '../media/channel/headEnd.ts';
 
 const DURATION_RE = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -132,7 +133,17 @@ export const SETTINGS = {
     doc: 'Interface of the internal metrics listener.',
   },
   HEAD_END_ALLOWED: {
-    schema: z.string().default('127.0.0.0/8,::1/128,239.0.0.0/8'),
+    schema: z
+      .string()
+      .default('239.0.0.0/8')
+      .refine((v) => {
+        try {
+          new DestinationAllowList(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'use comma-separated CIDRs and host names, e.g. 239.0.0.0/8,10.20.0.0/16,iptv.example.net'),
     doc: 'Where channel head-end outputs may push: comma-separated IPv4/IPv6 CIDRs (multicast ranges included) and host names. Anything else is refused.',
   },
   STORAGE_DRIVER: {

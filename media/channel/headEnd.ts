@@ -1,3 +1,5 @@
+import net from 'node:net';
+
 /**
  * Head-end output for cable and IPTV operators: a channel pushed as MPEG-TS
  * over UDP or SRT by one ffmpeg that reads the channel's own HLS (one video
@@ -17,8 +19,83 @@ export interface OutputTarget {
 
 export class OutputUrlError extends Error {}
 
-/** Checks an operator's address: udp://host:port or srt://host:port, optional query options. */
-export function parseOutputUrl(raw: string): OutputTarget {
+/**
+ * Where outputs may go: the district's operators, as IPv4/IPv6 CIDRs
+ * (multicast ranges included) and exact host names. Nothing else is reachable,
+ * so an admin account cannot turn the head-end against internal services
+ * (udp://127.0.0.1:6379) or arbitrary hosts.
+ */
+export class DestinationAllowList {
+  readonly #nets = new net.BlockList();
+  readonly #hosts = new Set<string>();
+  readonly spec: string;
+
+  constructor(spec: string) {
+    this.spec = spec;
+    for (const raw of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const [addr, bitsS] = raw.split('/') as [string, string | undefined];
+      const family = net.isIP(addr);
+      if (family) {
+        const bits = bitsS === undefined ? (family === 4 ? 32 : 128) : Number(bitsS);
+        if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128))
+          throw new OutputUrlError(`"${raw}" is not a valid network (address/prefix).`);
+        this.#nets.addSubnet(addr, bits, family === 4 ? 'ipv4' : 'ipv6');
+      } else if (/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(raw) && bitsS === undefined) {
+        this.#hosts.add(raw.toLowerCase());
+      } else {
+        throw new OutputUrlError(`"${raw}" is neither an address range nor a host name.`);
+      }
+    }
+  }
+
+  allows(host: string): boolean {
+    const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+    const family = net.isIP(h);
+    if (family) return this.#nets.check(h, family === 4 ? 'ipv4' : 'ipv6');
+    return this.#hosts.has(h);
+  }
+}
+
+/** Output options that pass, per protocol, with the values they accept. Anything else is refused. */
+const OPTIONS: Record<'udp' | 'srt', Record<string, RegExp>> = {
+  udp: {
+    pkt_size: /^\d{3,5}$/,
+    ttl: /^\d{1,3}$/,
+    buffer_size: /^\d{1,9}$/,
+    bitrate: /^\d{1,10}$/,
+    burst_bits: /^\d{1,10}$/,
+    fifo_size: /^\d{1,9}$/,
+  },
+  srt: {
+    pkt_size: /^\d{3,5}$/,
+    payload_size: /^\d{3,5}$/,
+    latency: /^\d{1,9}$/,
+    maxbw: /^-?\d{1,12}$/,
+    oheadbw: /^\d{1,3}$/,
+    passphrase: /^[\x21-\x7e]{10,79}$/,
+    pbkeylen: /^(0|16|24|32)$/,
+    streamid: /^[\x20-\x7e]{1,512}$/,
+    mode: /^caller$/,
+    connect_timeout: /^\d{1,6}$/,
+  },
+};
+
+/** Option values never logged or shown back. */
+const SECRET_OPTIONS = ['passphrase', 'streamid'];
+
+/** The URL with its secrets replaced by ***: for logs and API answers. */
+export function redactOutputUrl(url: string): string {
+  return url.replace(
+    new RegExp(`([?&](?:${SECRET_OPTIONS.join('|')})=)[^&\\s'"]*`, 'g'),
+    '$1***',
+  );
+}
+
+/**
+ * Checks an operator's address: udp://host:port or srt://host:port with known
+ * options only, and (given the district's allow list) a permitted destination.
+ */
+export function parseOutputUrl(raw: string, allowed?: DestinationAllowList): OutputTarget {
   let u: URL;
   try {
     u = new URL(raw.trim());
@@ -34,10 +111,22 @@ export function parseOutputUrl(raw: string): OutputTarget {
   if (u.username || u.password || u.pathname.replace(/^\/$/, '') !== '')
     throw new OutputUrlError('The output URL may only have a host, a port and options (?…).');
   const params = new URLSearchParams(u.search);
-  for (const k of params.keys())
-    if (!/^[a-z_]{1,32}$/.test(k)) throw new OutputUrlError(`Unknown output option "${k}".`);
+  const known = OPTIONS[protocol];
+  for (const [k, v] of params) {
+    const rule = known[k];
+    if (!rule)
+      throw new OutputUrlError(
+        `The ${protocol} output option "${k.slice(0, 32)}" is not allowed. Allowed: ${Object.keys(known).join(', ')}.`,
+      );
+    if (!rule.test(v))
+      throw new OutputUrlError(`The value of "${k}" is not valid for a ${protocol} output.`);
+  }
   if (!params.has('pkt_size')) params.set('pkt_size', '1316');
   const host = u.hostname;
+  if (allowed && !allowed.allows(host))
+    throw new OutputUrlError(
+      `${host} is not an allowed destination for head-end outputs. The district allows: ${allowed.spec || 'nothing'} (setting HEAD_END_ALLOWED).`,
+    );
   return { protocol, host, port, url: `${protocol}://${host}:${port}?${params.toString()}` };
 }
 

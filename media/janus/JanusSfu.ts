@@ -6,8 +6,10 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { ManagedProcess } from '../process/ManagedProcess.ts';
+import { reapStale } from '../process/childHygiene.ts';
 import type { ProcessLogger } from '../process/ProcessLogger.ts';
 import { Supervisor } from '../process/Supervisor.ts';
 import type {
@@ -87,6 +89,8 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
   async start(): Promise<void> {
     const configPath = writeJanusConfig({ ...this.#o, apiSecret: this.#apiSecret, adminKey: this.#adminKey });
     const log = this.#o.logger.child({ component: 'janus' });
+    // A Janus of a run that crashed would hold the ports and answer on the old socket.
+    await reapStale(path.join(this.#o.dir, 'janus.skyclass-pid'), log);
     this.#supervisor = new Supervisor({
       name: 'janus',
       logger: log,
@@ -104,6 +108,7 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
           readyLine: (line) => line.includes('WebSockets transport plugin initialized'),
           startTimeoutMs: 15_000,
           stopTimeoutMs: 3000,
+          pidFile: path.join(this.#o.dir, 'janus.skyclass-pid'),
         });
       },
     });

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import readline from 'node:readline';
 import type { ProcessLogger } from './ProcessLogger.ts';
+import { dieWithParent, removePidFile, writePidFile } from './childHygiene.ts';
 
 export type ProcessState = 'new' | 'starting' | 'running' | 'stopping' | 'exited';
 export type StopReason = 'requested' | 'crash' | 'start-timeout' | 'spawn-error';
@@ -34,6 +35,10 @@ export interface ManagedProcessOptions {
   /** Written to stdin to ask for a graceful stop (ffmpeg: "q"); else stopSignal is sent. */
   stopInput?: string;
   stopSignal?: NodeJS.Signals;
+  /** Applied to the logged command line and to every output line (secrets in URLs). */
+  redact?: (text: string) => string;
+  /** Record the pid here while the process runs (see childHygiene.ts: reapStale). */
+  pidFile?: string;
 }
 
 export class ProcessStartError extends Error {
@@ -84,14 +89,19 @@ export class ManagedProcess extends EventEmitter<Events> {
     const { name, command, args, logger } = this.options;
     const timeoutMs = this.options.startTimeoutMs ?? 10_000;
     this.#state = 'starting';
-    logger.debug({ command, args }, `${name}: spawning`);
+    const redact = this.options.redact ?? ((t: string) => t);
+    logger.debug({ command, args: args.map(redact) }, `${name}: spawning`);
 
-    const child = spawn(command, args, {
+    // The child gets SIGTERM from the kernel if this process dies, however it dies.
+    const run = dieWithParent(command, args);
+    const child = spawn(run.command, run.args, {
       cwd: this.options.cwd,
       ...(this.options.env ? { env: this.options.env } : {}),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.#child = child;
+    const pidFile = this.options.pidFile;
+    if (pidFile && child.pid) writePidFile(pidFile, child.pid, name);
 
     this.#exited = new Promise<ExitInfo>((resolve) => {
       let spawnError: Error | undefined;
@@ -108,6 +118,7 @@ export class ManagedProcess extends EventEmitter<Events> {
               ? 'requested'
               : 'crash';
         const info: ExitInfo = { code, signal, reason };
+        if (pidFile) removePidFile(pidFile, child.pid);
         this.#exitInfo = info;
         this.#state = 'exited';
         // A one-shot job (a transcode) ending with 0 is normal; only unexpected ends are warnings.
@@ -123,9 +134,10 @@ export class ManagedProcess extends EventEmitter<Events> {
     for (const stream of ['stdout', 'stderr'] as const) {
       const rl = readline.createInterface({ input: child[stream]! });
       rl.on('line', (line) => {
-        this.#recentOutput.push(line);
+        const shown = redact(line);
+        this.#recentOutput.push(shown);
         if (this.#recentOutput.length > 20) this.#recentOutput.shift();
-        logger.debug({ stream }, line);
+        logger.debug({ stream }, shown);
         this.emit('line', stream, line);
       });
     }

@@ -1,6 +1,7 @@
 /** Runs a short-lived ffmpeg/ffprobe command and collects its output (for probes, posters, checks). */
 import { spawn } from 'node:child_process';
 import { MediaError } from './MediaError.ts';
+import { dieWithParent } from '../../media/process/childHygiene.ts';
 
 export interface ToolResult {
   code: number | null;
@@ -14,7 +15,8 @@ export function runTool(
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
+    const run = dieWithParent(bin, args);
+    const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -35,6 +35,7 @@ import {
   slateId,
   type SlateDesign,
 } from '../../media/channel/slate.ts';
+import { TtlCache } from './TtlCache.ts';
 import { GENERIC_SLATE, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
 
 export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
@@ -137,8 +138,10 @@ export class ChannelService {
   readonly #plans = new Map<string, DayPlan>();
   readonly #laid = new Map<string, Laid>();
   readonly #media = new Map<string, LessonMedia>();
-  readonly #onAir = new Map<string, { onAir: boolean; until: number }>();
-  readonly #prefix = new Map<string, { prefix: string | undefined; until: number }>();
+  // Keyed by ids from public URLs: bounded and expiring (unknown ids never grow memory).
+  readonly #onAir = new TtlCache<boolean>({ max: 2000, ttlMs: 5000 });
+  readonly #prefix = new TtlCache<string | undefined>({ max: 2000, ttlMs: 5000 });
+  readonly #liveOnAir = new TtlCache<boolean>({ max: 500, ttlMs: 5000 });
   readonly #master = channelMaster();
 
   constructor(o: ChannelServiceOptions) {
@@ -238,12 +241,37 @@ export class ChannelService {
   /** Where a lesson's media is in storage if it is on a channel now (cached a few seconds: asked for every segment). */
   async onAirPrefix(lessonId: string, now = Date.now()): Promise<string | undefined> {
     const hit = this.#prefix.get(lessonId);
-    if (hit && hit.until > now) return hit.prefix;
+    if (hit) return hit.value;
     const lesson = await this.#o.lessons.get(lessonId);
     const prefix =
       lesson && (await this.lessonOnAir(lesson, now)) ? (lesson.hlsPrefix ?? `vod/${lesson.id}`) : undefined;
-    this.#prefix.set(lessonId, { prefix, until: now + 5000 });
+    this.#prefix.set(lessonId, prefix);
     return prefix;
+  }
+
+  /**
+   * Is a live lesson on a channel now (so its segments may be served without a
+   * login)? Only while a live slot of its grade names it, from its start to a
+   * minute after its end (players finish the window they loaded).
+   */
+  async liveOnAir(liveId: string, now = Date.now()): Promise<boolean> {
+    const hit = this.#liveOnAir.get(liveId);
+    if (hit) return hit.value;
+    const live = await this.#o.live.get(liveId);
+    let onAir = false;
+    if (live && live.status !== 'scheduled') {
+      const dates = [-1, 0].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
+      const slots = await this.#o.timetable.days([live.grade], dates);
+      onAir = slots.some(
+        (s) =>
+          s.source.kind === 'live' &&
+          s.source.liveLessonId === live.id &&
+          slotInstant(s.date, s.start, this.#o.timeZone).getTime() - 60_000 <= now &&
+          now <= slotInstant(s.date, s.end, this.#o.timeZone).getTime() + 60_000,
+      );
+    }
+    this.#liveOnAir.set(liveId, onAir);
+    return onAir;
   }
 
   /** Is a lesson's media part of a channel (so it may be served without a login)? Scheduled yesterday, today or tomorrow. */
@@ -251,9 +279,9 @@ export class ChannelService {
     if (!isPublished(lesson)) return false;
     // Every segment request asks: the answer is kept for a few seconds.
     const hit = this.#onAir.get(lesson.id);
-    if (hit && hit.until > now) return hit.onAir;
+    if (hit) return hit.value;
     const onAir = await this.#lessonOnAir(lesson, now);
-    this.#onAir.set(lesson.id, { onAir, until: now + 5000 });
+    this.#onAir.set(lesson.id, onAir);
     return onAir;
   }
 

@@ -9,7 +9,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { ManagedProcess } from '../../media/process/ManagedProcess.ts';
 import { Supervisor } from '../../media/process/Supervisor.ts';
-import { headEndArgs, parseOutputUrl } from '../../media/channel/headEnd.ts';
+import {
+  headEndArgs,
+  parseOutputUrl,
+  redactOutputUrl,
+  type DestinationAllowList,
+} from '../../media/channel/headEnd.ts';
 import { channelName } from '../timetable/epg.ts';
 
 const K = {
@@ -29,6 +34,8 @@ export interface OutputStatus {
   state: 'running' | 'restarting' | 'stopped';
   since: string;
   restarts: number;
+  /** Why it is not running (never a secret). */
+  error?: string;
 }
 
 /** The configured outputs (any instance). */
@@ -85,6 +92,8 @@ export interface HeadEndsOptions {
   rendition?: string;
   logger: Logger;
   ffmpeg?: string;
+  /** Where outputs may go (HEAD_END_ALLOWED); a stored output outside it is not started. */
+  allowed?: DestinationAllowList;
 }
 
 interface Running {
@@ -134,11 +143,27 @@ export class HeadEnds {
           });
       }
     }
-    for (const w of wanted) if (!this.#running.has(w.channel)) await this.#start(w);
+    for (const w of wanted) {
+      if (this.#running.has(w.channel)) continue;
+      try {
+        await this.#start(w);
+      } catch (err) {
+        this.#o.logger.warn(
+          { channel: w.channel, err: redactOutputUrl((err as Error).message) },
+          'head-end output not started',
+        );
+        await this.#o.store.setStatus(w.channel, {
+          state: 'stopped',
+          since: new Date().toISOString(),
+          restarts: 0,
+          error: redactOutputUrl((err as Error).message),
+        });
+      }
+    }
   }
 
   async #start(w: OutputConfig): Promise<void> {
-    const target = parseOutputUrl(w.url);
+    const target = parseOutputUrl(w.url, this.#o.allowed);
     const base = `${this.#o.baseUrl()}/channels/${w.channel}`;
     const grade = Number(w.channel.replace('grade-', ''));
     const log = this.#o.logger.child({ component: 'head-end', channel: w.channel });
@@ -161,6 +186,7 @@ export class HeadEnds {
               channelName(grade),
             ),
             logger: log,
+            redact: redactOutputUrl,
             readyProbe: async () => true,
             startTimeoutMs: 5000,
             stopInput: 'q',
@@ -185,7 +211,7 @@ export class HeadEnds {
       });
     });
     await run.supervisor.start();
-    log.info({ target: target.url }, 'head-end output started');
+    log.info({ target: redactOutputUrl(target.url) }, 'head-end output started');
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
 import type { OutputStore } from '../channels/HeadEnds.ts';
+import type { DestinationAllowList } from '../../media/channel/headEnd.ts';
 import type { HashGate } from '../auth/HashGate.ts';
 import type { LoginGuard } from '../auth/LoginGuard.ts';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   channels: ChannelService;
   /** The channels' head-end outputs (MPEG-TS over UDP/SRT). */
   outputs: OutputStore;
+  /** Where head-end outputs may push (HEAD_END_ALLOWED). */
+  headEndAllowed: DestinationAllowList;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */

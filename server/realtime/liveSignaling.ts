@@ -31,7 +31,7 @@ export interface LiveSignalingDeps {
 
 type Ack = (reply: unknown) => void;
 
-const VIEWERS_KEY = 'sc:live:viewers';
+export const VIEWERS_KEY = 'sc:live:viewers';
 export const liveRoom = (lessonId: string) => `live:${lessonId}`;
 
 interface PeerEntry {
@@ -164,6 +164,9 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
             'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
           );
         }
+        // One viewer connection per socket and lesson: watching again replaces the old one
+        // (a page re-joining after a drop), it never opens a second subscriber or counts twice.
+        for (const [id, e] of [...peers]) if (e.role === 'viewer' && e.lessonId === l.id) await drop(id);
         const sub = await sfu().subscribe(l.roomId, l.publisherId);
         peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
         sub.peer.once('down', () => void drop(sub.peer.id));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ManagedProcess } from '../../media/process/ManagedProcess.ts';
 import { Supervisor } from '../../media/process/Supervisor.ts';
 import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
+import { reapStale } from '../../media/process/childHygiene.ts';
 
 export interface EmbeddedRedisOptions {
   dir: string;
@@ -43,12 +44,16 @@ export function redisServerArgs(dir: string, socketPath: string): string[] {
 
 export class EmbeddedRedis {
   readonly socketPath: string;
+  readonly pidFile: string;
   readonly #supervisor: Supervisor;
+  readonly #logger: ProcessLogger;
 
   constructor(options: EmbeddedRedisOptions) {
     fs.mkdirSync(options.dir, { recursive: true });
     this.socketPath = path.join(options.dir, 'redis.sock');
+    this.pidFile = path.join(options.dir, 'redis-server.skyclass-pid');
     const logger = options.logger.child({ component: 'redis-server' });
+    this.#logger = logger;
     this.#supervisor = new Supervisor({
       name: 'redis-server',
       logger,
@@ -61,6 +66,7 @@ export class EmbeddedRedis {
           readyLine: (line) => /ready to accept connections/i.test(line),
           startTimeoutMs: 15_000,
           stopSignal: 'SIGTERM',
+          pidFile: this.pidFile,
         }),
     });
     this.#supervisor.on('crashed', () => options.onCrash?.());
@@ -75,6 +81,8 @@ export class EmbeddedRedis {
   }
 
   async start(): Promise<void> {
+    // A redis-server of a run that crashed must not keep writing the same append-only files.
+    await reapStale(this.pidFile, this.#logger);
     try {
       await this.#supervisor.start();
     } catch (err) {

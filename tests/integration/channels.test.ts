@@ -21,7 +21,7 @@ let lessons: string[];
 let day: { start: number; end: number; lessonId: string }[];
 
 beforeAll(async () => {
-  a = await startTestService({ LESSON_MAX_DURATION: '60s' });
+  a = await startTestService({ LESSON_MAX_DURATION: '60s', HEAD_END_ALLOWED: '127.0.0.1/32,239.0.0.0/8' });
   const dataDir = a.core.config.dataDir;
   b = await startTestService(
     {
@@ -159,6 +159,13 @@ describe('grade channels', () => {
       ['udp://127.0.0.1', /host and a port/],
       ['udp://127.0.0.1:1234/x', /only have a host/],
       ['not a url', /not a URL/],
+      // Only the district's destinations and only known options: no internal services, no ffmpeg tricks.
+      ['udp://8.8.8.8:1234', /not an allowed destination/],
+      ['udp://10.0.0.5:1234', /not an allowed destination/],
+      ['srt://operator.example.net:9000', /not an allowed destination/],
+      ['udp://127.0.0.1:1234?localaddr=1.2.3.4', /option "localaddr" is not allowed/],
+      ['srt://127.0.0.1:9000?mode=listener', /value of "mode"/],
+      ['udp://127.0.0.1:1234?pkt_size=1316;rm', /value of "pkt_size"/],
     ] as const) {
       const bad = await admin.request<{ error: { code: string; message: string } }>(
         'PUT',
@@ -199,6 +206,15 @@ describe('grade channels', () => {
       '/api/channels/grade-3/output',
     );
     expect(st.body.output.status?.state).toBe('running');
+    // An SRT passphrase is stored for ffmpeg but never shown back (nor logged: ManagedProcess redacts).
+    const srt = await admin.request<{ output: { url: string } }>('PUT', '/api/channels/grade-4/output', {
+      url: 'srt://127.0.0.1:9999?passphrase=VerySecret123&latency=200000',
+    });
+    expect(srt.status).toBe(200);
+    expect(srt.body.output.url).toBe('srt://127.0.0.1:9999?passphrase=***&latency=200000');
+    const again = await admin.get<{ output: { url: string } }>('/api/channels/grade-4/output');
+    expect(JSON.stringify(again.body)).not.toContain('VerySecret123');
+    expect((await admin.request('DELETE', '/api/channels/grade-4/output')).status).toBe(200);
     expect((await admin.request('DELETE', '/api/channels/grade-3/output')).status).toBe(200);
     expect((await admin.get<{ output: null }>('/api/channels/grade-3/output')).body.output).toBeNull();
   }, 60_000);
@@ -216,5 +232,54 @@ describe('grade channels', () => {
       { slots: [] },
     );
     expect((await fetch(`${a.url}/channels/media/vod/${lessons[0]}/360p/init.mp4`)).status).toBe(404);
+  });
+
+  it('serves a live lesson under /channels/ only while a channel airs it', async () => {
+    const now = new Date().toISOString();
+    const id = 'live_00112233445566ff';
+    await a.core.live.create({
+      id,
+      title: '直播课',
+      grade: 5,
+      subject: '语文',
+      teacherId: 'usr_x',
+      teacherName: 'x',
+      status: 'live',
+      roomId: 'lesson-00112233445566ff',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await a.core.storage.put(`live/${id}/360p/seg_00001.m4s`, Buffer.from('segment'));
+    const seg = `${a.url}/channels/media/live/${id}/360p/seg_00001.m4s`;
+    // Live, but no channel airs it: not public (it is watched signed in).
+    expect((await fetch(seg)).status).toBe(404);
+    const t = Date.now();
+    const fmt = (ms: number) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Shanghai',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(ms));
+    const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(t));
+    const put = await admin.request('PUT', `/api/timetable/5/${date}`, {
+      slots: [
+        {
+          start: fmt(t - 60_000),
+          end: fmt(t + 10 * 60_000),
+          subject: '语文',
+          kind: 'live',
+          lesson: id,
+          override: { reason: '测试直播频道' },
+        },
+      ],
+    });
+    expect(put.status).toBe(200);
+    await waitFor(async () => ((await fetch(seg)).status === 200 ? true : undefined), 'the segment on air', 10_000);
+    // Another live lesson of the same grade, not the one on air: still private.
+    expect((await fetch(`${a.url}/channels/media/live/live_ffeeddccbbaa9988/360p/seg_00001.m4s`)).status).toBe(404);
+    expect((await fetch(`${a.url}/channels/media/live/..%2Fvod/360p/seg_00001.m4s`)).status).toBe(404);
+    await admin.request('PUT', `/api/timetable/5/${date}`, { slots: [] });
   });
 });

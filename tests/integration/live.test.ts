@@ -16,6 +16,7 @@ import { canCreateNetns } from '../helpers/netns.ts';
 import { rtcPage, type Stats } from '../helpers/rtcPage.ts';
 import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { VIEWERS_KEY } from '../../server/realtime/liveSignaling.ts';
 import { localParts } from '../helpers/channelDay.ts';
 
 const cannot = canCreateNetns();
@@ -152,6 +153,12 @@ describe.skipIf(!!cannot)(`live lessons${cannot ? ` (skipped: ${cannot})` : ''}`
       expect(s.videoCodec).toBe('video/H264');
     }
     await waitFor(async () => viewerCounts.at(-1) === 3, 'the studio to count 3 viewers', 5000);
+    // Watching again on one socket replaces that socket's viewer connection: never a second subscriber or count.
+    const again = await connect(student);
+    for (let i = 0; i < 3; i++) expect((await call(again, 'live:watch', { lessonId })).error).toBeUndefined();
+    expect(Number(await svc.core.redis.redis.hget(VIEWERS_KEY, lessonId))).toBe(4);
+    again.disconnect();
+    await waitFor(async () => viewerCounts.at(-1) === 3, 'the count back at 3 after that tab left', 5000);
 
     // Live HLS: the SFU forwards the teacher to ffmpeg; the top rung copies H.264, the rest is encoded.
     const pb = await waitFor(

@@ -81,3 +81,29 @@ describe('errors shown to teachers', () => {
     expect(e.message).not.toMatch(/will be retried/);
   });
 });
+
+describe('head-end destinations and options', async () => {
+  const { DestinationAllowList, parseOutputUrl, redactOutputUrl } = await import('../../media/channel/headEnd.ts');
+  const allowed = new DestinationAllowList('239.0.0.0/8,10.20.0.0/16,iptv.example.net,fd00::/8');
+  it.each([
+    ['udp://239.1.2.3:1234', true],
+    ['udp://10.20.3.4:1234', true],
+    ['srt://iptv.example.net:9000', true],
+    ['udp://[fd00::1]:1234', true],
+    ['udp://127.0.0.1:6379', false],
+    ['udp://10.21.0.1:1234', false],
+    ['srt://evil.example.net:9000', false],
+    ['udp://169.254.169.254:80', false],
+  ])('%s allowed: %s', (url, ok) => {
+    if (ok) expect(parseOutputUrl(url, allowed).host).toBeTruthy();
+    else expect(() => parseOutputUrl(url, allowed)).toThrow(/not an allowed destination/);
+  });
+  it('refuses unknown options and bad values, redacts secrets', () => {
+    expect(() => parseOutputUrl('udp://239.1.1.1:1?reuse=1', allowed)).toThrow(/not allowed/);
+    expect(() => parseOutputUrl('srt://239.1.1.1:1?passphrase=short', allowed)).toThrow(/value/);
+    expect(redactOutputUrl("srt://h:1?streamid=abc&passphrase=0123456789ab&latency=1")).toBe(
+      'srt://h:1?streamid=***&passphrase=***&latency=1',
+    );
+    expect(() => new DestinationAllowList('300.1.1.1/8')).toThrow();
+  });
+});

@@ -11,7 +11,7 @@ import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
 import { z } from 'zod';
 import { CHANNEL_RENDITIONS, ChannelStarting } from '../../channels/ChannelService.ts';
-import { OutputUrlError, parseOutputUrl } from '../../../media/channel/headEnd.ts';
+import { OutputUrlError, parseOutputUrl, redactOutputUrl } from '../../../media/channel/headEnd.ts';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** "<rendition>/<file>.m4s|mp4" and nothing else (no "..", no absolute paths). */
@@ -84,9 +84,9 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
       return `slates/${id}`;
     }
     if (kind === 'live') {
-      const live = await deps.live.get(id);
-      if (!live || live.status === 'scheduled') throw notFound(`Live lesson ${id}`);
-      return `live/${live.id}`;
+      // Public only while a channel airs it; otherwise a live lesson is watched signed in (/live-hls).
+      if (!/^live_[0-9a-f]{16}$/.test(id) || !(await channels.liveOnAir(id))) throw notFound(`Live lesson ${id} on a channel`);
+      return `live/${id}`;
     }
     throw notFound('This channel media');
   };
@@ -118,7 +118,8 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin'],
     async handler({ params }) {
       await gradeOf(params.channel!);
-      return { output: (await deps.outputs.get(params.channel!)) ?? null };
+      const o = await deps.outputs.get(params.channel!);
+      return { output: o ? { ...o, url: redactOutputUrl(o.url) } : null };
     },
   });
 
@@ -133,7 +134,7 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ params, body, user }) {
       await gradeOf(params.channel!);
       try {
-        parseOutputUrl(body.url);
+        parseOutputUrl(body.url, deps.headEndAllowed);
       } catch (err) {
         if (err instanceof OutputUrlError) throw new AppError('VALIDATION_FAILED', err.message);
         throw err;
@@ -144,7 +145,8 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
         by: user.displayName,
         at: new Date().toISOString(),
       });
-      return { output: await deps.outputs.get(params.channel!) };
+      const o = (await deps.outputs.get(params.channel!))!;
+      return { output: { ...o, url: redactOutputUrl(o.url) } };
     },
   });
 
