@@ -182,7 +182,10 @@ function urlOf(server: http.Server): string {
 }
 
 /** /metrics without a token, on an internal interface only (METRICS_HOST:METRICS_PORT), as Prometheus scrapes it. */
-async function listenMetrics(config: Config, metrics: ReturnType<typeof createMetrics>): Promise<http.Server> {
+async function listenMetrics(
+  config: Config,
+  metrics: ReturnType<typeof createMetrics>,
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served here.\n');
@@ -362,6 +365,11 @@ export async function startService(
     logger: logger.child({ component: 'head-ends' }),
     ffmpeg: config.FFMPEG_BIN,
     allowed: headEndAllowed,
+    // 720p when every lesson of the channel's days has it, else the best rung they all have.
+    renditionFor: async (channel) => {
+      const rungs = await channels.rungs(Number(channel.replace('grade-', '')));
+      return rungs.find((r) => parseInt(r, 10) <= 720) ?? rungs.at(-1) ?? '360p';
+    },
   });
   const timetableChanges = core.redis.duplicate();
   void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL, OutputStore.CHANGED);

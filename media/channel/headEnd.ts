@@ -32,7 +32,10 @@ export class DestinationAllowList {
 
   constructor(spec: string) {
     this.spec = spec;
-    for (const raw of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+    for (const raw of spec
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const [addr, bitsS] = raw.split('/') as [string, string | undefined];
       const family = net.isIP(addr);
       if (family) {
@@ -85,10 +88,7 @@ const SECRET_OPTIONS = ['passphrase', 'streamid'];
 
 /** The URL with its secrets replaced by ***: for logs and API answers. */
 export function redactOutputUrl(url: string): string {
-  return url.replace(
-    new RegExp(`([?&](?:${SECRET_OPTIONS.join('|')})=)[^&\\s'"]*`, 'g'),
-    '$1***',
-  );
+  return url.replace(new RegExp(`([?&](?:${SECRET_OPTIONS.join('|')})=)[^&\\s'"]*`, 'g'), '$1***');
 }
 
 /**
@@ -118,8 +118,7 @@ export function parseOutputUrl(raw: string, allowed?: DestinationAllowList): Out
       throw new OutputUrlError(
         `The ${protocol} output option "${k.slice(0, 32)}" is not allowed. Allowed: ${Object.keys(known).join(', ')}.`,
       );
-    if (!rule.test(v))
-      throw new OutputUrlError(`The value of "${k}" is not valid for a ${protocol} output.`);
+    if (!rule.test(v)) throw new OutputUrlError(`The value of "${k}" is not valid for a ${protocol} output.`);
   }
   if (!params.has('pkt_size')) params.set('pkt_size', '1316');
   const host = u.hostname;

@@ -22,7 +22,8 @@ let setpriv: string | null | undefined;
 
 function setprivPath(): string | null {
   if (setpriv === undefined) {
-    setpriv = process.platform === 'linux' ? (SETPRIV_CANDIDATES.find((p) => fs.existsSync(p)) ?? null) : null;
+    setpriv =
+      process.platform === 'linux' ? (SETPRIV_CANDIDATES.find((p) => fs.existsSync(p)) ?? null) : null;
   }
   return setpriv;
 }
@@ -78,7 +79,10 @@ export async function reapStale(file: string, logger: ProcessLogger): Promise<nu
   }
   fs.rmSync(file, { force: true });
   if (!Number.isInteger(rec.pid) || rec.pid <= 1 || !alive(rec.pid, rec.startTime)) return undefined;
-  logger.warn({ pid: rec.pid, name: rec.name }, `${rec.name}: stopping a stale process left by an earlier run`);
+  logger.warn(
+    { pid: rec.pid, name: rec.name },
+    `${rec.name}: stopping a stale process left by an earlier run`,
+  );
   process.kill(rec.pid, 'SIGTERM');
   const until = Date.now() + 5000;
   while (Date.now() < until && alive(rec.pid, rec.startTime)) await new Promise((r) => setTimeout(r, 50));

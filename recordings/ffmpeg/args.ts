@@ -190,7 +190,12 @@ export function posterArgs(
  * its header looks fine. `-progress` reports the frames decoded: none means
  * the end of the video is missing (a file cut after its index).
  */
-export function tailDecodeArgs(input: string, duration: number, seconds = 3, inputFormat?: Demuxer): string[] {
+export function tailDecodeArgs(
+  input: string,
+  duration: number,
+  seconds = 3,
+  inputFormat?: Demuxer,
+): string[] {
   return [
     '-hide_banner',
     '-nostdin',

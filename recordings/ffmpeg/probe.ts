@@ -97,10 +97,16 @@ export async function probeUpload(file: string, o: ProbeOptions): Promise<ProbeR
     signal: o.signal,
   });
   if (tail.code !== 0)
-    throw new MediaError('MEDIA_CORRUPT', scrubPaths(tail.stderr.trim().split('\n').pop() ?? '', file).slice(0, 200));
+    throw new MediaError(
+      'MEDIA_CORRUPT',
+      scrubPaths(tail.stderr.trim().split('\n').pop() ?? '', file).slice(0, 200),
+    );
   const frames = [...tail.stdout.matchAll(/^frame=(\d+)$/gm)].map((m) => Number(m[1]));
   if (!frames.length || frames.at(-1) === 0)
-    throw new MediaError('MEDIA_CORRUPT', 'the end of the video is missing; the upload or export was cut short');
+    throw new MediaError(
+      'MEDIA_CORRUPT',
+      'the end of the video is missing; the upload or export was cut short',
+    );
   // Phones record portrait video as landscape + a rotation: the displayed size is what the ladder must use.
   const rotation =
     Math.abs(

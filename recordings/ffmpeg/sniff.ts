@@ -13,10 +13,7 @@ export const ACCEPTED_DEMUXERS = ['mov', 'matroska', 'avi', 'flv', 'mpegts', 'mp
 export type Demuxer = (typeof ACCEPTED_DEMUXERS)[number];
 
 export type Sniffed =
-  | { kind: 'video-container'; demuxer: Demuxer }
-  | { kind: 'image' }
-  | { kind: 'audio' }
-  | { kind: 'unknown' };
+  { kind: 'video-container'; demuxer: Demuxer } | { kind: 'image' } | { kind: 'audio' } | { kind: 'unknown' };
 
 const ascii = (b: Buffer, at: number, s: string) => b.subarray(at, at + s.length).toString('latin1') === s;
 const bytes = (b: Buffer, at: number, xs: number[]) => xs.every((x, i) => b[at + i] === x);
@@ -42,7 +39,8 @@ export function sniffBytes(b: Buffer): Sniffed {
   if ((b[0] === 0x47 && b[188] === 0x47) || (b[4] === 0x47 && b[196] === 0x47))
     return { kind: 'video-container', demuxer: 'mpegts' };
   if (bytes(b, 0, [0x00, 0x00, 0x01, 0xba])) return { kind: 'video-container', demuxer: 'mpeg' };
-  if (bytes(b, 0, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11])) return { kind: 'video-container', demuxer: 'asf' };
+  if (bytes(b, 0, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11]))
+    return { kind: 'video-container', demuxer: 'asf' };
   if (ascii(b, 0, 'OggS')) return { kind: 'video-container', demuxer: 'ogg' };
   // Still images.
   if (bytes(b, 0, [0x89, 0x50, 0x4e, 0x47]) || bytes(b, 0, [0xff, 0xd8, 0xff]) || ascii(b, 0, 'GIF8'))

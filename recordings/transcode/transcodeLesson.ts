@@ -117,10 +117,14 @@ export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeRes
   report({ stage: 'publishing', percent: 90 });
   const poster = path.join(out, 'poster.jpg');
   const posterAt = Math.min(probe.durationSec * 0.1, 30);
-  const pr = await runTool(o.ffmpeg ?? 'ffmpeg', posterArgs(o.source, posterAt, poster, 1280, probe.demuxer), {
-    timeoutMs: 60_000,
-    signal: o.signal,
-  });
+  const pr = await runTool(
+    o.ffmpeg ?? 'ffmpeg',
+    posterArgs(o.source, posterAt, poster, 1280, probe.demuxer),
+    {
+      timeoutMs: 60_000,
+      signal: o.signal,
+    },
+  );
   if (pr.code !== 0 || !fs.existsSync(poster))
     throw new MediaError('TRANSCODE_FAILED', `poster: ${pr.stderr.slice(-200)}`);
 

@@ -36,7 +36,9 @@ import {
   type SlateDesign,
 } from '../../media/channel/slate.ts';
 import { TtlCache } from './TtlCache.ts';
-import { GENERIC_SLATE, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
+import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
+import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
+import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
 
 export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
 /** The live pipeline's rendition that feeds each channel rendition during a live lesson. */
@@ -59,7 +61,31 @@ export function avcCodec(profile: string, level: string): string {
   return `avc1.${p}${l}`;
 }
 
-/** The channel's master playlist: the VOD ladder's variants (nominal rates) with the audio group, and audio only. */
+/**
+ * What a live lesson's pipeline puts into a channel rung (media/live/liveArgs.ts): 360p and 144p are
+ * encoded at 25 fps, baseline, bounded by their VBV (maxrate + bufsize / segment length); the width is
+ * that of a 16:9 camera (a 4:3 one is narrower). The teacher's own rung (source) has no fixed size, so
+ * a channel day with a live slot offers 360p and 144p only.
+ */
+export const LIVE_PIECES: Record<string, PieceVariant> = Object.fromEntries([
+  ...LIVE_RENDITIONS.filter((r) => r.height !== undefined).map((r) => {
+    const kbps = r.videoKbps!;
+    return [
+      r.name,
+      {
+        width: Math.round((r.height! * 16) / 9 / 2) * 2,
+        height: r.height!,
+        fps: 25,
+        codecs: r.codecs,
+        peak: Math.ceil(kbps * 1.1 * 1000 + (kbps * 1.5 * 1000) / LIVE_SEGMENT_SECONDS),
+        average: kbps * 1000,
+      },
+    ];
+  }),
+  ['audio', { width: 0, height: 0, fps: 0, codecs: 'mp4a.40.2', peak: 70_000, average: 64_000 }],
+]);
+
+/** The full ladder's master with nominal rates (kept for reference; channels serve ChannelService.master). */
 export function channelMaster(): string {
   return buildMasterPlaylist(
     CHANNEL_RUNGS.map((r) => ({
@@ -142,14 +168,78 @@ export class ChannelService {
   readonly #onAir = new TtlCache<boolean>({ max: 2000, ttlMs: 5000 });
   readonly #prefix = new TtlCache<string | undefined>({ max: 2000, ttlMs: 5000 });
   readonly #liveOnAir = new TtlCache<boolean>({ max: 500, ttlMs: 5000 });
-  readonly #master = channelMaster();
+  readonly #masters = new TtlCache<string>({ max: 64, ttlMs: 10_000 });
 
   constructor(o: ChannelServiceOptions) {
     this.#o = o;
   }
 
-  master(): string {
-    return this.#master;
+  /**
+   * The channel's master playlist: only the rungs every piece of yesterday's,
+   * today's and tomorrow's days has, each described by what it carries
+   * (channelLadder.ts). Identical on every instance (a function of Redis and storage).
+   */
+  async master(grade: number, now = Date.now()): Promise<string> {
+    const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
+    const plans = await Promise.all(dates.map((d) => this.#plan(grade, d)));
+    const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plans.flatMap((p) => p.designs)]);
+    const key = `${grade}|${plans.map((p) => `${p.content}|${p.lessonsSig}`).join('|')}|${[...slates.keys()].sort().join(',')}`;
+    const hit = this.#masters.get(key);
+    if (hit) return hit.value;
+    const lessonIds = [
+      ...new Set(
+        plans.flatMap((p) =>
+          p.slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])),
+        ),
+      ),
+    ];
+    const lessons: LessonLadder[] = [];
+    for (const id of lessonIds) {
+      const l = await this.#o.lessons.get(id);
+      if (!l || !isPublished(l) || !l.renditions?.length) continue;
+      const renditions: Record<string, PieceVariant> = {};
+      for (const r of l.renditions)
+        renditions[r.name] = {
+          width: r.width ?? 0,
+          height: r.height ?? 0,
+          fps: r.fps ?? 0,
+          codecs: r.codecs,
+          peak: r.bandwidth,
+          average: r.averageBandwidth,
+        };
+      lessons.push({ id, renditions });
+    }
+    // The slate rungs: the highest measured figures of the slates in use (older slates: their encoder's bound).
+    const slate: Record<string, PieceVariant> = {};
+    for (const s of slates.values()) {
+      const m = s.measured ?? nominalSlate();
+      for (const [name, v] of Object.entries(m)) {
+        const cur = slate[name];
+        slate[name] = cur
+          ? { ...cur, peak: Math.max(cur.peak, v.peak), average: Math.max(cur.average, v.average) }
+          : v;
+      }
+    }
+    if (!Object.keys(slate).length) Object.assign(slate, nominalSlate());
+    const hasLive = plans.some((p) => p.liveSlots.length > 0);
+    const { videos, audio } = channelLadder({
+      rungs: CHANNEL_RUNGS,
+      lessons,
+      slate,
+      ...(hasLive ? { live: LIVE_PIECES } : {}),
+    });
+    const text = buildMasterPlaylist(videos, audio);
+    this.#masters.set(key, text);
+    return text;
+  }
+
+  /** The rungs the channel offers today (for the head-end and the guide). */
+  async rungs(grade: number, now = Date.now()): Promise<string[]> {
+    const m = await this.master(grade, now);
+    return [...m.matchAll(/^(\w+)\/index\.m3u8$/gm)]
+      .map((x) => x[1]!)
+      .filter((n) => n !== CHANNEL_AUDIO)
+      .sort((a, b) => parseInt(b, 10) - parseInt(a, 10));
   }
 
   /**

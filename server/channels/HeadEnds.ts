@@ -88,8 +88,9 @@ export interface HeadEndsOptions {
   store: OutputStore;
   /** This instance's own base URL (the ffmpeg reads the channel from it). */
   baseUrl: () => string;
-  /** The rendition sent to operators. */
+  /** The rendition sent to operators (default 720p), or a function choosing it per channel when it starts. */
   rendition?: string;
+  renditionFor?: (channel: string) => Promise<string>;
   logger: Logger;
   ffmpeg?: string;
   /** Where outputs may go (HEAD_END_ALLOWED); a stored output outside it is not started. */
@@ -167,6 +168,9 @@ export class HeadEnds {
     const base = `${this.#o.baseUrl()}/channels/${w.channel}`;
     const grade = Number(w.channel.replace('grade-', ''));
     const log = this.#o.logger.child({ component: 'head-end', channel: w.channel });
+    const rendition = this.#o.renditionFor
+      ? await this.#o.renditionFor(w.channel)
+      : (this.#o.rendition ?? '720p');
     const run: Running = {
       url: w.url,
       restarts: 0,
@@ -180,7 +184,7 @@ export class HeadEnds {
             name: `head-end ${w.channel}`,
             command: this.#o.ffmpeg ?? 'ffmpeg',
             args: headEndArgs(
-              `${base}/${this.#o.rendition ?? '720p'}/index.m3u8`,
+              `${base}/${rendition}/index.m3u8`,
               `${base}/audio/index.m3u8`,
               target,
               channelName(grade),

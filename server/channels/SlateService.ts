@@ -14,11 +14,15 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../../recordings/storage/Storage.ts';
-import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
+import { measureBitrates, parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
+import { avcCodecString } from '../../recordings/hls/codecs.ts';
+import { SEGMENT_SECONDS } from '../../recordings/ffmpeg/args.ts';
+import type { PieceVariant } from './channelLadder.ts';
 import { runTool } from '../../recordings/ffmpeg/runTool.ts';
 import {
   CHANNEL_AUDIO,
   CHANNEL_RUNGS,
+  SLATE_FPS,
   SLATE_SECONDS,
   slateArgs,
   slateId,
@@ -40,10 +44,37 @@ export const GENERIC_SLATE: SlateDesign = {
   footer: '空中课堂 Skyclass',
 };
 
-interface ReadySlate {
+export interface ReadySlate {
   readyAt: number;
   /** Per rendition (1080p … 144p, audio): init segment and the loop's segments (storage keys relative to slates/<id>/). */
   renditions: Record<string, Slate>;
+  /** Per rendition: what was measured (size, rate, codec, bitrates) for honest channel masters. */
+  measured?: Record<string, PieceVariant>;
+}
+
+/** What a slate rung is when it was rendered before measuring existed: the encoder's VBV bound. */
+export function nominalSlate(): Record<string, PieceVariant> {
+  const out: Record<string, PieceVariant> = {};
+  for (const r of CHANNEL_RUNGS)
+    out[r.name] = {
+      width: r.width,
+      height: r.height,
+      fps: SLATE_FPS,
+      codecs: avcCodecOf(r.profile, r.level),
+      peak: r.maxrateKbps * 1000 + (r.bufsizeKbps * 1000) / SEGMENT_SECONDS,
+      average: r.videoKbps * 1000,
+    };
+  out[CHANNEL_AUDIO] = { width: 0, height: 0, fps: 0, codecs: 'mp4a.40.2', peak: 70_000, average: 64_000 };
+  return out;
+}
+
+/** avc1.PPCCLL from a ladder rung's profile and level (what x264 writes for them). */
+export function avcCodecOf(profile: string, level: string): string {
+  const p = { baseline: '42c0', main: '4d40', high: '6400' }[profile] ?? '6400';
+  const l = Math.round(Number(level) * 10)
+    .toString(16)
+    .padStart(2, '0');
+  return `avc1.${p}${l}`;
 }
 
 const FONT_CANDIDATES = [
@@ -179,8 +210,26 @@ export class SlateService {
       );
       if (run.code !== 0) throw new Error(`ffmpeg exited with ${run.code}: ${run.stderr.trim().slice(-400)}`);
       const renditions: Record<string, Slate> = {};
+      const measured: Record<string, PieceVariant> = {};
       for (const n of names) {
         const pl = parseMediaPlaylist(await fsp.readFile(path.join(dir, n, 'index.m3u8'), 'utf8'));
+        const init = await fsp.readFile(path.join(dir, n, pl.mapUri!));
+        const rates = measureBitrates(
+          pl.segments,
+          (uri) => fs.statSync(path.join(dir, n, uri)).size,
+          init.length,
+        );
+        const rung = CHANNEL_RUNGS.find((r) => r.name === n);
+        measured[n] = rung
+          ? {
+              width: rung.width,
+              height: rung.height,
+              fps: SLATE_FPS,
+              codecs: avcCodecString(init) ?? avcCodecOf(rung.profile, rung.level),
+              peak: rates.peak,
+              average: rates.average,
+            }
+          : { width: 0, height: 0, fps: 0, codecs: 'mp4a.40.2', peak: rates.peak, average: rates.average };
         for (const f of [pl.mapUri!, ...pl.segments.map((s) => s.uri)])
           await storage.put(`slates/${id}/${n}/${f}`, fs.createReadStream(path.join(dir, n, f)), {
             cacheControl: 'public, max-age=31536000, immutable',
@@ -197,7 +246,7 @@ export class SlateService {
           segments: segments.map((s) => ({ uri: `slate/${id}/${n}/${s.uri}`, duration: s.duration })),
         };
       }
-      const ready: ReadySlate = { readyAt: Date.now(), renditions };
+      const ready: ReadySlate = { readyAt: Date.now(), renditions, measured };
       await redis.set(K.slate(id), JSON.stringify(ready));
       logger.info({ slate: id, title: design.title, ms: Date.now() - started }, 'slate generated');
     } finally {

@@ -146,7 +146,9 @@ export class ClassRoomStore {
     const ids = (await this.#redis.smembers(K.pins(classId))).sort((a, b) => Number(a) - Number(b));
     if (!ids.length) return [];
     const values = await this.#redis.hmget(K.msgs(classId), ...ids);
-    return values.flatMap((v) => (v ? [JSON.parse(v) as RoomMessage] : [])).filter((m) => m.pinned && !m.deleted);
+    return values
+      .flatMap((v) => (v ? [JSON.parse(v) as RoomMessage] : []))
+      .filter((m) => m.pinned && !m.deleted);
   }
 
   /** Every message a user wrote in a class, as written (also those a teacher hid), for a data export. */
@@ -174,7 +176,13 @@ export class ClassRoomStore {
     await tx.exec();
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', K.rate(classId, userId, '*'), 'COUNT', 200);
+      const [next, keys] = await this.#redis.scan(
+        cursor,
+        'MATCH',
+        K.rate(classId, userId, '*'),
+        'COUNT',
+        200,
+      );
       if (keys.length) await this.#redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -263,7 +263,11 @@ export class DistrictStore {
   async deleteUser(userId: string): Promise<void> {
     const u = await this.getStoredUser(userId);
     if (!u) throw notFound(`User ${userId}`);
-    const tx = this.#redis.multi().del(K.user(userId)).hdel(K.usernames, u.username).srem(K.role(u.role), userId);
+    const tx = this.#redis
+      .multi()
+      .del(K.user(userId))
+      .hdel(K.usernames, u.username)
+      .srem(K.role(u.role), userId);
     if (u.schoolId) tx.srem(K.schoolUsers(u.schoolId), userId);
     for (const c of u.classIds ?? []) tx.srem(K.classStudents(c), userId).srem(K.classTeachers(c), userId);
     await tx.exec();

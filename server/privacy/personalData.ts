@@ -48,7 +48,9 @@ export async function exportStudentData(d: PersonalDataDeps, target: User, class
             end: slotInstant(s.date, s.end, d.timeZone).getTime(),
             channelId: channelId(cls.grade),
             ...(s.source.kind === 'recorded' ? { lessonId: s.source.lessonId } : {}),
-            ...(s.source.kind === 'live' && s.source.liveLessonId ? { liveLessonId: s.source.liveLessonId } : {}),
+            ...(s.source.kind === 'live' && s.source.liveLessonId
+              ? { liveLessonId: s.source.liveLessonId }
+              : {}),
           },
           sessions,
           now,

@@ -79,7 +79,9 @@ export class Realtime {
         d.sessions.isActive(sessionId).then(
           (active) => {
             if (active) return next();
-            const err = new Error('This session has ended. Please sign in again.') as Error & { data?: unknown };
+            const err = new Error('This session has ended. Please sign in again.') as Error & {
+              data?: unknown;
+            };
             err.data = { code: 'AUTH_SESSION_ENDED' };
             next(err);
             socket.disconnect(true);

@@ -8,7 +8,11 @@ let svc: RunningService;
 let url: string;
 
 beforeAll(async () => {
-  svc = await startTestService({ SESSION_TTL: '1h', METRICS_TOKEN: 'metrics-token-for-tests', METRICS_PORT: '0' });
+  svc = await startTestService({
+    SESSION_TTL: '1h',
+    METRICS_TOKEN: 'metrics-token-for-tests',
+    METRICS_PORT: '0',
+  });
   url = svc.url;
 });
 afterAll(async () => svc?.close());
@@ -23,8 +27,12 @@ describe('health, readiness, metrics, OpenAPI', () => {
   it('exposes Prometheus metrics including login counts, only with the metrics token or internally', async () => {
     await ApiClient.as(url, 'admin');
     expect((await fetch(`${url}/metrics`)).status).toBe(404);
-    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(404);
-    const res = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer metrics-token-for-tests' } });
+    expect(
+      (await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status,
+    ).toBe(404);
+    const res = await fetch(`${url}/metrics`, {
+      headers: { authorization: 'Bearer metrics-token-for-tests' },
+    });
     const text = await res.text();
     expect(res.status).toBe(200);
     // The internal listener (METRICS_PORT) serves them without a token, and nothing else.

@@ -62,10 +62,33 @@ const uris = (pl: string) => pl.split('\n').filter((l) => l && !l.startsWith('#'
 const seqOf = (pl: string) => Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(pl)![1]);
 
 describe('grade channels', () => {
-  it('serves a master playlist matching the VOD ladder, with the audio group and audio only', async () => {
+  it('serves an honest master: only the rungs every lesson of the days has, with the audio group and audio only', async () => {
     const m = await text(`${a.url}/channels/grade-3/master.m3u8`);
-    for (const res of ['1920x1080', '1280x720', '854x480', '640x360', '256x144'])
-      expect(m).toContain(`RESOLUTION=${res}`);
+    // The day's lessons are 640×360 clips (ladder 360p + 144p): no 1080p/720p/480p variant may be offered.
+    const variants = [...m.matchAll(/#EXT-X-STREAM-INF:(.*)\n(.*)/g)].map((x) => ({
+      attrs: x[1]!,
+      uri: x[2]!,
+    }));
+    expect(variants.map((v) => v.uri)).toEqual(
+      expect.arrayContaining(['360p/index.m3u8', '144p/index.m3u8', 'audio/index.m3u8']),
+    );
+    expect(variants).toHaveLength(3);
+    const lesson = (
+      await admin.get<{
+        lesson: {
+          renditions: { name: string; width?: number; height?: number; fps?: number; bandwidth: number }[];
+        };
+      }>(`/api/lessons/${lessons[0]}`)
+    ).body.lesson;
+    const audioPeak = lesson.renditions.find((r) => r.name === 'audio')!.bandwidth;
+    for (const v of variants.filter((x) => x.uri !== 'audio/index.m3u8')) {
+      const r = lesson.renditions.find((x) => `${x.name}/index.m3u8` === v.uri)!;
+      const [w, h] = /RESOLUTION=(\d+)x(\d+)/.exec(v.attrs)!.slice(1).map(Number) as [number, number];
+      expect(w).toBeGreaterThanOrEqual(r.width!);
+      expect(h).toBeGreaterThanOrEqual(r.height!);
+      expect(Number(/FRAME-RATE=([\d.]+)/.exec(v.attrs)![1])).toBeGreaterThanOrEqual(r.fps!);
+      expect(Number(/BANDWIDTH=(\d+)/.exec(v.attrs)![1])).toBeGreaterThanOrEqual(r.bandwidth + audioPeak);
+    }
     expect(m).toMatch(/#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud".*URI="audio\/index.m3u8"/);
     expect(m).toContain('CODECS="mp4a.40.2"\naudio/index.m3u8');
     expect(m).toBe(await text(`${b.url}/channels/grade-3/master.m3u8`));
@@ -276,10 +299,65 @@ describe('grade channels', () => {
       ],
     });
     expect(put.status).toBe(200);
-    await waitFor(async () => ((await fetch(seg)).status === 200 ? true : undefined), 'the segment on air', 10_000);
+    await waitFor(
+      async () => ((await fetch(seg)).status === 200 ? true : undefined),
+      'the segment on air',
+      10_000,
+    );
     // Another live lesson of the same grade, not the one on air: still private.
-    expect((await fetch(`${a.url}/channels/media/live/live_ffeeddccbbaa9988/360p/seg_00001.m4s`)).status).toBe(404);
+    expect(
+      (await fetch(`${a.url}/channels/media/live/live_ffeeddccbbaa9988/360p/seg_00001.m4s`)).status,
+    ).toBe(404);
     expect((await fetch(`${a.url}/channels/media/live/..%2Fvod/360p/seg_00001.m4s`)).status).toBe(404);
     await admin.request('PUT', `/api/timetable/5/${date}`, { slots: [] });
   });
+
+  it('a day mixing a 1080p lesson and a 360p lesson: the master offers the rungs both have, described by both', async () => {
+    const hd = await readyLesson(
+      a.url,
+      clip({ seconds: 4, width: 1920, height: 1080, name: 'hd_4s.mp4' }),
+      '高清课',
+      6,
+    );
+    const sd = await readyLesson(a.url, clip({ seconds: 12, name: 'channel_12s.mp4' }), '标清课', 6);
+    const before = await text(`${a.url}/channels/grade-6/master.m3u8`);
+    expect(before).toContain('RESOLUTION=1920x1080'); // nothing scheduled yet: the slates have every rung
+    await publishShortDay(admin, 6, [hd, sd], { count: 2, lessonSec: 4, breakSec: 8, leadSec: 30 });
+    const m = await waitFor(
+      async () => {
+        const t = await text(`${a.url}/channels/grade-6/master.m3u8`);
+        return t.includes('1920x1080') ? undefined : t;
+      },
+      'the master to follow the timetable',
+      15_000,
+    );
+    const uris = [...m.matchAll(/#EXT-X-STREAM-INF:.*\n(.*)/g)].map((x) => x[1]);
+    expect(uris.sort()).toEqual(['144p/index.m3u8', '360p/index.m3u8', 'audio/index.m3u8']);
+    type R = {
+      name: string;
+      width?: number;
+      height?: number;
+      fps?: number;
+      bandwidth: number;
+      codecs: string;
+    };
+    const rens = async (id: string) =>
+      (await admin.get<{ lesson: { renditions: R[] } }>(`/api/lessons/${id}`)).body.lesson.renditions;
+    const all = [...(await rens(hd)), ...(await rens(sd))];
+    const audioPeak = Math.max(...all.filter((r) => r.name === 'audio').map((r) => r.bandwidth));
+    for (const name of ['360p', '144p']) {
+      const line = m.split('\n').find((l, i, ls) => ls[i + 1] === `${name}/index.m3u8`)!;
+      const [w, h] = /RESOLUTION=(\d+)x(\d+)/.exec(line)!.slice(1).map(Number) as [number, number];
+      for (const r of all.filter((x) => x.name === name)) {
+        expect(w).toBeGreaterThanOrEqual(r.width!);
+        expect(h).toBeGreaterThanOrEqual(r.height!);
+        expect(Number(/BANDWIDTH=(\d+)/.exec(line)![1])).toBeGreaterThanOrEqual(r.bandwidth + audioPeak);
+      }
+    }
+    await admin.request(
+      'PUT',
+      `/api/timetable/6/${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())}`,
+      { slots: [] },
+    );
+  }, 240_000);
 });

@@ -83,7 +83,11 @@ describe('presence', () => {
     });
     const lead = await ApiClient.as(a.url, 'lead-g3');
     const liveId = (
-      await lead.post<{ lesson: { id: string } }>('/api/live', { title: '直播测试', grade: 3, subject: '数学' })
+      await lead.post<{ lesson: { id: string } }>('/api/live', {
+        title: '直播测试',
+        grade: 3,
+        subject: '数学',
+      })
     ).body.lesson.id;
     await call(s, 'presence:beat', {
       kind: 'live-hls',
@@ -145,7 +149,9 @@ describe('presence', () => {
     expect(bad.error?.code).toBe('VALIDATION_FAILED');
     // Attendance cannot be faked: another grade's channel, live lesson or replay, or one that does not exist.
     const g4Live = (
-      await (await ApiClient.as(a.url, 'lead-g4')).post<{ lesson: { id: string } }>('/api/live', {
+      await (
+        await ApiClient.as(a.url, 'lead-g4')
+      ).post<{ lesson: { id: string } }>('/api/live', {
         title: '四年级直播',
         grade: 4,
         subject: '数学',
@@ -162,9 +168,9 @@ describe('presence', () => {
       const r = await call(studentSock, 'presence:beat', { kind, ref, tab: 'tab-fake01' });
       expect(r.error?.code, `${kind} ${ref}`).toBe('FORBIDDEN_SCOPE');
     }
-    expect((await call(studentSock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-ok01' })).ok).toBe(
-      true,
-    );
+    expect(
+      (await call(studentSock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-ok01' })).ok,
+    ).toBe(true);
   });
 
   it('computes attendance for the day’s lessons from heartbeats, lists absentees and exports CSV', async () => {

@@ -67,11 +67,19 @@ describe('ffmpeg and ffprobe open uploads with the sniffed demuxer and the file 
 
 describe('errors shown to teachers', () => {
   it('never carry server paths', () => {
-    expect(scrubPaths('/srv/skyclass/data/work/les_1/source: Invalid data', '/srv/skyclass/data/work/les_1/source')).toBe(
-      'the video: Invalid data',
+    expect(
+      scrubPaths(
+        '/srv/skyclass/data/work/les_1/source: Invalid data',
+        '/srv/skyclass/data/work/les_1/source',
+      ),
+    ).toBe('the video: Invalid data');
+    expect(scrubPaths('could not open /var/lib/skyclass/storage/originals/x/source.mp4')).not.toContain(
+      '/var',
     );
-    expect(scrubPaths('could not open /var/lib/skyclass/storage/originals/x/source.mp4')).not.toContain('/var');
-    const e = new MediaError('MEDIA_CORRUPT', '/data/storage/originals/les_a/source.mp4: moov atom not found');
+    const e = new MediaError(
+      'MEDIA_CORRUPT',
+      '/data/storage/originals/les_a/source.mp4: moov atom not found',
+    );
     expect(e.message).not.toContain('/data/');
     expect(e.detail).toContain('/data/'); // kept for the logs
   });
@@ -83,7 +91,8 @@ describe('errors shown to teachers', () => {
 });
 
 describe('head-end destinations and options', async () => {
-  const { DestinationAllowList, parseOutputUrl, redactOutputUrl } = await import('../../media/channel/headEnd.ts');
+  const { DestinationAllowList, parseOutputUrl, redactOutputUrl } =
+    await import('../../media/channel/headEnd.ts');
   const allowed = new DestinationAllowList('239.0.0.0/8,10.20.0.0/16,iptv.example.net,fd00::/8');
   it.each([
     ['udp://239.1.2.3:1234', true],
@@ -101,7 +110,7 @@ describe('head-end destinations and options', async () => {
   it('refuses unknown options and bad values, redacts secrets', () => {
     expect(() => parseOutputUrl('udp://239.1.1.1:1?reuse=1', allowed)).toThrow(/not allowed/);
     expect(() => parseOutputUrl('srt://239.1.1.1:1?passphrase=short', allowed)).toThrow(/value/);
-    expect(redactOutputUrl("srt://h:1?streamid=abc&passphrase=0123456789ab&latency=1")).toBe(
+    expect(redactOutputUrl('srt://h:1?streamid=abc&passphrase=0123456789ab&latency=1')).toBe(
       'srt://h:1?streamid=***&passphrase=***&latency=1',
     );
     expect(() => new DestinationAllowList('300.1.1.1/8')).toThrow();

@@ -11,7 +11,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
     if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
-    else if (k === 'style') el.style.cssText = String(v); // CSSOM: allowed by the CSP (no inline style attributes)
+    else if (k === 'style')
+      el.style.cssText = String(v); // CSSOM: allowed by the CSP (no inline style attributes)
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }

@@ -402,7 +402,8 @@ const en: Record<keyof typeof zh, string> = {
   reviewLessons: 'Review lessons',
   reviewHint: 'Students see only approved lessons, and only approved lessons can be scheduled',
   browseLessons: 'District lessons',
-  browseLessonsHint: 'Unified lessons are recorded by lead teachers and reviewed by the district; school admins can watch them',
+  browseLessonsHint:
+    'Unified lessons are recorded by lead teachers and reviewed by the district; school admins can watch them',
   lessonsSchoolAdminHint:
     'Unified lessons reach the whole district: their lead teachers manage them and the district reviews them. School admins can watch them.',
   lessonsStudentHint: 'Approved lessons of your grade; watch them as often as you like.',

@@ -53,9 +53,14 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
           maxAge: 365 * 86400_000,
         });
         const { passwordHash: _h, ...publicUser } = user;
-        return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user: publicUser };
+        return {
+          token: session.token,
+          expiresAt: new Date(session.expiresAt).toISOString(),
+          user: publicUser,
+        };
       } catch (e) {
-        if (e instanceof AppError && e.code === 'RATE_LIMITED') deps.metrics.logins.inc({ result: 'limited' });
+        if (e instanceof AppError && e.code === 'RATE_LIMITED')
+          deps.metrics.logins.inc({ result: 'limited' });
         throw e;
       }
     },
@@ -70,7 +75,12 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ req, res, user }) {
       const sessionId = (req as Request & { sessionId?: string }).sessionId!;
       await deps.sessions.end(sessionId, user.id);
-      res.clearCookie(SESSION_COOKIE, { path: '/', secure: deps.secureCookies, httpOnly: true, sameSite: 'lax' });
+      res.clearCookie(SESSION_COOKIE, {
+        path: '/',
+        secure: deps.secureCookies,
+        httpOnly: true,
+        sameSite: 'lax',
+      });
       return { ok: true };
     },
   });

@@ -32,12 +32,14 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     method: 'get',
     path: '/channels/:channel/master.m3u8',
     tag: 'channels',
-    summary: 'A grade channel’s master playlist (the VOD ladder and audio only), public',
+    summary:
+      'A grade channel’s master playlist: the rungs every lesson of its days has, each described by what it carries, and audio only (public)',
     auth: 'public',
     async handler({ params, res }) {
-      await gradeOf(params.channel!);
-      open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=300');
-      res.send(channels.master());
+      const grade = await gradeOf(params.channel!);
+      const text = await channels.master(grade);
+      open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=60');
+      res.send(text);
       return undefined;
     },
   });
@@ -85,7 +87,8 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     }
     if (kind === 'live') {
       // Public only while a channel airs it; otherwise a live lesson is watched signed in (/live-hls).
-      if (!/^live_[0-9a-f]{16}$/.test(id) || !(await channels.liveOnAir(id))) throw notFound(`Live lesson ${id} on a channel`);
+      if (!/^live_[0-9a-f]{16}$/.test(id) || !(await channels.liveOnAir(id)))
+        throw notFound(`Live lesson ${id} on a channel`);
       return `live/${id}`;
     }
     throw notFound('This channel media');

@@ -273,7 +273,10 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     const target = await store.getUser(id);
     if (!target) throw notFound(`User ${id}`);
     if (target.id === actor.id)
-      throw new AppError('FORBIDDEN_SCOPE', `You cannot ${action} your own account; ask another administrator.`);
+      throw new AppError(
+        'FORBIDDEN_SCOPE',
+        `You cannot ${action} your own account; ask another administrator.`,
+      );
     if (target.role === 'student') {
       const cls = await store.requireClass(target.classIds![0]!);
       assertCan(

@@ -195,7 +195,11 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
             {},
             h('strong', {}, t(me.role === 'district_admin' ? 'reviewLessons' : 'browseLessons')),
             h('br'),
-            h('span', { class: 'muted' }, t(me.role === 'district_admin' ? 'reviewHint' : 'browseLessonsHint')),
+            h(
+              'span',
+              { class: 'muted' },
+              t(me.role === 'district_admin' ? 'reviewHint' : 'browseLessonsHint'),
+            ),
           ),
         ),
         h(

@@ -12,8 +12,7 @@ export async function renderLiveList(me: ApiUser): Promise<HTMLElement> {
     api<{ grades: { number: number; name: string }[] }>('GET', '/api/district'),
   ]);
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
-  const canSchedule =
-    me.role === 'lead_teacher' || me.role === 'district_admin';
+  const canSchedule = me.role === 'lead_teacher' || me.role === 'district_admin';
   const order = { live: 0, scheduled: 1, ended: 2 } as const;
   const sorted = [...lessons].sort((a, b) => order[a.status] - order[b.status]);
 
