@@ -81,6 +81,8 @@ export async function exportStudentData(d: PersonalDataDeps, target: User, class
       createdAt: target.createdAt,
     },
     watchSessions,
+    /** Open viewings (tabs playing right now), not yet in the day logs. */
+    watchingNow: (await d.presence.current([target.id])).get(target.id) ?? [],
     attendance,
     replayPositions: await d.lessons.positionsOf(target.id),
     classRooms,
