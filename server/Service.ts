@@ -4,6 +4,7 @@
  * the demo command and the integration tests alike.
  */
 import http from 'node:http';
+import { Gauge } from 'prom-client';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -32,7 +33,7 @@ import { JanusSfu } from '../media/janus/JanusSfu.ts';
 import { ChannelService } from './channels/ChannelService.ts';
 import { SlateService } from './channels/SlateService.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
-import { HashGate } from './auth/HashGate.ts';
+import { PasswordHasher } from './auth/PasswordHasher.ts';
 import { DestinationAllowList } from '../media/channel/headEnd.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 
@@ -141,7 +142,8 @@ export interface RunningService {
   liveHls?: LiveHlsManager;
   scheduler: Scheduler;
   headEnds: HeadEnds;
-  hashGate: HashGate;
+  /** Password hashing (scrypt worker threads behind a bounded queue). */
+  passwords: PasswordHasher;
   /** The internal metrics listener (METRICS_PORT), when configured. */
   metricsUrl?: string;
   close(): Promise<void>;
@@ -278,7 +280,34 @@ export async function startService(
     logger: logger.child({ component: 'channels' }),
   });
   const outputs = new OutputStore(core.redis.redis);
-  const hashGate = new HashGate(config.PASSWORD_HASH_CONCURRENCY);
+  const passwords = new PasswordHasher({
+    concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    cost: config.PASSWORD_HASH_COST,
+  });
+  new Gauge({
+    name: 'skyclass_password_hashes_running',
+    help: 'Password hashes (scrypt) running now',
+    registers: [metrics.registry],
+    collect() {
+      this.set(passwords.running);
+    },
+  });
+  new Gauge({
+    name: 'skyclass_password_hashes_peak',
+    help: 'Most password hashes that ran at once since start (bounded by PASSWORD_HASH_CONCURRENCY)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(passwords.peak);
+    },
+  });
+  new Gauge({
+    name: 'skyclass_password_hashes_waiting',
+    help: 'Sign-ins waiting for a password-hash slot',
+    registers: [metrics.registry],
+    collect() {
+      this.set(passwords.waiting);
+    },
+  });
   const headEndAllowed = new DestinationAllowList(config.HEAD_END_ALLOWED);
   const isHttps = config.publicBaseUrl.startsWith('https://');
   const deps: AppDeps = {
@@ -299,7 +328,7 @@ export async function startService(
     metrics,
     urlSigningKey: core.urlSigningKey,
     passwordCost: config.PASSWORD_HASH_COST,
-    hashGate,
+    passwords,
     loginGuard: new LoginGuard(
       core.redis.redis,
       {
@@ -410,10 +439,11 @@ export async function startService(
     liveHls,
     scheduler,
     headEnds,
-    hashGate,
+    passwords,
     metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
     async close() {
       metricsServer?.close();
+      await passwords.close();
       await worker?.close();
       await realtime.close();
       await headEnds.close();

@@ -2,21 +2,28 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (
+/** The key derivation: scrypt on libuv's pool by default, or on PasswordHasher's worker threads. */
+export type Derive = (
   pw: crypto.BinaryLike,
   salt: crypto.BinaryLike,
   keylen: number,
   opts: crypto.ScryptOptions,
 ) => Promise<Buffer>;
 
+const scrypt = promisify(crypto.scrypt) as Derive;
+
 const KEYLEN = 32;
 
-export async function hashPassword(password: string, costLog2: number): Promise<string> {
+export async function hashPassword(
+  password: string,
+  costLog2: number,
+  derive: Derive = scrypt,
+): Promise<string> {
   const N = 2 ** costLog2;
   const r = 8;
   const p = 1;
   const salt = crypto.randomBytes(16);
-  const key = await scrypt(password.normalize('NFC'), salt, KEYLEN, {
+  const key = await derive(password.normalize('NFC'), salt, KEYLEN, {
     N,
     r,
     p,
@@ -25,7 +32,11 @@ export async function hashPassword(password: string, costLog2: number): Promise<
   return `scrypt$${costLog2}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  derive: Derive = scrypt,
+): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, costS, rS, pS, saltS, keyS] = parts as [string, string, string, string, string, string];
@@ -33,7 +44,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const r = Number(rS);
   const p = Number(pS);
   const expected = Buffer.from(keyS, 'base64url');
-  const key = await scrypt(password.normalize('NFC'), Buffer.from(saltS, 'base64url'), expected.length, {
+  const key = await derive(password.normalize('NFC'), Buffer.from(saltS, 'base64url'), expected.length, {
     N,
     r,
     p,

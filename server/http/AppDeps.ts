@@ -13,7 +13,7 @@ import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.t
 import type { ChannelService } from '../channels/ChannelService.ts';
 import type { OutputStore } from '../channels/HeadEnds.ts';
 import type { DestinationAllowList } from '../../media/channel/headEnd.ts';
-import type { HashGate } from '../auth/HashGate.ts';
+import type { PasswordHasher } from '../auth/PasswordHasher.ts';
 import type { LoginGuard } from '../auth/LoginGuard.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
@@ -42,8 +42,8 @@ export interface AppDeps {
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   passwordCost: number;
-  /** Bounds concurrent password hashes (scrypt) so media reads never wait behind a login flood. */
-  hashGate: HashGate;
+  /** Password hashing: scrypt on low-priority worker threads, bounded, so media never waits behind a login flood. */
+  passwords: PasswordHasher;
   /** Rate limits and lockouts in front of the password check. */
   loginGuard: LoginGuard;
   /** Session and device cookies are Secure (PUBLIC_BASE_URL is https). */

@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
-import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { cookieValue, SESSION_COOKIE } from '../authenticate.ts';
@@ -27,11 +26,7 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
         const knownDevice = !!user && deps.loginGuard.isKnownDevice(cookieValue(req, DEVICE_COOKIE), user.id);
         await deps.loginGuard.check(username, ip, knownDevice);
         // An unknown username costs one KDF run too, so timing does not tell which usernames exist.
-        const ok = await deps.hashGate.run(async () =>
-          user
-            ? verifyPassword(body.password, user.passwordHash)
-            : !(await hashPassword(body.password, deps.passwordCost)),
-        );
+        const ok = await deps.passwords.verify(body.password, user?.passwordHash);
         if (!user || !ok) {
           await deps.loginGuard.recordFailure(username, ip);
           deps.metrics.logins.inc({ result: 'failure' });

@@ -12,7 +12,7 @@ import {
 import { AuditLog } from '../../privacy/AuditLog.ts';
 import { eraseAccount } from '../../privacy/personalData.ts';
 import { personalDataDeps } from '../personalDataDeps.ts';
-import { generatePassword, hashPassword, passwordProblem } from '../../auth/passwords.ts';
+import { generatePassword, passwordProblem } from '../../auth/passwords.ts';
 import { decodeCsv, parseRosterCsv, type RowError } from '../../district/RosterCsv.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import type { AppDeps } from '../AppDeps.ts';
@@ -142,7 +142,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
       role: 'student',
       schoolId: cls.schoolId,
       classIds: [cls.id],
-      passwordHash: await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true }),
+      passwordHash: await deps.passwords.hash(pw),
     });
     return { user, initialPassword: s.password ? undefined : pw };
   };
@@ -239,7 +239,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
         assertCan(body.schoolId === user.schoolId, 'You can only create accounts in your own school.');
       }
       const { password: pw, ...rest } = body;
-      const passwordHash = await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true });
+      const passwordHash = await deps.passwords.hash(pw);
       return store.createUser({ ...rest, passwordHash });
     },
   });
@@ -355,7 +355,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params, body }) {
       const target = await managedUser(user, params.id!, 'reset the password of');
       const pw = body.password ?? generatePassword();
-      const hash = await deps.hashGate.run(() => hashPassword(pw, deps.passwordCost), { wait: true });
+      const hash = await deps.passwords.hash(pw);
       await store.setPasswordHash(target.id, hash);
       await deps.loginGuard.clear(target.username);
       const ended = await deps.sessions.endAll(target.id);
