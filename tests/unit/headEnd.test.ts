@@ -17,7 +17,7 @@ describe('head-end output', () => {
     ['udp://127.0.0.1:70000', /not a URL|host and a port/],
     ['udp://u:p@127.0.0.1:5000', /only have a host/],
     ['udp://127.0.0.1:5000/path', /only have a host/],
-    ['udp://127.0.0.1:5000?a=1&-evil=2', /Unknown output option/],
+    ['udp://127.0.0.1:5000?a=1&-evil=2', /option "a" is not allowed/],
     ['', /not a URL/],
   ])('refuses %s', (url, why) => {
     expect(() => parseOutputUrl(url)).toThrow(why);
