@@ -28,10 +28,29 @@ function setprivPath(): string | null {
   return setpriv;
 }
 
-/** The command and arguments that start `command` so that it gets SIGTERM when this process dies. */
+/** Whether `command` names an executable (a path, or a name found on PATH). */
+function executable(command: string): boolean {
+  const candidates = command.includes('/')
+    ? [command]
+    : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir || '.', command));
+  return candidates.some((c) => {
+    try {
+      fs.accessSync(c, fs.constants.X_OK);
+      return fs.statSync(c).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The command and arguments that start `command` so that it gets SIGTERM when
+ * this process dies. A command that does not exist is left as it is, so that
+ * spawning it fails the usual way (ENOENT: "not installed"), not as a crash.
+ */
 export function dieWithParent(command: string, args: string[]): { command: string; args: string[] } {
   const sp = setprivPath();
-  if (!sp) return { command, args };
+  if (!sp || !executable(command)) return { command, args };
   return { command: sp, args: ['--pdeathsig', 'SIGTERM', '--', command, ...args] };
 }
 

@@ -38,7 +38,13 @@ import {
 import { TtlCache } from './TtlCache.ts';
 import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
 import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
-import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
+import {
+  avcCodecOf,
+  GENERIC_SLATE,
+  nominalSlate,
+  SLATE_READY_MARGIN_MS,
+  type SlateService,
+} from './SlateService.ts';
 
 export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
 /** The live pipeline's rendition that feeds each channel rendition during a live lesson. */
@@ -52,14 +58,8 @@ const LIVE_RENDITION: Record<string, string> = {
 };
 const WINDOW_SEC = 24;
 
-/** avc1.PPCCLL from the ladder's profile and level (what x264 writes for them). */
-export function avcCodec(profile: string, level: string): string {
-  const p = { baseline: '42c0', main: '4d40', high: '6400' }[profile] ?? '6400';
-  const l = Math.round(Number(level) * 10)
-    .toString(16)
-    .padStart(2, '0');
-  return `avc1.${p}${l}`;
-}
+/** avc1.PPCCLL from the ladder's profile and level (one copy, in SlateService). */
+export const avcCodec = avcCodecOf;
 
 /**
  * What a live lesson's pipeline puts into a channel rung (media/live/liveArgs.ts): 360p and 144p are

@@ -14,7 +14,7 @@ import type { PresenceStore } from '../presence/PresenceStore.ts';
 import type { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import { attendanceFor, type AttendanceRules } from '../presence/attendance.ts';
-import { channelId, slotInstant } from '../timetable/epg.ts';
+import { toAttendanceSlot } from '../presence/attendanceSlot.ts';
 import type { AuditLog } from './AuditLog.ts';
 
 export interface PersonalDataDeps {
@@ -40,22 +40,7 @@ export async function exportStudentData(d: PersonalDataDeps, target: User, class
         title: s.title ?? s.subject,
         start: s.start,
         end: s.end,
-        ...attendanceFor(
-          {
-            slotId: s.id,
-            title: s.title ?? s.subject,
-            start: slotInstant(s.date, s.start, d.timeZone).getTime(),
-            end: slotInstant(s.date, s.end, d.timeZone).getTime(),
-            channelId: channelId(cls.grade),
-            ...(s.source.kind === 'recorded' ? { lessonId: s.source.lessonId } : {}),
-            ...(s.source.kind === 'live' && s.source.liveLessonId
-              ? { liveLessonId: s.source.liveLessonId }
-              : {}),
-          },
-          sessions,
-          now,
-          d.attendance,
-        ),
+        ...attendanceFor(toAttendanceSlot(s, cls.grade, d.timeZone), sessions, now, d.attendance),
       }));
     }
   }

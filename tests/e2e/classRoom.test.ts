@@ -36,7 +36,7 @@ it('a student asks, a link is refused, the co-teacher answers', async () => {
 
   await student.fill('[data-testid=room-input]', '答案在 www.example.com');
   await student.click('[data-testid=room-send]');
-  await student.getByText('不能发链接或联系方式').waitFor();
+  await student.getByText('不能发链接或网址').waitFor();
 
   await student.fill('[data-testid=room-input]', '老师，分数怎么比大小？');
   await student.check('[data-testid=room-question]');

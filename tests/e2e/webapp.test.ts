@@ -111,4 +111,56 @@ describe('web app', () => {
     await page.screenshot({ path: path.join(SHOTS, 'class-teacher-class.png'), fullPage: true });
     await page.context().close();
   });
+
+  it('the class teacher switches a student off: the student’s open class room signs out at once; then erases a test account', async () => {
+    const student = await signIn('s1-g3-1-02');
+    const cspErrors: string[] = [];
+    await student.waitForSelector('[data-testid=home-student]');
+    await student.goto(`${svc.url}/#/class/cls_demo_s1_g3_1/room`);
+    await student.waitForSelector('[data-testid=room-input]');
+
+    const teacher = await signIn('t-s1-g3-1');
+    teacher.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+    teacher.on('dialog', (d) => void d.accept());
+    await teacher.waitForSelector('[data-testid=home-co_teacher]');
+    await teacher.goto(`${svc.url}/#/class/cls_demo_s1_g3_1`);
+    await teacher.waitForSelector('[data-testid=roster]');
+    const row = teacher.locator('[data-testid=roster] tbody tr', { hasText: 's1-g3-1-02' });
+    await row.locator('[data-testid=toggle-disabled]').click();
+    await teacher.waitForSelector('.notice.ok');
+    await row.locator('[data-testid=disabled-badge]').waitFor();
+
+    // The student's page was signed out by the server (socket closed), with the reason shown.
+    await student.waitForSelector('[data-testid=username]', { timeout: 5000 });
+    expect(await student.locator('body').textContent()).toMatch(/会话已结束|登录已失效|重新登录|session/i);
+    await student.screenshot({ path: path.join(SHOTS, 'student-switched-off.png'), fullPage: true });
+    await teacher.screenshot({ path: path.join(SHOTS, 'class-teacher-switched-off.png'), fullPage: true });
+
+    // Switched on again, then a throwaway account erased from the roster.
+    await row.locator('[data-testid=toggle-disabled]').click();
+    await teacher.waitForFunction(() => !document.querySelector('[data-testid=disabled-badge]'));
+    await svc.core.store.createUser({
+      username: 'erase-in-browser',
+      displayName: '测试删除',
+      role: 'student',
+      passwordHash: 'x',
+      schoolId: 'sch_demo1',
+      classIds: ['cls_demo_s1_g3_1'],
+    });
+    await teacher.reload();
+    const doomed = teacher.locator('[data-testid=roster] tbody tr', { hasText: 'erase-in-browser' });
+    await teacher.waitForSelector('[data-testid=roster]');
+    await doomed.locator('[data-testid=erase-account]').click();
+    await teacher.waitForFunction(
+      () =>
+        !document.body.textContent!.includes('erase-in-browser') || !!document.querySelector('.notice.ok'),
+    );
+    await doomed.waitFor({ state: 'detached' });
+    expect(await svc.core.store.findByUsername('erase-in-browser')).toBeUndefined();
+    expect(cspErrors).toEqual([]);
+    await student.context().close();
+    await teacher.context().close();
+  }, 90_000);
 });

@@ -40,46 +40,38 @@ function running(pid: number): boolean {
   }
 }
 
-function janusPids(): number[] {
+/** Pids of running processes whose executable is one of `exes` and that `matches` (read from /proc). */
+function pidsOf(exes: string[], matches: (pid: string) => boolean): number[] {
   return fs
     .readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return (
-          path.basename(fs.readlinkSync(`/proc/${p}/exe`)) === 'janus' &&
-          fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join(dataDir, 'janus'))
-        );
+        return exes.includes(path.basename(fs.readlinkSync(`/proc/${p}/exe`))) && matches(p);
       } catch {
-        return false;
+        return false; // gone meanwhile, or a zombie
       }
     })
     .map(Number);
 }
 
-function redisPids(): number[] {
-  return fs
-    .readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
+const janusPids = () =>
+  pidsOf(['janus'], (p) =>
+    fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join(dataDir, 'janus')),
+  );
+
+// Debian's redis-server is a link to redis-check-rdb (one binary). It rewrites its title, so its open
+// files tell which data directory it serves.
+const redisPids = () =>
+  pidsOf(['redis-server', 'redis-check-rdb'], (p) =>
+    fs.readdirSync(`/proc/${p}/fd`).some((fd) => {
       try {
-        // Debian's redis-server is a link to redis-check-rdb (one binary).
-        const exe = path.basename(fs.readlinkSync(`/proc/${p}/exe`));
-        if (exe !== 'redis-server' && exe !== 'redis-check-rdb') return false;
-        // redis-server rewrites its title; its open files tell which data directory it serves.
-        return fs.readdirSync(`/proc/${p}/fd`).some((fd) => {
-          try {
-            return fs.readlinkSync(`/proc/${p}/fd/${fd}`).startsWith(path.join(dataDir, 'redis'));
-          } catch {
-            return false;
-          }
-        });
+        return fs.readlinkSync(`/proc/${p}/fd/${fd}`).startsWith(path.join(dataDir, 'redis'));
       } catch {
         return false;
       }
-    })
-    .map(Number);
-}
+    }),
+  );
 
 /** Starts `npm start`'s process (inside the namespace) and resolves once it listens. */
 async function startServer(): Promise<ChildProcess> {

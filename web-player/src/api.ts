@@ -8,6 +8,8 @@ export interface ApiUser {
   grades?: number[];
   subjects?: string[];
   classIds?: string[];
+  /** Switched off by the school: cannot sign in. */
+  disabled?: boolean;
 }
 
 export interface ApiClass {

@@ -96,7 +96,12 @@ function header(): HTMLElement {
   );
 }
 
+/** Each navigation's number: a page that finishes loading after the user moved on is dropped. */
+let navigation = 0;
+
 export async function route(): Promise<void> {
+  const nav = ++navigation;
+  const stale = () => nav !== navigation;
   leave();
   const full = location.hash || '#/';
   const q = full.indexOf('?');
@@ -118,6 +123,7 @@ export async function route(): Promise<void> {
     }
     if (!me) {
       me = (await api<{ user: ApiUser }>('GET', '/api/me')).user;
+      if (stale()) return;
       root.replaceChildren(header(), main);
     }
     const cls = /^#\/class\/([\w-]+)$/.exec(hash);
@@ -143,8 +149,10 @@ export async function route(): Promise<void> {
     else if (hash === '#/upload') content = await renderUpload(me);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);
     else throw new ApiError(404, 'NOT_FOUND', t('notFound'));
+    if (stale()) return;
     main.replaceChildren(content);
   } catch (e) {
+    if (stale()) return;
     if (e instanceof ApiError && e.status === 401) {
       session.set(null);
       me = null;

@@ -12,7 +12,7 @@ import type { SchoolClass, User } from '../../district/model.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import { DATE_PATTERN } from '../../timetable/model.ts';
 import { csvCell } from '../../timetable/timetableCsv.ts';
-import { channelId, localDate, slotInstant } from '../../timetable/epg.ts';
+import { localDate } from '../../timetable/epg.ts';
 import {
   attendanceFor,
   DEFAULT_ATTENDANCE_RULES,
@@ -20,6 +20,7 @@ import {
   type SlotAttendance,
 } from '../../presence/attendance.ts';
 import { PresenceStore } from '../../presence/PresenceStore.ts';
+import { toAttendanceSlot } from '../../presence/attendanceSlot.ts';
 import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
 import { isRoomMember } from '../../realtime/classRoom.ts';
 import { canViewUser } from '../../auth/policy.ts';
@@ -46,15 +47,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   };
 
   const slotsOf = async (cls: SchoolClass, date: string): Promise<AttendanceSlot[]> =>
-    (await timetable.day(cls.grade, date)).map((s) => ({
-      slotId: s.id,
-      title: s.title ?? s.subject,
-      start: slotInstant(s.date, s.start, deps.timeZone).getTime(),
-      end: slotInstant(s.date, s.end, deps.timeZone).getTime(),
-      channelId: channelId(cls.grade),
-      ...(s.source.kind === 'recorded' ? { lessonId: s.source.lessonId } : {}),
-      ...(s.source.kind === 'live' && s.source.liveLessonId ? { liveLessonId: s.source.liveLessonId } : {}),
-    }));
+    (await timetable.day(cls.grade, date)).map((s) => toAttendanceSlot(s, cls.grade, deps.timeZone));
 
   const dayReport = async (cls: SchoolClass, date: string, now = Date.now()) => {
     const [students, slots] = await Promise.all([store.listStudents(cls.id), slotsOf(cls, date)]);

@@ -53,12 +53,18 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
             h(
               'tr',
               {},
-              h('td', {}, s.displayName),
+              h(
+                'td',
+                {},
+                s.displayName,
+                s.disabled &&
+                  h('span', { class: 'badge muted', 'data-testid': 'disabled-badge' }, t('disabledBadge')),
+              ),
               h('td', { class: 'mono' }, s.username),
               info.canManageStudents &&
                 h(
                   'td',
-                  {},
+                  { class: 'actions' },
                   h(
                     'button',
                     {
@@ -80,6 +86,50 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
                       },
                     },
                     t('resetPassword'),
+                  ),
+                  ' ',
+                  h(
+                    'button',
+                    {
+                      class: 'small',
+                      'data-testid': 'toggle-disabled',
+                      onclick: async () => {
+                        const off = !s.disabled;
+                        if (off && !confirm(t('confirmDisable', { name: s.displayName }))) return;
+                        try {
+                          await api('PUT', `/api/users/${s.id}/disabled`, { disabled: off });
+                          status.replaceChildren(
+                            notice(
+                              'ok',
+                              t(off ? 'accountDisabled' : 'accountEnabled', { name: s.displayName }),
+                            ),
+                          );
+                          await showRoster();
+                        } catch (e) {
+                          status.replaceChildren(notice('error', errorText(e)));
+                        }
+                      },
+                    },
+                    t(s.disabled ? 'enableAccount' : 'disableAccount'),
+                  ),
+                  ' ',
+                  h(
+                    'button',
+                    {
+                      class: 'small danger',
+                      'data-testid': 'erase-account',
+                      onclick: async () => {
+                        if (!confirm(t('confirmErase', { name: s.displayName }))) return;
+                        try {
+                          await api('DELETE', `/api/users/${s.id}`);
+                          status.replaceChildren(notice('ok', t('accountErased', { name: s.displayName })));
+                          await showRoster();
+                        } catch (e) {
+                          status.replaceChildren(notice('error', errorText(e)));
+                        }
+                      },
+                    },
+                    t('eraseAccount'),
                   ),
                 ),
             ),
