@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import readline from 'node:readline';
 import type { ProcessLogger } from './ProcessLogger.ts';
-import { dieWithParent, removePidFile, writePidFile } from './childHygiene.ts';
+import { dieWithParent, removePidFile, wrappedCommandMissing, writePidFile } from './childHygiene.ts';
 
 export type ProcessState = 'new' | 'starting' | 'running' | 'stopping' | 'exited';
 export type StopReason = 'requested' | 'crash' | 'start-timeout' | 'spawn-error';
@@ -110,13 +110,14 @@ export class ManagedProcess extends EventEmitter<Events> {
         logger.error({ err }, `${name}: could not be started`);
       });
       child.once('close', (code, signal) => {
-        const reason: StopReason = spawnError
-          ? 'spawn-error'
-          : this.#timedOut
-            ? 'start-timeout'
-            : this.#stopRequested
-              ? 'requested'
-              : 'crash';
+        const reason: StopReason =
+          spawnError || wrappedCommandMissing(code, this.#recentOutput.join('\n'))
+            ? 'spawn-error'
+            : this.#timedOut
+              ? 'start-timeout'
+              : this.#stopRequested
+                ? 'requested'
+                : 'crash';
         const info: ExitInfo = { code, signal, reason };
         if (pidFile) removePidFile(pidFile, child.pid);
         this.#exitInfo = info;
@@ -159,6 +160,7 @@ export class ManagedProcess extends EventEmitter<Events> {
         }
       };
       const onLine = (_s: string, line: string) => {
+        if (line.startsWith('setpriv: ')) return; // the wrapper's own complaint is never a ready signal
         if (this.options.readyLine?.(line)) finish();
       };
       this.on('line', onLine);

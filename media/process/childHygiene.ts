@@ -28,30 +28,20 @@ function setprivPath(): string | null {
   return setpriv;
 }
 
-/** Whether `command` names an executable (a path, or a name found on PATH). */
-function executable(command: string): boolean {
-  const candidates = command.includes('/')
-    ? [command]
-    : (process.env.PATH ?? '').split(':').map((dir) => path.join(dir || '.', command));
-  return candidates.some((c) => {
-    try {
-      fs.accessSync(c, fs.constants.X_OK);
-      return fs.statSync(c).isFile();
-    } catch {
-      return false;
-    }
-  });
+/** The command and arguments that start `command` so that it gets SIGTERM when this process dies. */
+export function dieWithParent(command: string, args: string[]): { command: string; args: string[] } {
+  const sp = setprivPath();
+  if (!sp) return { command, args };
+  return { command: sp, args: ['--pdeathsig', 'SIGTERM', '--', command, ...args] };
 }
 
 /**
- * The command and arguments that start `command` so that it gets SIGTERM when
- * this process dies. A command that does not exist is left as it is, so that
- * spawning it fails the usual way (ENOENT: "not installed"), not as a crash.
+ * Whether a wrapped child ended because its command does not exist: setpriv
+ * then exits 127 with "failed to execute". Callers report it as they report
+ * a spawn ENOENT ("not installed"), not as a crash.
  */
-export function dieWithParent(command: string, args: string[]): { command: string; args: string[] } {
-  const sp = setprivPath();
-  if (!sp || !executable(command)) return { command, args };
-  return { command: sp, args: ['--pdeathsig', 'SIGTERM', '--', command, ...args] };
+export function wrappedCommandMissing(code: number | null, output: string): boolean {
+  return code === 127 && /setpriv: failed to execute .*: (No such file|Permission denied)/.test(output);
 }
 
 /** Field 22 of /proc/<pid>/stat: the process's start time in clock ticks since boot. */

@@ -1,7 +1,7 @@
 /** Runs a short-lived ffmpeg/ffprobe command and collects its output (for probes, posters, checks). */
 import { spawn } from 'node:child_process';
 import { MediaError } from './MediaError.ts';
-import { dieWithParent } from '../../media/process/childHygiene.ts';
+import { dieWithParent, wrappedCommandMissing } from '../../media/process/childHygiene.ts';
 
 export interface ToolResult {
   code: number | null;
@@ -30,6 +30,10 @@ export function runTool(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (wrappedCommandMissing(code, stderr)) {
+        reject(Object.assign(new Error(`spawn ${bin} ENOENT`), { code: 'ENOENT' }));
+        return;
+      }
       resolve({ code, stdout, stderr });
     });
   });
