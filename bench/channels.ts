@@ -25,8 +25,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { Redis } from 'ioredis';
 import { clip as makeClip } from '../tests/helpers/fixtures.ts';
-import { onePassLadderArgs } from '../recordings/ffmpeg/args.ts';
-import { chooseLadder } from '../recordings/ffmpeg/ladder.ts';
+import { onePassLadderArgs } from '../core/ffmpeg/args.ts';
+import { chooseLadder } from '../core/ffmpeg/ladder.ts';
 import { Scheduler, type Switch } from '../server/scheduler/Scheduler.ts';
 
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 20_000);

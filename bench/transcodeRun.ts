@@ -10,10 +10,10 @@ import { spawn } from 'node:child_process';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
-import { onePassLadderArgs, perRungArgs } from '../recordings/ffmpeg/args.ts';
-import { chooseLadder } from '../recordings/ffmpeg/ladder.ts';
-import { probeUpload } from '../recordings/ffmpeg/probe.ts';
-import { LocalStorage } from '../recordings/storage/LocalStorage.ts';
+import { onePassLadderArgs, perRungArgs } from '../core/ffmpeg/args.ts';
+import { chooseLadder } from '../core/ffmpeg/ladder.ts';
+import { probeUpload } from '../core/ffmpeg/probe.ts';
+import { LocalStorage } from '../core/storage/LocalStorage.ts';
 import { transcodeLesson } from '../recordings/transcode/transcodeLesson.ts';
 import { cpuSeconds } from './cpu.ts';
 

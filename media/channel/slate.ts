@@ -6,8 +6,8 @@
  * The loop is SLATE_SECONDS long, cut into SLATE_SEGMENT_SECONDS segments.
  */
 import { createHash } from 'node:crypto';
-import { audioEncodeArgs, hlsOutput, videoEncodeArgs } from '../../recordings/ffmpeg/args.ts';
-import { chooseLadder, type Rung } from '../../recordings/ffmpeg/ladder.ts';
+import { audioEncodeArgs, hlsOutput, videoEncodeArgs } from '../../core/ffmpeg/args.ts';
+import { chooseLadder, type Rung } from '../../core/ffmpeg/ladder.ts';
 
 export const SLATE_SECONDS = 8;
 export const SLATE_SEGMENT_SECONDS = 4;

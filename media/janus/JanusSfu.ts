@@ -8,10 +8,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
-import { ManagedProcess } from '../process/ManagedProcess.ts';
-import { reapStale } from '../process/childHygiene.ts';
-import type { ProcessLogger } from '../process/ProcessLogger.ts';
-import { Supervisor } from '../process/Supervisor.ts';
+import { ManagedProcess } from '../../core/process/ManagedProcess.ts';
+import { reapStale } from '../../core/process/childHygiene.ts';
+import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { Supervisor } from '../../core/process/Supervisor.ts';
 import type {
   IceCandidate,
   Jsep,

@@ -10,13 +10,13 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { ManagedProcess } from '../process/ManagedProcess.ts';
-import type { ProcessLogger } from '../process/ProcessLogger.ts';
-import { Supervisor } from '../process/Supervisor.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import { ManagedProcess } from '../../core/process/ManagedProcess.ts';
+import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { Supervisor } from '../../core/process/Supervisor.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import { LIVE_RENDITIONS, liveLadderArgs, liveSdp, type LiveRendition } from './liveArgs.ts';
 import { buildLiveMaster, buildLivePlaylist, type LiveSegment } from './livePlaylist.ts';
-import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
+import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 
 export interface LiveHlsOptions {
   lessonId: string;

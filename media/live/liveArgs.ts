@@ -9,7 +9,7 @@
  * published playlists itself.
  */
 
-import { audioEncodeArgs, keyframeArgs } from '../../recordings/ffmpeg/args.ts';
+import { audioEncodeArgs, keyframeArgs } from '../../core/ffmpeg/args.ts';
 
 export const LIVE_SEGMENT_SECONDS = 2;
 export const AUDIO_PT = 111;

@@ -10,10 +10,10 @@ import crypto from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
-import { MediaError } from '../ffmpeg/MediaError.ts';
+import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { MediaError } from '../../core/ffmpeg/MediaError.ts';
 import type { LessonStore } from '../catalogue/LessonStore.ts';
-import type { Storage } from '../storage/Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import { CANCEL_CHANNEL, TRANSCODE_QUEUE, type TranscodeJobData } from './TranscodeQueue.ts';
 import { transcodeLesson, type TranscodeProgress } from './transcodeLesson.ts';
 

@@ -6,17 +6,17 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
-import { onePassLadderArgs, posterArgs } from '../ffmpeg/args.ts';
-import { runFfmpegJob } from '../ffmpeg/FfmpegJob.ts';
-import { chooseLadder, type Rung } from '../ffmpeg/ladder.ts';
-import { MediaError } from '../ffmpeg/MediaError.ts';
-import { probeUpload, type ProbeResult } from '../ffmpeg/probe.ts';
-import { runTool } from '../ffmpeg/runTool.ts';
-import { aacCodecString, avcCodecString } from '../hls/codecs.ts';
-import { buildMasterPlaylist, type AudioRendition, type VideoVariant } from '../hls/masterPlaylist.ts';
-import { measureBitrates, parseMediaPlaylist } from '../hls/mediaPlaylist.ts';
-import type { Storage } from '../storage/Storage.ts';
+import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { onePassLadderArgs, posterArgs } from '../../core/ffmpeg/args.ts';
+import { runFfmpegJob } from '../../core/ffmpeg/FfmpegJob.ts';
+import { chooseLadder, type Rung } from '../../core/ffmpeg/ladder.ts';
+import { MediaError } from '../../core/ffmpeg/MediaError.ts';
+import { probeUpload, type ProbeResult } from '../../core/ffmpeg/probe.ts';
+import { runTool } from '../../core/ffmpeg/runTool.ts';
+import { aacCodecString, avcCodecString } from '../../core/hls/codecs.ts';
+import { buildMasterPlaylist, type AudioRendition, type VideoVariant } from '../../core/hls/masterPlaylist.ts';
+import { measureBitrates, parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 
 export interface TranscodeProgress {
   stage: 'probing' | 'transcoding' | 'publishing' | 'done';

@@ -10,15 +10,15 @@ import { createHash } from 'node:crypto';
 import { text } from 'node:stream/consumers';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { isPublished, type Lesson } from '../../recordings/catalogue/Lesson.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { Slot } from '../timetable/model.ts';
 import { localDate, slotInstant } from '../timetable/epg.ts';
-import { parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
-import { buildMasterPlaylist } from '../../recordings/hls/masterPlaylist.ts';
+import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
+import { buildMasterPlaylist } from '../../core/hls/masterPlaylist.ts';
 import {
   layout,
   targetDurationOf,

@@ -7,8 +7,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import { ManagedProcess } from '../../media/process/ManagedProcess.ts';
-import { Supervisor } from '../../media/process/Supervisor.ts';
+import { ManagedProcess } from '../../core/process/ManagedProcess.ts';
+import { Supervisor } from '../../core/process/Supervisor.ts';
 import {
   headEndArgs,
   parseOutputUrl,

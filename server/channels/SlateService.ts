@@ -13,12 +13,12 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
-import { measureBitrates, parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
-import { avcCodecString } from '../../recordings/hls/codecs.ts';
-import { SEGMENT_SECONDS } from '../../recordings/ffmpeg/args.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
+import { measureBitrates, parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
+import { avcCodecString } from '../../core/hls/codecs.ts';
+import { SEGMENT_SECONDS } from '../../core/ffmpeg/args.ts';
 import type { PieceVariant } from './channelLadder.ts';
-import { runTool } from '../../recordings/ffmpeg/runTool.ts';
+import { runTool } from '../../core/ffmpeg/runTool.ts';
 import {
   CHANNEL_AUDIO,
   CHANNEL_RUNGS,

@@ -14,8 +14,8 @@
  * A lesson that lacks a rung therefore removes that rung from the channel
  * rather than being played in it at another size.
  */
-import type { AudioRendition, VideoVariant } from '../../recordings/hls/masterPlaylist.ts';
-import type { Rung } from '../../recordings/ffmpeg/ladder.ts';
+import type { AudioRendition, VideoVariant } from '../../core/hls/masterPlaylist.ts';
+import type { Rung } from '../../core/ffmpeg/ladder.ts';
 
 /** What one piece (a lesson rendition, a slate rung, a live rung) puts into a variant. */
 export interface PieceVariant {

@@ -13,7 +13,7 @@ import type { Core } from '../Service.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { Lesson } from '../../recordings/catalogue/Lesson.ts';
 import { transcodeLesson, type TranscodeResult } from '../../recordings/transcode/transcodeLesson.ts';
-import { runTool } from '../../recordings/ffmpeg/runTool.ts';
+import { runTool } from '../../core/ffmpeg/runTool.ts';
 import { findCjkFont } from '../channels/SlateService.ts';
 import { filterPath } from '../../media/channel/slate.ts';
 import { TimetableStore } from '../timetable/TimetableStore.ts';

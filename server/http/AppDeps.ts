@@ -3,7 +3,7 @@ import type { Server as TusServer } from '@tus/server';
 import type { Logger } from '../logger.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SessionStore } from '../auth/SessionStore.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { LiveStore } from '../live/LiveStore.ts';

@@ -1,4 +1,4 @@
-import type { ByteRange } from '../../recordings/storage/Storage.ts';
+import type { ByteRange } from '../../core/storage/Storage.ts';
 
 /**
  * Parses a single-range "Range: bytes=..." header (RFC 9110 §14.1.2).

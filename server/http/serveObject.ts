@@ -2,7 +2,7 @@
 import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../errors.ts';
-import { StorageError, type Storage } from '../../recordings/storage/Storage.ts';
+import { StorageError, type Storage } from '../../core/storage/Storage.ts';
 import { parseRangeHeader } from './range.ts';
 
 export async function serveObject(

@@ -13,9 +13,9 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 import { AppError } from '../errors.ts';
 import type { User } from '../district/model.ts';
 import { canUploadFor } from '../lessons/lessonPolicy.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import type { Logger } from '../logger.ts';
-import { MEDIA_ERROR_MESSAGES } from '../../recordings/ffmpeg/MediaError.ts';
+import { MEDIA_ERROR_MESSAGES } from '../../core/ffmpeg/MediaError.ts';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -152,7 +152,7 @@ async function moveToStorage(
   lessonId: string,
 ): Promise<{ sourceKey: string; filename: string; size: number }> {
   const filename = safeFilename(upload.metadata?.filename ?? 'video');
-  // The name's extension is not kept: what the file is gets decided from its content (recordings/ffmpeg/sniff.ts).
+  // The name's extension is not kept: what the file is gets decided from its content (core/ffmpeg/sniff.ts).
   const sourceKey = `originals/${lessonId}/source`;
   const path = upload.storage?.path ?? `${d.dir}/${upload.id}`;
   const localDest = d.storage.localPath?.(sourceKey);

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT } from '../../media/live/liveArgs.ts';
 import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
 import type { Sfu } from '../../media/sfu/Sfu.ts';

@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ManagedProcess } from '../../media/process/ManagedProcess.ts';
-import { Supervisor } from '../../media/process/Supervisor.ts';
-import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
-import { reapStale } from '../../media/process/childHygiene.ts';
+import { ManagedProcess } from '../../core/process/ManagedProcess.ts';
+import { Supervisor } from '../../core/process/Supervisor.ts';
+import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { reapStale } from '../../core/process/childHygiene.ts';
 
 export interface EmbeddedRedisOptions {
   dir: string;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-import { writePidFile } from '../../media/process/childHygiene.ts';
+import { writePidFile } from '../../core/process/childHygiene.ts';
 import { redisServerArgs } from '../../server/redis/EmbeddedRedis.ts';
 
 const skip = canCreateNetns();

@@ -7,9 +7,9 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../recordings/storage/LocalStorage.ts';
-import { S3Storage } from '../../recordings/storage/S3Storage.ts';
-import type { Storage } from '../../recordings/storage/Storage.ts';
+import { LocalStorage } from '../../core/storage/LocalStorage.ts';
+import { S3Storage } from '../../core/storage/S3Storage.ts';
+import type { Storage } from '../../core/storage/Storage.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 /** A deterministic pseudo-random stream of `size` bytes, produced chunk by chunk (never whole in memory). */

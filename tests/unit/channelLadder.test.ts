@@ -8,8 +8,8 @@ import {
 import { CHANNEL_RUNGS } from '../../media/channel/slate.ts';
 import { nominalSlate } from '../../server/channels/SlateService.ts';
 import { LIVE_PIECES } from '../../server/channels/ChannelService.ts';
-import { buildMasterPlaylist } from '../../recordings/hls/masterPlaylist.ts';
-import { chooseLadder } from '../../recordings/ffmpeg/ladder.ts';
+import { buildMasterPlaylist } from '../../core/hls/masterPlaylist.ts';
+import { chooseLadder } from '../../core/ffmpeg/ladder.ts';
 
 /** A lesson's renditions as the transcoder measures them (sizes from the ladder, rates made up but plausible). */
 function lesson(id: string, src: { width: number; height: number; fps: number }, peakScale = 1) {

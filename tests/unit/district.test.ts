@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoPlan } from '../../server/district/demoDistrict.ts';
 import { gradeNameZh, levelOfGrade } from '../../server/district/model.ts';
-import { nextBackoff } from '../../media/process/Supervisor.ts';
+import { nextBackoff } from '../../core/process/Supervisor.ts';
 import { redisServerArgs } from '../../server/redis/EmbeddedRedis.ts';
 
 describe('district model', () => {

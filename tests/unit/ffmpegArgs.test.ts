@@ -6,9 +6,9 @@ import {
   probeArgs,
   tailDecodeArgs,
   videoEncodeArgs,
-} from '../../recordings/ffmpeg/args.ts';
-import { chooseLadder } from '../../recordings/ffmpeg/ladder.ts';
-import { progressParser } from '../../recordings/ffmpeg/FfmpegJob.ts';
+} from '../../core/ffmpeg/args.ts';
+import { chooseLadder } from '../../core/ffmpeg/ladder.ts';
+import { progressParser } from '../../core/ffmpeg/FfmpegJob.ts';
 
 const rungs = chooseLadder({ width: 1280, height: 720, fps: 25 });
 const valueAfter = (args: string[], flag: string) => args.filter((_, i) => args[i - 1] === flag);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildMasterPlaylist } from '../../recordings/hls/masterPlaylist.ts';
-import { measureBitrates, parseMediaPlaylist } from '../../recordings/hls/mediaPlaylist.ts';
+import { buildMasterPlaylist } from '../../core/hls/masterPlaylist.ts';
+import { measureBitrates, parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 
 const media = `#EXTM3U
 #EXT-X-VERSION:7

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLadder, outputFps } from '../../recordings/ffmpeg/ladder.ts';
+import { chooseLadder, outputFps } from '../../core/ffmpeg/ladder.ts';
 
 const names = (w: number, h: number, fps = 25) =>
   chooseLadder({ width: w, height: h, fps }).map((r) => `${r.name}:${r.width}x${r.height}`);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { safeInputArgs, scrubPaths, sniffBytes } from '../../recordings/ffmpeg/sniff.ts';
-import { onePassLadderArgs, posterArgs, probeArgs, tailDecodeArgs } from '../../recordings/ffmpeg/args.ts';
-import { MediaError } from '../../recordings/ffmpeg/MediaError.ts';
-import { chooseLadder } from '../../recordings/ffmpeg/ladder.ts';
+import { safeInputArgs, scrubPaths, sniffBytes } from '../../core/ffmpeg/sniff.ts';
+import { onePassLadderArgs, posterArgs, probeArgs, tailDecodeArgs } from '../../core/ffmpeg/args.ts';
+import { MediaError } from '../../core/ffmpeg/MediaError.ts';
+import { chooseLadder } from '../../core/ffmpeg/ladder.ts';
 
 const buf = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkKey, checkRange, contentTypeFor } from '../../recordings/storage/Storage.ts';
+import { checkKey, checkRange, contentTypeFor } from '../../core/storage/Storage.ts';
 import { parseRangeHeader } from '../../server/http/range.ts';
-import { signPath, verifySignedPath } from '../../recordings/storage/signedUrl.ts';
+import { signPath, verifySignedPath } from '../../core/storage/signedUrl.ts';
 
 describe('storage keys', () => {
   it.each(['../etc/passwd', 'a/../../b', '/abs', 'a//b', 'a/./b', 'a\\b', 'a\u0000b', '', 'x/'])(

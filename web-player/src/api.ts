@@ -1,4 +1,5 @@
 /** A small typed client for the Skyclass API; the token lives in localStorage. */
+import { t } from './i18n.ts';
 export interface ApiUser {
   id: string;
   username: string;
@@ -71,4 +72,13 @@ export async function api<T>(
     throw new ApiError(res.status, e.code, e.message, e.details);
   }
   return data as T;
+}
+
+/** What to tell the user about a failed call (the server's message, or "offline"). */
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.code === 'NETWORK') return t('offline');
+    return e.message;
+  }
+  return String(e);
 }

@@ -1,5 +1,6 @@
 import './style.css';
-import { api, ApiError, session, type ApiUser } from './api.ts';
+import { api, ApiError, errorText, session, type ApiUser } from './api.ts';
+import { leave, navigate } from './router.ts';
 import { h, notice } from './dom.ts';
 import { getLang, setLang, t } from './i18n.ts';
 import { renderLogin } from './pages/login.ts';
@@ -21,38 +22,6 @@ import { renderWorkload } from './pages/workload.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
-let leaving: (() => void)[] = [];
-
-/** Registers clean-up for the current page (timers, sockets, players), run when the route changes. */
-export function onLeave(fn: () => void): void {
-  leaving.push(fn);
-}
-
-function leave(): void {
-  const fns = leaving;
-  leaving = [];
-  for (const fn of fns) {
-    try {
-      fn();
-    } catch {
-      /* a page's clean-up must not break navigation */
-    }
-  }
-}
-
-export function navigate(hash: string): void {
-  if (location.hash === hash) void route();
-  else location.hash = hash;
-}
-
-export function errorText(e: unknown): string {
-  if (e instanceof ApiError) {
-    if (e.code === 'NETWORK') return t('offline');
-    return e.message;
-  }
-  return String(e);
-}
-
 async function signOut(): Promise<void> {
   await api('POST', '/api/auth/logout').catch(() => undefined);
   session.set(null);

@@ -4,7 +4,7 @@
  */
 import type { Request, Response } from 'express';
 import { AppError } from '../../errors.ts';
-import { verifySignedPath } from '../../../recordings/storage/signedUrl.ts';
+import { verifySignedPath } from '../../../core/storage/signedUrl.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';

@@ -8,7 +8,7 @@ import { api, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
-import { onLeave } from '../main.ts';
+import { onLeave } from '../router.ts';
 import { startPresence } from '../presence.ts';
 import { playLiveHls } from '../hlsPlayer.ts';
 

@@ -9,7 +9,7 @@ import { api, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
-import { onLeave } from '../main.ts';
+import { onLeave } from '../router.ts';
 import { realtime } from '../realtime.ts';
 
 interface Viewing {

@@ -1,7 +1,7 @@
 import { api, ApiError, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { rowErrorText, t } from '../i18n.ts';
-import { errorText } from '../main.ts';
+import { errorText } from '../api.ts';
 
 interface ClassInfo {
   class: ApiClass;

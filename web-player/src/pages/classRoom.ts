@@ -7,7 +7,7 @@
 import { api, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
-import { onLeave } from '../main.ts';
+import { onLeave } from '../router.ts';
 import { realtime } from '../realtime.ts';
 import { sideRoomPanel } from '../sideRoomPanel.ts';
 

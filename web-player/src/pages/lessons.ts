@@ -6,44 +6,17 @@
 import type { ApiUser } from '../api.ts';
 import { api } from '../api.ts';
 import { h, notice } from '../dom.ts';
-import { clock, dateTime, eta } from '../format.ts';
-import { t, type MessageKey } from '../i18n.ts';
-import { lessonsApi, type LessonProgress, type LessonUpdate, type LessonView } from '../lessonsApi.ts';
+import { clock, dateTime } from '../format.ts';
+import { t } from '../i18n.ts';
+import { lessonsApi, type LessonUpdate, type LessonView } from '../lessonsApi.ts';
 import { listen } from '../realtime.ts';
-import { errorText, navigate, onLeave } from '../main.ts';
+import { errorText } from '../api.ts';
+import { navigate, onLeave } from '../router.ts';
+import { progressBar } from '../progressBar.ts';
 
 interface GradeInfo {
   number: number;
   name: string;
-}
-
-export function progressBar(p: LessonProgress | null | undefined, testid = 'progress'): HTMLElement {
-  const percent = Math.max(0, Math.min(100, p?.percent ?? 0));
-  const stage = p ? t(`stage.${p.stage}` as MessageKey) : t('stage.queued');
-  return h(
-    'div',
-    { class: 'progress-wrap' },
-    h(
-      'div',
-      {
-        class: 'progress',
-        role: 'progressbar',
-        'aria-valuemin': 0,
-        'aria-valuemax': 100,
-        'aria-valuenow': percent,
-        'data-testid': testid,
-      },
-      h('div', { class: 'bar', style: `width:${percent}%` }),
-    ),
-    h(
-      'span',
-      { class: 'hint' },
-      `${stage} ${percent}%`,
-      p?.etaSec !== undefined && p.stage === 'transcoding'
-        ? ` · ${t('etaLeft', { eta: eta(p.etaSec) })}`
-        : '',
-    ),
-  );
 }
 
 function statusBadge(l: Pick<LessonView, 'status' | 'review'>): HTMLElement[] {

@@ -4,7 +4,8 @@ import { h, notice } from '../dom.ts';
 import { dateTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { liveApi, type LiveLessonView } from '../liveApi.ts';
-import { errorText, navigate } from '../main.ts';
+import { errorText } from '../api.ts';
+import { navigate } from '../router.ts';
 
 export async function renderLiveList(me: ApiUser): Promise<HTMLElement> {
   const [{ lessons }, info] = await Promise.all([

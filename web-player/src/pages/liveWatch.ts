@@ -10,7 +10,7 @@ import { ApiError, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
-import { onLeave } from '../main.ts';
+import { onLeave } from '../router.ts';
 import { listen } from '../realtime.ts';
 import { startPresence } from '../presence.ts';
 import { playLiveHls } from '../hlsPlayer.ts';

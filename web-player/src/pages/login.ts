@@ -1,7 +1,7 @@
 import { api, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
-import { errorText } from '../main.ts';
+import { errorText } from '../api.ts';
 
 export function renderLogin(onDone: () => void, message?: string): HTMLElement {
   const username = h('input', {

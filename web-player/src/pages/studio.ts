@@ -10,7 +10,8 @@ import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { gathered, liveApi, preferH264, signal, SignalError } from '../liveApi.ts';
 import { listen } from '../realtime.ts';
-import { errorText, onLeave } from '../main.ts';
+import { errorText } from '../api.ts';
+import { onLeave } from '../router.ts';
 
 export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTMLElement> {
   let { lesson } = await liveApi.get(lessonId);

@@ -7,7 +7,8 @@ import { api, ApiError, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 import { lessonsApi, type LessonView } from '../lessonsApi.ts';
-import { errorText, navigate } from '../main.ts';
+import { errorText } from '../api.ts';
+import { navigate } from '../router.ts';
 
 interface SlotView {
   id: string;

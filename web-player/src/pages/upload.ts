@@ -11,8 +11,8 @@ import { bytes, eta } from '../format.ts';
 import { t } from '../i18n.ts';
 import { lessonsApi, type LessonUpdate } from '../lessonsApi.ts';
 import { listen } from '../realtime.ts';
-import { onLeave } from '../main.ts';
-import { progressBar } from './lessons.ts';
+import { onLeave } from '../router.ts';
+import { progressBar } from '../progressBar.ts';
 
 const COMMON_SUBJECTS = [
   '语文',

@@ -11,7 +11,7 @@ import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { t } from '../i18n.ts';
 import { lessonsApi, type Playback } from '../lessonsApi.ts';
-import { onLeave } from '../main.ts';
+import { onLeave } from '../router.ts';
 import { startPresence } from '../presence.ts';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];

@@ -1,7 +1,7 @@
 /** Runs a short-lived ffmpeg/ffprobe command and collects its output (for probes, posters, checks). */
 import { spawn } from 'node:child_process';
 import { MediaError } from './MediaError.ts';
-import { dieWithParent, wrappedCommandMissing } from '../../media/process/childHygiene.ts';
+import { dieWithParent, wrappedCommandMissing } from '../process/childHygiene.ts';
 
 export interface ToolResult {
   code: number | null;

@@ -3,8 +3,8 @@
  * whose ready signal is its first progress report, with progress parsed
  * from `-progress pipe:1` and cancellation through an AbortSignal.
  */
-import { ManagedProcess, type ExitInfo } from '../../media/process/ManagedProcess.ts';
-import type { ProcessLogger } from '../../media/process/ProcessLogger.ts';
+import { ManagedProcess, type ExitInfo } from '../process/ManagedProcess.ts';
+import type { ProcessLogger } from '../process/ProcessLogger.ts';
 import { MediaError } from './MediaError.ts';
 
 export interface FfmpegProgress {
