@@ -6,6 +6,7 @@
  * {"slots":[{date,grade,start,end,subject,source:{kind,lessonId?},title?,override?}]}.
  */
 import crypto from 'node:crypto';
+import { restoreFormula, toCsv } from '../csv.ts';
 import { parse } from 'csv-parse/sync';
 import { DATE_PATTERN, type Slot } from './model.ts';
 
@@ -34,9 +35,10 @@ export function rowToSlot(
   by: string,
   at: string,
 ): { slot?: Slot; error?: string } {
+  // Cells Skyclass exported with a formula guard (') read back as written.
   const str = (k: string) =>
     typeof r[k] === 'string'
-      ? (r[k] as string).trim()
+      ? restoreFormula((r[k] as string).trim())
       : r[k] === undefined || r[k] === null
         ? ''
         : String(r[k]);
@@ -122,32 +124,22 @@ export function parseTimetableCsv(
   return { slots, errors };
 }
 
-/** One CSV cell (RFC 4180 quoting). */
-export const csvCell = (v: string | number): string => {
-  const t = String(v);
-  return /[",\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-};
-
 export function timetableToCsv(slots: Slot[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const rows: (string | number)[][] = [[...CSV_COLUMNS]];
   for (const s of [...slots].sort(
     (a, b) => a.date.localeCompare(b.date) || a.grade - b.grade || a.start.localeCompare(b.start),
   )) {
-    lines.push(
-      [
-        s.date,
-        String(s.grade),
-        s.start,
-        s.end,
-        s.subject,
-        s.source.kind,
-        s.source.kind === 'recorded' ? s.source.lessonId : (s.source.liveLessonId ?? ''),
-        s.title ?? '',
-        s.override?.reason ?? '',
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+    rows.push([
+      s.date,
+      String(s.grade),
+      s.start,
+      s.end,
+      s.subject,
+      s.source.kind,
+      s.source.kind === 'recorded' ? s.source.lessonId : (s.source.liveLessonId ?? ''),
+      s.title ?? '',
+      s.override?.reason ?? '',
+    ]);
   }
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(rows);
 }

@@ -11,7 +11,7 @@ import { assertCan, canViewRoster } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import { DATE_PATTERN } from '../../timetable/model.ts';
-import { csvCell } from '../../timetable/timetableCsv.ts';
+import { toCsv } from '../../csv.ts';
 import { localDate } from '../../timetable/epg.ts';
 import {
   attendanceFor,
@@ -136,45 +136,29 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
               minute: '2-digit',
               hourCycle: 'h23',
             }).format(ms);
-      const lines = [
-        [
-          '日期',
-          '学号',
-          '姓名',
-          '课程',
-          '开始',
-          '加入时间',
-          '观看分钟',
-          '观看比例%',
-          '迟到',
-          '回看',
-          '状态',
-        ].join(','),
+      const rows: (string | number)[][] = [
+        ['日期', '学号', '姓名', '课程', '开始', '加入时间', '观看分钟', '观看比例%', '迟到', '回看', '状态'],
       ];
       for (const row of report.students)
         row.slots.forEach((a, i) => {
           const sl = report.slots[i]!;
-          lines.push(
-            [
-              date,
-              row.username,
-              row.displayName,
-              sl.title,
-              time(sl.start),
-              time(a.joinedAt),
-              Math.round(a.watchedSec / 60),
-              a.percent,
-              a.late ? '是' : '',
-              a.replay ? '是' : '',
-              status[a.status],
-            ]
-              .map(csvCell)
-              .join(','),
-          );
+          rows.push([
+            date,
+            row.username,
+            row.displayName,
+            sl.title,
+            time(sl.start),
+            time(a.joinedAt),
+            Math.round(a.watchedSec / 60),
+            a.percent,
+            a.late ? '是' : '',
+            a.replay ? '是' : '',
+            status[a.status],
+          ]);
         });
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="attendance-${cls.id}-${date}.csv"`);
-      res.send('\uFEFF' + lines.join('\r\n') + '\r\n'); // BOM: Excel shows the Chinese
+      res.send(toCsv(rows, { bom: true })); // BOM: Excel shows the Chinese
       return undefined;
     },
   });
