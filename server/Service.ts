@@ -36,6 +36,7 @@ import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import { PasswordHasher } from './auth/PasswordHasher.ts';
 import { DestinationAllowList } from '../media/channel/headEnd.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
+import { ignore } from '../core/ignore.ts';
 
 export interface Core {
   config: Config;
@@ -170,7 +171,7 @@ async function startSfu(config: Config, logger: Logger, opts: ServiceOptions): P
   try {
     await sfu.start();
   } catch (err) {
-    await sfu.stop().catch(() => undefined);
+    await sfu.stop().catch(ignore('stopping a Janus that failed to start', logger));
     throw new Error(
       `Could not start Janus (${(err as Error).message}). Install it with "npm run setup" (Debian package janus), or set SFU=off to run without live lessons.`,
     );

@@ -6,7 +6,7 @@ import { startService } from './Service.ts';
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL);
 const service = await startService(config, logger).catch((err: Error) => {
-  logger.fatal({ err: err.message }, 'Skyclass could not start');
+  logger.fatal({ err }, 'Skyclass could not start');
   process.exit(1);
 });
 console.error(`\n  Skyclass is running: ${service.url}  (demo accounts: see README.md)\n`);

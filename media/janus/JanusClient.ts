@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import { ignore } from '../../core/ignore.ts';
 
 export interface Jsep {
   type: 'offer' | 'answer';
@@ -176,7 +177,7 @@ export class JanusSession extends EventEmitter<SessionEvents> {
     this.#keepalive = setInterval(() => {
       void this.conn
         .request({ janus: 'keepalive', session_id: this.id }, { ackIsFinal: true })
-        .catch(() => undefined);
+        .catch(ignore('a keepalive lost with its connection (the connection reports the close)'));
     }, 25_000);
     this.#keepalive.unref();
   }
@@ -207,7 +208,9 @@ export class JanusSession extends EventEmitter<SessionEvents> {
 
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
-    await this.conn.request({ janus: 'destroy', session_id: this.id }).catch(() => undefined);
+    await this.conn
+      .request({ janus: 'destroy', session_id: this.id })
+      .catch(ignore('destroying a session of a closed connection'));
     this.#markDestroyed();
   }
 }
@@ -264,14 +267,14 @@ export class JanusHandle extends EventEmitter<HandleEvents> {
   async hangup(): Promise<void> {
     await this.session.conn
       .request({ janus: 'hangup', session_id: this.session.id, handle_id: this.id })
-      .catch(() => undefined);
+      .catch(ignore('hanging up a handle that is already gone'));
   }
 
   async detach(): Promise<void> {
     if (this.#detached) return;
     await this.session.conn
       .request({ janus: 'detach', session_id: this.session.id, handle_id: this.id })
-      .catch(() => undefined);
+      .catch(ignore('detaching a handle that is already gone'));
     this.dispatch({ janus: 'detached' });
   }
 

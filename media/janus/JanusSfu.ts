@@ -24,6 +24,7 @@ import type {
 } from '../sfu/Sfu.ts';
 import { JanusConnection, JanusError, type JanusHandle, type JanusSession } from './JanusClient.ts';
 import { controlSocketPath, writeJanusConfig, type JanusConfigOptions } from './janusConfig.ts';
+import { ignore } from '../../core/ignore.ts';
 
 const VIDEOROOM = 'janus.plugin.videoroom';
 /** Janus videoroom: "no such room". */
@@ -122,9 +123,7 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
         log.info({ rooms: this.#rooms.size }, 'janus restarted; rooms recreated');
         this.emit('restarted');
       });
-      this.#ready.catch((err: Error) =>
-        log.error({ err: err.message }, 'janus: reconnect after restart failed'),
-      );
+      this.#ready.catch((err: Error) => log.error({ err }, 'janus: reconnect after restart failed'));
     });
     await this.#supervisor.start();
     this.#ready = this.#connect();
@@ -283,7 +282,7 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
           publisher_id: publisherId,
           stream_id: streamId,
         })
-        .catch(() => undefined);
+        .catch(ignore('a forwarder that is already gone', this.#o.logger));
     }
     const { data } = await h.message({
       request: 'rtp_forward',
@@ -305,14 +304,14 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
         void this.#publishers
           .get(key)
           ?.message({ request: 'configure', keyframe: true })
-          .catch(() => undefined);
+          .catch(ignore('a keyframe request to a publisher that left', this.#o.logger));
       }, delay).unref();
     }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#session?.destroy().catch(() => undefined);
+    await this.#session?.destroy().catch(ignore('Janus session already gone at stop', this.#o.logger));
     this.#conn?.close();
     await this.#supervisor?.stop();
   }

@@ -132,7 +132,7 @@ export class LiveHls {
     this.#timer = setInterval(() => {
       this.#polling = this.#polling
         .then(() => this.#poll())
-        .catch((err: Error) => log.warn({ err: err.message }, 'live segment publishing failed'));
+        .catch((err: Error) => log.warn({ err }, 'live segment publishing failed'));
     }, 250);
   }
 

@@ -16,6 +16,7 @@ import type { LessonStore } from '../catalogue/LessonStore.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import { CANCEL_CHANNEL, TRANSCODE_QUEUE, type TranscodeJobData } from './TranscodeQueue.ts';
 import { transcodeLesson, type TranscodeProgress } from './transcodeLesson.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export interface TranscodeWorkerOptions {
   connection: Redis;
@@ -51,10 +52,8 @@ export class TranscodeWorker {
         autorun: true,
       },
     );
-    this.worker.on('error', (err) => o.logger.error({ err: err.message }, 'transcode worker error'));
-    this.worker.on('failed', (job, err) =>
-      o.logger.warn({ jobId: job?.id, err: err.message }, 'transcode job failed'),
-    );
+    this.worker.on('error', (err) => o.logger.error({ err }, 'transcode worker error'));
+    this.worker.on('failed', (job, err) => o.logger.warn({ jobId: job?.id, err }, 'transcode job failed'));
     void o.subscriber.subscribe(CANCEL_CHANNEL);
     o.subscriber.on('message', (channel, jobId) => {
       if (channel === CANCEL_CHANNEL && this.worker.cancelJob(jobId, 'cancelled by a teacher or admin')) {
@@ -85,8 +84,10 @@ export class TranscodeWorker {
       const now = Date.now();
       if (now - lastWrite < 500 && p.stage !== 'done') return;
       lastWrite = now;
-      void job.updateProgress(p).catch(() => undefined);
-      void lessons.update(lessonId, { progress: p }, { status: 'processing' }).catch(() => undefined);
+      void job.updateProgress(p).catch(ignore('a progress write (the next one replaces it)', log));
+      void lessons
+        .update(lessonId, { progress: p }, { status: 'processing' })
+        .catch(ignore('a progress write (the next one replaces it)', log));
     };
     try {
       const source = storage.localPath ? storage.localPath(lesson.source.key) : path.join(work, 'source');
@@ -156,6 +157,8 @@ export class TranscodeWorker {
     this.#closing = true;
     this.worker.cancelAllJobs('worker shutting down');
     await this.worker.close();
-    await this.#o.subscriber.unsubscribe(CANCEL_CHANNEL).catch(() => undefined);
+    await this.#o.subscriber
+      .unsubscribe(CANCEL_CHANNEL)
+      .catch(ignore('unsubscribing a closed connection', this.#o.logger));
   }
 }

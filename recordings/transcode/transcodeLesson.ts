@@ -14,7 +14,11 @@ import { MediaError } from '../../core/ffmpeg/MediaError.ts';
 import { probeUpload, type ProbeResult } from '../../core/ffmpeg/probe.ts';
 import { runTool } from '../../core/ffmpeg/runTool.ts';
 import { aacCodecString, avcCodecString } from '../../core/hls/codecs.ts';
-import { buildMasterPlaylist, type AudioRendition, type VideoVariant } from '../../core/hls/masterPlaylist.ts';
+import {
+  buildMasterPlaylist,
+  type AudioRendition,
+  type VideoVariant,
+} from '../../core/hls/masterPlaylist.ts';
 import { measureBitrates, parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 

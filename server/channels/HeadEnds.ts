@@ -123,9 +123,7 @@ export class HeadEnds {
   reconcile(): Promise<void> {
     this.#reconciling = this.#reconciling
       .then(() => this.#reconcile())
-      .catch((err: Error) =>
-        this.#o.logger.warn({ err: err.message }, 'head-end outputs could not be updated'),
-      );
+      .catch((err: Error) => this.#o.logger.warn({ err }, 'head-end outputs could not be updated'));
     return this.#reconciling;
   }
 

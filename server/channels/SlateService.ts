@@ -157,7 +157,7 @@ export class SlateService {
     this.#queued.add(id);
     this.#queue = this.#queue
       .then(() => this.#generate(design))
-      .catch((err: Error) => this.#o.logger.warn({ err: err.message, slate: id }, 'slate generation failed'))
+      .catch((err: Error) => this.#o.logger.warn({ err, slate: id }, 'slate generation failed'))
       .finally(() => this.#queued.delete(id));
   }
 

@@ -16,6 +16,7 @@ import { canUploadFor } from '../lessons/lessonPolicy.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import type { Logger } from '../logger.ts';
 import { MEDIA_ERROR_MESSAGES } from '../../core/ffmpeg/MediaError.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export const UPLOAD_PATH = '/api/uploads';
 
@@ -84,7 +85,9 @@ export function createUploadServer(d: UploadDeps): TusServer {
       if (uploadId && req.method !== 'POST' && req.method !== 'OPTIONS') {
         let owner = uploaders.get(uploadId);
         if (!owner) {
-          const upload = await datastore.getUpload(uploadId).catch(() => undefined);
+          const upload = await datastore
+            .getUpload(uploadId)
+            .catch(ignore('an upload that is not on this instance (refused below)', d.logger));
           owner = upload?.metadata?.uploaderId ?? undefined;
           if (owner) uploaders.set(uploadId, owner);
         }
@@ -138,9 +141,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
     },
   });
   const timer = setInterval(() => {
-    tus
-      .cleanUpExpiredUploads()
-      .catch((err: Error) => d.logger.warn({ err: err.message }, 'upload clean-up failed'));
+    tus.cleanUpExpiredUploads().catch((err: Error) => d.logger.warn({ err }, 'upload clean-up failed'));
   }, 3600_000);
   timer.unref();
   return tus;

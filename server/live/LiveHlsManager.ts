@@ -13,6 +13,7 @@ import type { Sfu } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveLesson } from './LiveLesson.ts';
 import type { LiveStore } from './LiveStore.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export interface LiveHlsManagerDeps {
   storage: Storage;
@@ -75,7 +76,7 @@ export class LiveHlsManager {
             const t = this.#targets.get(l.id);
             if (t)
               void this.#forward(l.roomId, t.publisherId, hls, t.mid).catch((err: Error) =>
-                this.#d.logger.warn({ err: err.message, lessonId: l.id }, 'live HLS: re-forwarding failed'),
+                this.#d.logger.warn({ err, lessonId: l.id }, 'live HLS: re-forwarding failed'),
               );
           }, 300);
         });
@@ -147,6 +148,7 @@ export class LiveHlsManager {
   async closeAll(): Promise<void> {
     const all = [...this.#pipelines.values()];
     this.#pipelines.clear();
-    for (const p of all) await p.then((h) => h.end()).catch(() => undefined);
+    for (const p of all)
+      await p.then((h) => h.end()).catch(ignore('ending a pipeline that failed to start', this.#d.logger));
   }
 }

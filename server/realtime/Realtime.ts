@@ -23,6 +23,7 @@ import { PresenceStore } from '../presence/PresenceStore.ts';
 import { attachClassRoom } from './classRoom.ts';
 import { attachSideRoom } from './sideRoom.ts';
 import { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export interface RealtimeDeps {
   sessions: SessionStore;
@@ -89,7 +90,7 @@ export class Realtime {
           (e: unknown) => next(e instanceof Error ? e : new Error(String(e))),
         );
       });
-      socket.on('error', (err) => d.logger.debug({ err: err.message }, 'socket event refused'));
+      socket.on('error', (err) => d.logger.debug({ err }, 'socket event refused'));
       if (user.role === 'district_admin' || user.role === 'school_admin') void socket.join(ADMINS_ROOM);
     });
     attachLiveSignaling(this.io, {
@@ -133,7 +134,9 @@ export class Realtime {
   }
 
   async #pushLesson(lessonId: string): Promise<void> {
-    const l = await this.#d.lessons.get(lessonId).catch(() => undefined);
+    const l = await this.#d.lessons
+      .get(lessonId)
+      .catch(ignore('a lesson update for a lesson being deleted', this.#d.logger));
     if (!l) return;
     const event = {
       id: l.id,
@@ -150,7 +153,7 @@ export class Realtime {
   async close(): Promise<void> {
     await this.#d.subscriber
       .unsubscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
-      .catch(() => undefined);
+      .catch(ignore('unsubscribing at close', this.#d.logger));
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     this.#d.adapterPub?.disconnect();
     this.#d.adapterSub?.disconnect();

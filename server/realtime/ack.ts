@@ -16,7 +16,7 @@ export function answerAck(
     .then((r) => reply(r ?? { ok: true }))
     .catch((err: unknown) => {
       if (err instanceof AppError) return reply(err.toJSON());
-      o.logger.warn({ err: (err as Error).message, user: o.userId }, o.failed);
+      o.logger.warn({ err, user: o.userId }, o.failed);
       reply(new AppError('INTERNAL', o.internalMessage).toJSON());
     });
 }

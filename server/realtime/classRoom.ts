@@ -71,7 +71,7 @@ export function attachClassRoom(io: Server, d: ClassRoomDeps): void {
           if ('error' in cls) return ack?.(cls as Reply);
           ack?.(await fn(body, cls as SchoolClass));
         } catch (e) {
-          d.logger.warn({ err: (e as Error).message }, 'class room action failed');
+          d.logger.warn({ err: e }, 'class room action failed');
           ack?.(err('INTERNAL', 'Something went wrong; try again.'));
         }
       };

@@ -18,6 +18,7 @@ import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media
 import type { Logger } from '../logger.ts';
 import { answerAck } from './ack.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export interface LiveSignalingDeps {
   live: LiveStore;
@@ -87,7 +88,7 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
       const e = peers.get(peerId);
       if (!e) return;
       peers.delete(peerId);
-      await e.peer.close().catch(() => undefined);
+      await e.peer.close().catch(ignore('closing a peer that is already gone', d.logger));
       if (e.role === 'viewer') {
         await countViewers(e.lessonId, -1);
       } else {
@@ -127,9 +128,7 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
         peer.once('up', () => {
           d.liveHls
             ?.onPublished(l, user.id)
-            .catch((err: Error) =>
-              d.logger.error({ err: err.message, lessonId: l.id }, 'live HLS could not start'),
-            );
+            .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
         });
         await d.live.transition(l.id, ['live'], { publisherId: user.id });
         void socket.join(liveRoom(l.id));

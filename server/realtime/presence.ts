@@ -20,6 +20,7 @@ import { gradesOf } from '../district/gradesOf.ts';
 import { canViewLesson } from '../lessons/lessonPolicy.ts';
 import { canWatchLive } from '../live/livePolicy.ts';
 import { PresenceStore, type Beat, type PresenceChange, type Viewing } from '../presence/PresenceStore.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export const classStaffRoom = (classId: string) => `class:${classId}:staff`;
 
@@ -111,7 +112,7 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
         await push(user, change);
         ack?.({ ok: true });
       } catch (err) {
-        d.logger.warn({ err: (err as Error).message }, 'presence beat failed');
+        d.logger.warn({ err }, 'presence beat failed');
         ack?.({ error: { code: 'INTERNAL', message: 'Presence could not be recorded.' } });
       }
     });
@@ -129,7 +130,7 @@ export function attachPresence(io: Server, d: PresenceDeps): void {
         void d.presence
           .leave(user.id, tab, date())
           .then((c) => push(user, c))
-          .catch(() => undefined);
+          .catch(ignore('closing the viewings of a socket that left', d.logger));
     });
 
     socket.on('presence:subscribe', async (raw: { classId?: string } | undefined, ack?: Ack) => {

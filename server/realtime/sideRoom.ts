@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import { classRoom, isRoomMember } from './classRoom.ts';
 import { jsepSchema } from './liveSignaling.ts';
 import { answerAck } from './ack.ts';
+import { ignore } from '../../core/ignore.ts';
 
 export interface SideState {
   classId: string;
@@ -66,7 +67,7 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
     const e = local.get(peerId);
     if (!e) return;
     local.delete(peerId);
-    await e.peer.close().catch(() => undefined);
+    await e.peer.close().catch(ignore('closing a peer that is already gone', d.logger));
     if (e.publisher) {
       const s = await state(e.classId);
       if (s.open) await save({ ...s, publishers: s.publishers.filter((p) => p !== e.userId) });
@@ -139,9 +140,7 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
         teacherOnly();
         const s = await state(cls.id);
         if (s.open)
-          await sfu()
-            .destroyRoom(s.roomId)
-            .catch(() => undefined);
+          await sfu().destroyRoom(s.roomId).catch(ignore('the side room may be gone already', d.logger));
         await save({ ...s, open: false, floor: [], publishers: [] });
         return { ok: true };
       }),
@@ -191,7 +190,7 @@ export function attachSideRoom(io: Server, d: SideRoomDeps): void {
             .then((now) =>
               now.open ? save({ ...now, publishers: [...new Set([...now.publishers, user.id])] }) : undefined,
             )
-            .catch(() => undefined);
+            .catch(ignore('recording a speaker of a room that closed meanwhile', d.logger));
         });
         return { peerId: peer.id, answer };
       }),

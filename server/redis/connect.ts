@@ -43,7 +43,7 @@ export async function connectRedis(
       new Redis({ path: socketPath, lazyConnect: true, maxRetriesPerRequest: 3, ...extra });
   }
   const redis = make();
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', (err) => logger.warn({ err }, 'redis connection error'));
   await redis.connect();
   const extra: Redis[] = [];
   return {
@@ -51,7 +51,7 @@ export async function connectRedis(
     embedded,
     duplicate(options) {
       const r = make({ lazyConnect: false, ...options });
-      r.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+      r.on('error', (err) => logger.warn({ err }, 'redis connection error'));
       extra.push(r);
       return r;
     },

@@ -13,6 +13,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { ignore } from '../../core/ignore.ts';
 
 export interface Switch {
   /** Stable id: the same switch always has the same id (e.g. "grade-3|2026-11-23T00:00:00Z|slot_x|start"). */
@@ -192,7 +193,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           K.leader,
           this.id,
         )
-        .catch(() => undefined);
+        .catch(ignore('handing over the lease early (it expires by itself)'));
       this.#leader = false;
     }
   }

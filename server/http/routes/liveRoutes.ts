@@ -15,6 +15,7 @@ import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
 import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
+import { ignore } from '../../../core/ignore.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
 
@@ -228,7 +229,9 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
         publisherId: undefined,
       });
       if (!t.ok) throw new AppError('CONFLICT', 'This lesson has already ended.');
-      await deps.sfu?.destroyRoom(l.roomId).catch(() => undefined);
+      await deps.sfu
+        ?.destroyRoom(l.roomId)
+        .catch(ignore('the SFU room of an ended lesson may be gone already', deps.logger));
       // The live recording becomes the replay, listed with the recorded lessons.
       const replayLessonId = await deps.liveHls?.end(t.lesson);
       const final = replayLessonId ? await live.transition(l.id, [], { replayLessonId }) : t;
