@@ -34,6 +34,7 @@ import { ChannelService } from './channels/ChannelService.ts';
 import { SlateService } from './channels/SlateService.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import { PasswordHasher } from './auth/PasswordHasher.ts';
+import { Closers } from '../core/Closers.ts';
 import { DestinationAllowList } from '../media/channel/headEnd.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 import { ignore } from '../core/ignore.ts';
@@ -213,251 +214,256 @@ export async function startService(
 ): Promise<RunningService> {
   const metrics = createMetrics();
   const core = await startCore(config, logger, (name) => metrics.childCrashes.inc({ process: name }));
-  let sfu: JanusSfu | undefined;
-  try {
-    sfu = await startSfu(config, logger, opts);
-  } catch (err) {
-    await core.close();
-    throw err;
-  }
-  const byToken = makeTokenAuthenticator(core);
-  const uploads = createUploadServer({
-    dir: path.join(config.dataDir, 'uploads'),
-    maxSize: config.UPLOAD_MAX_SIZE,
-    storage: core.storage,
-    logger,
-    authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
-    gradeExists: async (g) => (await core.store.listGrades()).some((x) => x.number === g),
-    newLessonId: LessonStore.newId,
-    onUploaded: async (user, u) => {
-      const now = new Date().toISOString();
-      const jobId = `${u.lessonId}-1`;
-      await core.lessons.create({
-        id: u.lessonId,
-        title: u.title,
-        grade: u.grade,
-        subject: u.subject,
-        teacherId: user.id,
-        teacherName: user.displayName,
-        status: 'uploaded',
-        review: 'pending',
-        source: { key: u.sourceKey, filename: u.filename, size: u.size },
-        jobId,
-        createdAt: now,
-        updatedAt: now,
-      });
-      await core.transcodes.enqueue(u.lessonId, 1);
-      logger.info({ lessonId: u.lessonId, size: u.size, teacher: user.username }, 'lesson uploaded');
-    },
-  });
-  const liveHls = sfu
-    ? new LiveHlsManager({
-        storage: core.storage,
-        lessons: core.lessons,
-        live: core.live,
-        sfu,
-        dataDir: config.dataDir,
-        logger,
-        ffmpeg: config.FFMPEG_BIN,
-        commandPrefix: opts.janusCommandPrefix,
-      })
-    : undefined;
-  const timetable = new TimetableStore(core.redis.redis);
-  const slates = new SlateService({
-    redis: core.redis.redis,
-    storage: core.storage,
-    workDir: path.join(config.dataDir, 'work', 'slates'),
-    logger: logger.child({ component: 'slates' }),
-    ffmpeg: config.FFMPEG_BIN,
-  });
-  const channels = new ChannelService({
-    redis: core.redis.redis,
-    storage: core.storage,
-    timetable,
-    lessons: core.lessons,
-    live: core.live,
-    slates,
-    timeZone: config.TIMEZONE,
-    logger: logger.child({ component: 'channels' }),
-  });
-  const outputs = new OutputStore(core.redis.redis);
-  const passwords = new PasswordHasher({
-    concurrency: config.PASSWORD_HASH_CONCURRENCY,
-    cost: config.PASSWORD_HASH_COST,
-  });
-  new Gauge({
-    name: 'skyclass_password_hashes_running',
-    help: 'Password hashes (scrypt) running now',
-    registers: [metrics.registry],
-    collect() {
-      this.set(passwords.running);
-    },
-  });
-  new Gauge({
-    name: 'skyclass_password_hashes_peak',
-    help: 'Most password hashes that ran at once since start (bounded by PASSWORD_HASH_CONCURRENCY)',
-    registers: [metrics.registry],
-    collect() {
-      this.set(passwords.peak);
-    },
-  });
-  new Gauge({
-    name: 'skyclass_password_hashes_waiting',
-    help: 'Sign-ins waiting for a password-hash slot',
-    registers: [metrics.registry],
-    collect() {
-      this.set(passwords.waiting);
-    },
-  });
-  const headEndAllowed = new DestinationAllowList(config.HEAD_END_ALLOWED);
-  const isHttps = config.publicBaseUrl.startsWith('https://');
-  const deps: AppDeps = {
-    channels,
-    outputs,
-    headEndAllowed,
-    logger,
-    redis: core.redis.redis,
-    store: core.store,
-    sessions: core.sessions,
-    storage: core.storage,
-    lessons: core.lessons,
-    live: core.live,
-    sfu,
-    liveHls,
-    transcodes: core.transcodes,
-    uploads,
-    metrics,
-    urlSigningKey: core.urlSigningKey,
-    passwordCost: config.PASSWORD_HASH_COST,
-    passwords,
-    loginGuard: new LoginGuard(
-      core.redis.redis,
-      {
-        perIpPerMinute: config.LOGIN_IP_LIMIT,
-        globalPerSecond: config.LOGIN_GLOBAL_LIMIT,
-        lockAfter: config.LOGIN_LOCK_AFTER,
-        userBackoffAfter: config.LOGIN_USER_BACKOFF_AFTER,
+  const closers = new Closers(logger);
+  closers.add('core', () => core.close());
+  return closers.guard(async () => {
+    const sfu = await startSfu(config, logger, opts);
+    closers.add('sfu', () => sfu?.stop());
+    const byToken = makeTokenAuthenticator(core);
+    const uploads = createUploadServer({
+      dir: path.join(config.dataDir, 'uploads'),
+      maxSize: config.UPLOAD_MAX_SIZE,
+      storage: core.storage,
+      logger,
+      authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
+      gradeExists: async (g) => (await core.store.listGrades()).some((x) => x.number === g),
+      newLessonId: LessonStore.newId,
+      onUploaded: async (user, u) => {
+        const now = new Date().toISOString();
+        const jobId = `${u.lessonId}-1`;
+        await core.lessons.create({
+          id: u.lessonId,
+          title: u.title,
+          grade: u.grade,
+          subject: u.subject,
+          teacherId: user.id,
+          teacherName: user.displayName,
+          status: 'uploaded',
+          review: 'pending',
+          source: { key: u.sourceKey, filename: u.filename, size: u.size },
+          jobId,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await core.transcodes.enqueue(u.lessonId, 1);
+        logger.info({ lessonId: u.lessonId, size: u.size, teacher: user.username }, 'lesson uploaded');
       },
-      deriveKey(core.urlSigningKey, 'login-device'),
-    ),
-    secureCookies: isHttps,
-    hsts: isHttps,
-    metricsToken: config.METRICS_TOKEN,
-    timeZone: config.TIMEZONE,
-    attendance: {
-      lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
-      presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
-    },
-    webDistDir: config.WEB_DIST_DIR,
-    trustProxy: config.TRUST_PROXY,
-    isReady: async () => {
-      try {
-        await core.redis.redis.ping();
-        await core.storage.head('.readyz-probe');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  };
-  const server = http.createServer(createApp(deps));
-  const realtime = new Realtime(server, {
-    sessions: core.sessions,
-    store: core.store,
-    lessons: core.lessons,
-    live: core.live,
-    sfu,
-    liveHls,
-    urlSigningKey: core.urlSigningKey,
-    redis: core.redis.redis,
-    subscriber: core.redis.duplicate(),
-    adapterPub: core.redis.duplicate(),
-    adapterSub: core.redis.duplicate(),
-    timeZone: config.TIMEZONE,
-    logger,
-  });
-  const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
-  // The channel scheduler: in every instance, one leader at a time (Redis lock + fencing token).
-  const schedulerRedis = core.redis.duplicate();
-  const scheduler = new Scheduler({
-    redis: schedulerRedis,
-    switches: timetableSwitches(
+    });
+    const liveHls = sfu
+      ? new LiveHlsManager({
+          storage: core.storage,
+          lessons: core.lessons,
+          live: core.live,
+          sfu,
+          dataDir: config.dataDir,
+          logger,
+          ffmpeg: config.FFMPEG_BIN,
+          commandPrefix: opts.janusCommandPrefix,
+        })
+      : undefined;
+    closers.add('live HLS pipelines', () => liveHls?.closeAll());
+    const timetable = new TimetableStore(core.redis.redis);
+    const slates = new SlateService({
+      redis: core.redis.redis,
+      storage: core.storage,
+      workDir: path.join(config.dataDir, 'work', 'slates'),
+      logger: logger.child({ component: 'slates' }),
+      ffmpeg: config.FFMPEG_BIN,
+    });
+    const channels = new ChannelService({
+      redis: core.redis.redis,
+      storage: core.storage,
       timetable,
-      async () => (await core.store.listGrades()).map((g) => g.number),
-      config.TIMEZONE,
-    ),
-  });
-  // Head-end outputs run on the scheduler's leader only (started once this instance listens).
-  let listeningUrl = '';
-  const headEnds = new HeadEnds({
-    store: outputs,
-    baseUrl: () => listeningUrl,
-    logger: logger.child({ component: 'head-ends' }),
-    ffmpeg: config.FFMPEG_BIN,
-    allowed: headEndAllowed,
-    // 720p when every lesson of the channel's days has it, else the best rung they all have.
-    renditionFor: async (channel) => {
-      const rungs = await channels.rungs(Number(channel.replace('grade-', '')));
-      return rungs.find((r) => parseInt(r, 10) <= 720) ?? rungs.at(-1) ?? '360p';
-    },
-  });
-  const timetableChanges = core.redis.duplicate();
-  void timetableChanges.subscribe(TimetableStore.CHANGES_CHANNEL, OutputStore.CHANGED);
-  timetableChanges.on('message', (channel: string) => {
-    if (channel === OutputStore.CHANGED) void headEnds.reconcile();
-    else scheduler.replan(); // today's edits take effect without a restart
-  });
-  scheduler.on('leader', (fence) => logger.info({ fence }, 'this instance leads the channel scheduler'));
-  scheduler.start();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
-  });
-  const metricsServer = config.METRICS_PORT !== undefined ? await listenMetrics(config, metrics) : undefined;
-  const addr = server.address() as AddressInfo;
-  const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
-  if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
-  listeningUrl = url;
-  scheduler.on('leader', () => headEnds.setActive(true));
-  scheduler.on('follower', () => headEnds.setActive(false));
-  if (scheduler.isLeader) headEnds.setActive(true);
-  logger.info(
-    {
-      url,
-      storage: config.storageDriver,
-      redis: config.REDIS_URL ? 'external' : 'embedded',
-      transcodeWorker: config.TRANSCODE_WORKER,
-      sfu: config.SFU,
-    },
-    'Skyclass is listening',
-  );
-  return {
-    core,
-    server,
-    url,
-    worker,
-    sfu,
-    liveHls,
-    scheduler,
-    headEnds,
-    passwords,
-    metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
-    async close() {
-      metricsServer?.close();
-      await passwords.close();
-      await worker?.close();
-      await realtime.close();
-      await headEnds.close();
+      lessons: core.lessons,
+      live: core.live,
+      slates,
+      timeZone: config.TIMEZONE,
+      logger: logger.child({ component: 'channels' }),
+    });
+    const outputs = new OutputStore(core.redis.redis);
+    const passwords = new PasswordHasher({
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      cost: config.PASSWORD_HASH_COST,
+    });
+    new Gauge({
+      name: 'skyclass_password_hashes_running',
+      help: 'Password hashes (scrypt) running now',
+      registers: [metrics.registry],
+      collect() {
+        this.set(passwords.running);
+      },
+    });
+    new Gauge({
+      name: 'skyclass_password_hashes_peak',
+      help: 'Most password hashes that ran at once since start (bounded by PASSWORD_HASH_CONCURRENCY)',
+      registers: [metrics.registry],
+      collect() {
+        this.set(passwords.peak);
+      },
+    });
+    new Gauge({
+      name: 'skyclass_password_hashes_waiting',
+      help: 'Sign-ins waiting for a password-hash slot',
+      registers: [metrics.registry],
+      collect() {
+        this.set(passwords.waiting);
+      },
+    });
+    const headEndAllowed = new DestinationAllowList(config.HEAD_END_ALLOWED);
+    const isHttps = config.publicBaseUrl.startsWith('https://');
+    const deps: AppDeps = {
+      channels,
+      outputs,
+      headEndAllowed,
+      logger,
+      redis: core.redis.redis,
+      store: core.store,
+      sessions: core.sessions,
+      storage: core.storage,
+      lessons: core.lessons,
+      live: core.live,
+      sfu,
+      liveHls,
+      transcodes: core.transcodes,
+      uploads,
+      metrics,
+      urlSigningKey: core.urlSigningKey,
+      passwordCost: config.PASSWORD_HASH_COST,
+      passwords,
+      loginGuard: new LoginGuard(
+        core.redis.redis,
+        {
+          perIpPerMinute: config.LOGIN_IP_LIMIT,
+          globalPerSecond: config.LOGIN_GLOBAL_LIMIT,
+          lockAfter: config.LOGIN_LOCK_AFTER,
+          userBackoffAfter: config.LOGIN_USER_BACKOFF_AFTER,
+        },
+        deriveKey(core.urlSigningKey, 'login-device'),
+      ),
+      secureCookies: isHttps,
+      hsts: isHttps,
+      metricsToken: config.METRICS_TOKEN,
+      timeZone: config.TIMEZONE,
+      attendance: {
+        lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
+        presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
+      },
+      webDistDir: config.WEB_DIST_DIR,
+      trustProxy: config.TRUST_PROXY,
+      isReady: async () => {
+        try {
+          await core.redis.redis.ping();
+          await core.storage.head('.readyz-probe');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    };
+    closers.add('password workers', () => passwords.close());
+    const server = http.createServer(createApp(deps));
+    closers.add(
+      'http server',
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const realtime = new Realtime(server, {
+      sessions: core.sessions,
+      store: core.store,
+      lessons: core.lessons,
+      live: core.live,
+      sfu,
+      liveHls,
+      urlSigningKey: core.urlSigningKey,
+      redis: core.redis.redis,
+      subscriber: core.redis.duplicate(),
+      adapterPub: core.redis.duplicate(),
+      adapterSub: core.redis.duplicate(),
+      timeZone: config.TIMEZONE,
+      logger,
+    });
+    closers.add('socket.io', () => realtime.close());
+    const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
+    closers.add('transcode worker', () => worker?.close());
+    // The channel scheduler: in every instance, one leader at a time (Redis lock + fencing token).
+    const schedulerRedis = core.redis.duplicate();
+    const scheduler = new Scheduler({
+      redis: schedulerRedis,
+      switches: timetableSwitches(
+        timetable,
+        async () => (await core.store.listGrades()).map((g) => g.number),
+        config.TIMEZONE,
+      ),
+    });
+    closers.add('scheduler', async () => {
       await scheduler.stop();
       schedulerRedis.disconnect();
-      timetableChanges.disconnect();
-      await liveHls?.closeAll();
-      await sfu?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await core.close();
-    },
-  };
+    });
+    // Head-end outputs run on the scheduler's leader only (started once this instance listens).
+    let listeningUrl = '';
+    const headEnds = new HeadEnds({
+      store: outputs,
+      baseUrl: () => listeningUrl,
+      logger: logger.child({ component: 'head-ends' }),
+      ffmpeg: config.FFMPEG_BIN,
+      allowed: headEndAllowed,
+      // 720p when every lesson of the channel's days has it, else the best rung they all have.
+      renditionFor: async (channel) => {
+        const rungs = await channels.rungs(Number(channel.replace('grade-', '')));
+        return rungs.find((r) => parseInt(r, 10) <= 720) ?? rungs.at(-1) ?? '360p';
+      },
+    });
+    closers.add('head-end outputs', () => headEnds.close());
+    const timetableChanges = core.redis.duplicate();
+    closers.add('timetable subscriber', () => timetableChanges.disconnect());
+    void timetableChanges
+      .subscribe(TimetableStore.CHANGES_CHANNEL, OutputStore.CHANGED)
+      .catch(ignore('a subscription cut short by a shutdown', logger));
+    timetableChanges.on('message', (channel: string) => {
+      if (channel === OutputStore.CHANGED) void headEnds.reconcile();
+      else scheduler.replan(); // today's edits take effect without a restart
+    });
+    scheduler.on('leader', (fence) => logger.info({ fence }, 'this instance leads the channel scheduler'));
+    scheduler.start();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const metricsServer =
+      config.METRICS_PORT !== undefined ? await listenMetrics(config, metrics) : undefined;
+    closers.add('metrics listener', () => metricsServer?.close());
+    const addr = server.address() as AddressInfo;
+    const url = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    if (!config.PUBLIC_BASE_URL) core.setPublicBaseUrl(url);
+    listeningUrl = url;
+    scheduler.on('leader', () => headEnds.setActive(true));
+    scheduler.on('follower', () => headEnds.setActive(false));
+    if (scheduler.isLeader) headEnds.setActive(true);
+    logger.info(
+      {
+        url,
+        storage: config.storageDriver,
+        redis: config.REDIS_URL ? 'external' : 'embedded',
+        transcodeWorker: config.TRANSCODE_WORKER,
+        sfu: config.SFU,
+      },
+      'Skyclass is listening',
+    );
+    return {
+      core,
+      server,
+      url,
+      worker,
+      sfu,
+      liveHls,
+      scheduler,
+      headEnds,
+      passwords,
+      metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
+      close: () => closers.closeAll(),
+    };
+  });
 }

@@ -54,7 +54,9 @@ export class TranscodeWorker {
     );
     this.worker.on('error', (err) => o.logger.error({ err }, 'transcode worker error'));
     this.worker.on('failed', (job, err) => o.logger.warn({ jobId: job?.id, err }, 'transcode job failed'));
-    void o.subscriber.subscribe(CANCEL_CHANNEL);
+    void o.subscriber
+      .subscribe(CANCEL_CHANNEL)
+      .catch(ignore('a subscription cut short by a shutdown', o.logger));
     o.subscriber.on('message', (channel, jobId) => {
       if (channel === CANCEL_CHANNEL && this.worker.cancelJob(jobId, 'cancelled by a teacher or admin')) {
         o.logger.info({ jobId }, 'transcode job cancelled');

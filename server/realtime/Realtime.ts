@@ -112,7 +112,9 @@ export class Realtime {
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
     attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
-    void d.subscriber.subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL);
+    void d.subscriber
+      .subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
+      .catch(ignore('a subscription cut short by a shutdown', d.logger));
     d.subscriber.on('message', (channel: string, message: string) => {
       if (channel === LessonStore.CHANGES_CHANNEL) void this.#pushLesson(message);
       else if (channel === SessionStore.ENDED_CHANNEL) this.#endSockets(message);

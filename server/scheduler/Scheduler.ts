@@ -63,6 +63,9 @@ interface SchedulerEvents {
   fired: [s: Switch, latenessMs: number];
 }
 
+/** Lateness samples kept (a day of switches for 100 channels fits). */
+export const LATENESS_KEPT = 10_000;
+
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly id = crypto.randomBytes(6).toString('hex');
   readonly #o: Required<Omit<SchedulerOptions, 'now'>> & { now: () => number };
@@ -73,6 +76,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   #fireTimer?: NodeJS.Timeout;
   #planTimer?: NodeJS.Timeout;
   #pending: Switch[] = [];
+  /** How late each fired switch was (ms), the newest LATENESS_KEPT only (bounded; the benchmark reads it). */
   readonly lateness: number[] = [];
 
   constructor(o: SchedulerOptions) {
@@ -170,6 +174,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       if (r === 1) {
         const late = firedAt - s.at;
         this.lateness.push(late);
+        if (this.lateness.length > LATENESS_KEPT)
+          this.lateness.splice(0, this.lateness.length - LATENESS_KEPT);
         this.emit('fired', s, late);
       } else if (r < 0) {
         this.#demote(); // lost the lock (or the fence moved on): another instance is the leader now

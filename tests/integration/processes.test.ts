@@ -154,3 +154,31 @@ describe('start-up with a bad setting', () => {
     expect(res.stderr).toContain('PORT="abc"');
   });
 });
+
+describe('startService', () => {
+  it('releases what it started when a later step fails (the port is taken): no redis-server is left', async () => {
+    const { startTestService } = await import('../helpers/service.ts');
+    const http = await import('node:http');
+    const taken = http.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    const dataDir = tmpDir('skyfail');
+    try {
+      await expect(startTestService({ PORT: String(port), DATA_DIR: dataDir })).rejects.toThrow(/EADDRINUSE/);
+      // The embedded redis-server was stopped again: its pid file is gone and its socket does not answer.
+      const pidFile = `${dataDir}/redis/redis-server.skyclass-pid`;
+      const fs = await import('node:fs');
+      expect(fs.existsSync(pidFile)).toBe(false);
+      const r = new Redis({
+        path: `${dataDir}/redis/redis.sock`,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
+      r.on('error', () => undefined); // the refusal is what this test expects
+      await expect(r.connect()).rejects.toThrow();
+      r.disconnect();
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
+});
