@@ -129,6 +129,9 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
           d.liveHls
             ?.onPublished(l, user.id)
             .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
+          // Viewers waiting for the teacher, or holding a connection to a feed that is gone (the teacher
+          // dropped, the SFU restarted), join the new feed at once instead of noticing it by themselves.
+          io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
         });
         await d.live.transition(l.id, ['live'], { publisherId: user.id });
         void socket.join(liveRoom(l.id));
@@ -157,6 +160,8 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
         if (!canWatchLive(user, l, await gradesOf(d.store, user))) {
           throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
         }
+        // In the lesson's room from now on: a viewer still waiting hears when the teacher starts.
+        void socket.join(liveRoom(l.id));
         if (l.status !== 'live' || !l.publisherId) {
           throw new AppError(
             'CONFLICT',

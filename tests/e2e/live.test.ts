@@ -168,7 +168,9 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
     expect(recoveredSec).toBeLessThan(10);
     console.log(`studio live again ${recoveredSec.toFixed(1)} s after Janus was killed`);
     for (const page of viewers) {
-      // Pictures move again: decoded frames keep rising after the restart.
+      // Pictures move again: decoded frames keep rising after the restart. The server tells viewers the
+      // moment the studio publishes again (live:publisher), so they rejoin within seconds of it (about
+      // 9–10 s after the kill under load) instead of waiting to notice the dead connection (~35 s).
       const f0 = await page.evaluate(
         () =>
           (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
@@ -180,7 +182,10 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
             .totalVideoFrames >
           start + 25,
         f0,
-        { timeout: 25_000 },
+        { timeout: 30_000 },
+      );
+      console.log(
+        `a viewer decodes pictures again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
       );
     }
 
@@ -202,5 +207,5 @@ describe.skipIf(!!cannot)(`live lesson in the browser${cannot ? ` (skipped: ${ca
       timeout: 20_000,
     });
     expect(Date.now() - endedAt).toBeLessThan(15_000);
-  }, 150_000);
+  }, 180_000);
 });

@@ -46,6 +46,15 @@ export async function renderLiveWatch(
       if (e.lessonId === lessonId) stage.classList.toggle('sharing', e.on);
     }),
   );
+  onLeave(
+    // The teacher (re)started broadcasting: a new feed to join now (after a drop or an SFU restart).
+    listen<{ lessonId: string }>('live:publisher', (e) => {
+      if (e.lessonId !== lessonId || mode !== 'webrtc' || stopped) return;
+      clearTimeout(timer);
+      rejoining = false;
+      void join();
+    }),
+  );
   const messages = h('div', { 'aria-live': 'polite' });
   let pc: RTCPeerConnection | null = null;
   let peerId: string | null = null;
