@@ -11,16 +11,10 @@ import { assertCan, canViewRoster } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
 import { DATE_PATTERN } from '../../timetable/model.ts';
-import { toCsv } from '../../csv.ts';
 import { localDate } from '../../timetable/epg.ts';
-import {
-  attendanceFor,
-  DEFAULT_ATTENDANCE_RULES,
-  type AttendanceSlot,
-  type SlotAttendance,
-} from '../../presence/attendance.ts';
+import { DEFAULT_ATTENDANCE_RULES } from '../../presence/attendance.ts';
 import { PresenceStore } from '../../presence/PresenceStore.ts';
-import { toAttendanceSlot } from '../../presence/attendanceSlot.ts';
+import { AttendanceReport } from '../../presence/AttendanceReport.ts';
 import { ClassRoomStore } from '../../classroom/ClassRoomStore.ts';
 import { isRoomMember } from '../../realtime/classRoom.ts';
 import { canViewUser } from '../../auth/policy.ts';
@@ -46,34 +40,13 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     return cls;
   };
 
-  const slotsOf = async (cls: SchoolClass, date: string): Promise<AttendanceSlot[]> =>
-    (await timetable.day(cls.grade, date)).map((s) => toAttendanceSlot(s, cls.grade, deps.timeZone));
-
-  const dayReport = async (cls: SchoolClass, date: string, now = Date.now()) => {
-    const [students, slots] = await Promise.all([store.listStudents(cls.id), slotsOf(cls, date)]);
-    const rows = await Promise.all(
-      students.map(async (st) => {
-        const sessions = await presence.sessions(st.id, date);
-        return {
-          id: st.id,
-          username: st.username,
-          displayName: st.displayName,
-          slots: slots.map((sl) => attendanceFor(sl, sessions, now, rules)),
-        };
-      }),
-    );
-    const absentees = rows
-      .map((row) => ({
-        id: row.id,
-        displayName: row.displayName,
-        username: row.username,
-        missed: row.slots
-          .filter((a) => a.status === 'absent')
-          .map((a) => slots.find((s) => s.slotId === a.slotId)!.title),
-      }))
-      .filter((a) => a.missed.length > 0);
-    return { date, timeZone: deps.timeZone, slots, students: rows, absentees };
-  };
+  const attendance = new AttendanceReport({
+    store,
+    presence,
+    timetable,
+    rules,
+    timeZone: deps.timeZone,
+  });
 
   r.add({
     method: 'get',
@@ -119,46 +92,10 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const q = req.query as { date?: string; format?: string };
       const date = q.date ?? localDate(deps.timeZone);
       if (!DATE.test(date)) throw new AppError('VALIDATION_FAILED', 'date must be YYYY-MM-DD.');
-      const report = await dayReport(cls, date);
-      if (q.format !== 'csv') return report;
-      const status: Record<SlotAttendance['status'], string> = {
-        present: '出勤',
-        partial: '部分观看',
-        absent: '缺勤',
-        upcoming: '未开始',
-      };
-      const time = (ms?: number) =>
-        ms === undefined
-          ? ''
-          : new Intl.DateTimeFormat('en-GB', {
-              timeZone: deps.timeZone,
-              hour: '2-digit',
-              minute: '2-digit',
-              hourCycle: 'h23',
-            }).format(ms);
-      const rows: (string | number)[][] = [
-        ['日期', '学号', '姓名', '课程', '开始', '加入时间', '观看分钟', '观看比例%', '迟到', '回看', '状态'],
-      ];
-      for (const row of report.students)
-        row.slots.forEach((a, i) => {
-          const sl = report.slots[i]!;
-          rows.push([
-            date,
-            row.username,
-            row.displayName,
-            sl.title,
-            time(sl.start),
-            time(a.joinedAt),
-            Math.round(a.watchedSec / 60),
-            a.percent,
-            a.late ? '是' : '',
-            a.replay ? '是' : '',
-            status[a.status],
-          ]);
-        });
+      if (q.format !== 'csv') return attendance.day(cls, date);
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="attendance-${cls.id}-${date}.csv"`);
-      res.send(toCsv(rows, { bom: true })); // BOM: Excel shows the Chinese
+      res.send(await attendance.dayCsv(cls, date));
       return undefined;
     },
   });
@@ -173,24 +110,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const cls = await staffClass(user, params.id!);
       const to = (req.query as { to?: string }).to ?? localDate(deps.timeZone);
       if (!DATE.test(to)) throw new AppError('VALIDATION_FAILED', 'to must be YYYY-MM-DD.');
-      const end = Date.parse(`${to}T12:00:00Z`);
-      const days = [];
-      for (let i = 6; i >= 0; i--) {
-        const date = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
-        const rep = await dayReport(cls, date);
-        const cells = rep.students.flatMap((s) => s.slots).filter((a) => a.status !== 'upcoming');
-        days.push({
-          date,
-          lessons: rep.slots.length,
-          present: cells.filter((a) => a.status === 'present').length,
-          partial: cells.filter((a) => a.status === 'partial').length,
-          absent: cells.filter((a) => a.status === 'absent').length,
-          percent: cells.length
-            ? Math.round((cells.filter((a) => a.status === 'present').length / cells.length) * 100)
-            : null,
-        });
-      }
-      return { classId: cls.id, days };
+      return attendance.week(cls, to);
     },
   });
 
