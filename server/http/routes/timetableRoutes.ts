@@ -6,23 +6,11 @@
 import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
-import { isPublished } from '../../../recordings/catalogue/Lesson.ts';
-import {
-  DATE_PATTERN,
-  DEFAULT_RULES,
-  type RuleSet,
-  type Slot,
-  type Violation,
-} from '../../timetable/model.ts';
-import { checkDay, looserThan, type LessonFacts } from '../../timetable/rules.ts';
+import { DATE_PATTERN, DEFAULT_RULES } from '../../timetable/model.ts';
+import { looserThan } from '../../timetable/rules.ts';
 import { TimetableStore } from '../../timetable/TimetableStore.ts';
-import {
-  parseTimetableCsv,
-  rowToSlot,
-  timetableToCsv,
-  type ImportRowError,
-} from '../../timetable/timetableCsv.ts';
-import { decodeCsv } from '../../district/RosterCsv.ts';
+import { groupDays, TimetableService } from '../../timetable/TimetableService.ts';
+import { timetableToCsv } from '../../timetable/timetableCsv.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import { channelId, channelName, localDate, nowNext, programmes, toXmltv } from '../../timetable/epg.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
@@ -53,37 +41,8 @@ export function datesFrom(from: string, days: number): string[] {
 export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
   const store = new TimetableStore(deps.redis);
 
-  const facts = async (slots: Slot[]): Promise<(id: string) => LessonFacts | undefined> => {
-    const ids = [...new Set(slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])))];
-    const found = new Map<string, LessonFacts>();
-    for (const id of ids) {
-      const l = await deps.lessons.get(id);
-      if (l)
-        found.set(id, {
-          grade: l.grade,
-          ready: l.status === 'ready',
-          approved: isPublished(l),
-          durationSec: l.durationSec ?? 0,
-          title: l.title,
-        });
-    }
-    return (id) => found.get(id);
-  };
-
-  /** Checks whole days (grade+date groups); returns the violations. */
-  const checkDays = async (days: Map<string, Slot[]>, rules: RuleSet): Promise<Violation[]> => {
-    const all = [...days.values()].flat();
-    const lesson = await facts(all);
-    return [...days.values()].flatMap((slots) => checkDay({ slots, rules, lesson }));
-  };
-
-  const groupDays = (slots: Slot[]) => {
-    const m = new Map<string, Slot[]>();
-    for (const s of slots) m.set(`${s.grade}|${s.date}`, [...(m.get(`${s.grade}|${s.date}`) ?? []), s]);
-    return m;
-  };
-
   const knownGrades = async () => new Set((await deps.store.listGrades()).map((g) => g.number));
+  const timetable = new TimetableService({ store, lessons: deps.lessons, grades: knownGrades });
   const localToday = () => localDate(deps.timeZone);
 
   /** ?from=YYYY-MM-DD (default: the district's today) &days=1–31 (7) &grade= (all): the slots in that range. */
@@ -110,7 +69,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
         from,
         days,
         slots,
-        ...(school ? { schoolViolations: await checkDays(groupDays(slots), school) } : {}),
+        ...(school ? { schoolViolations: await timetable.checkDays(groupDays(slots), school) } : {}),
       };
     },
   });
@@ -128,26 +87,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
       if (!(await knownGrades()).has(grade))
         throw new AppError('VALIDATION_FAILED', `Grade ${params.grade} is not a grade of this district.`);
       if (!DATE.test(date)) throw new AppError('VALIDATION_FAILED', 'The date must be YYYY-MM-DD.');
-      const at = new Date().toISOString();
-      const slots: Slot[] = [];
-      const errors: ImportRowError[] = [];
-      body.slots.forEach((raw, i) => {
-        const res = rowToSlot({ ...raw, grade, date }, user.displayName, at);
-        if (res.slot) slots.push(res.slot);
-        else errors.push({ line: i + 1, message: res.error! });
-      });
-      if (errors.length)
-        throw new AppError('VALIDATION_FAILED', 'Some slots are malformed; nothing was changed.', { errors });
-      const violations = await checkDays(groupDays(slots), await store.rules());
-      if (violations.length) {
-        throw new AppError(
-          'VALIDATION_FAILED',
-          `The day breaks ${violations.length} rule(s); nothing was changed. Fix them or add an override with a reason.`,
-          { violations },
-        );
-      }
-      await store.publish([{ grade, date, slots }], user.displayName);
-      return { slots: await store.day(grade, date) };
+      return { slots: await timetable.replaceDay(grade, date, body.slots, user.displayName) };
     },
   });
 
@@ -160,59 +100,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin'],
     rawBody: 'text/csv',
     async handler({ user, req }) {
-      let parsed: { slots: { line: number; slot: Slot }[]; errors: ImportRowError[] };
-      if (Buffer.isBuffer(req.body)) {
-        parsed = parseTimetableCsv(decodeCsv(req.body), user.displayName);
-      } else if (
-        req.body &&
-        typeof req.body === 'object' &&
-        Array.isArray((req.body as { slots?: unknown }).slots)
-      ) {
-        const at = new Date().toISOString();
-        parsed = { slots: [], errors: [] };
-        (req.body as { slots: Record<string, unknown>[] }).slots.forEach((raw, i) => {
-          const res = rowToSlot(raw, user.displayName, at);
-          if (res.slot) parsed.slots.push({ line: i + 1, slot: res.slot });
-          else parsed.errors.push({ line: i + 1, message: res.error! });
-        });
-      } else {
-        throw new AppError(
-          'UNSUPPORTED_MEDIA_TYPE',
-          'Send the timetable as text/csv, or as JSON {"slots":[…]}.',
-        );
-      }
-      const grades = await knownGrades();
-      for (const { line, slot } of parsed.slots) {
-        if (!grades.has(slot.grade))
-          parsed.errors.push({ line, message: `grade ${slot.grade} is not a grade of this district` });
-      }
-      const lineOf = new Map(parsed.slots.map((s) => [s.slot.id, s.line]));
-      const violations = (
-        await checkDays(groupDays(parsed.slots.map((s) => s.slot)), await store.rules())
-      ).map((v) => ({
-        line: lineOf.get(v.slotId),
-        ...v,
-      }));
-      const ok = parsed.errors.length === 0 && violations.length === 0 && parsed.slots.length > 0;
-      if (ok) {
-        const days = [...groupDays(parsed.slots.map((s) => s.slot)).entries()].map(([k, slots]) => {
-          const [g, d] = k.split('|');
-          return { grade: Number(g), date: d!, slots };
-        });
-        await store.publish(days, user.displayName);
-        return { published: true, days: days.length, slots: parsed.slots.length, errors: [], violations: [] };
-      }
-      parsed.errors.sort((a, b) => a.line - b.line);
-      return {
-        published: false,
-        message:
-          parsed.slots.length === 0 && parsed.errors.length === 0
-            ? 'The file has no slots.'
-            : `Nothing was published: ${parsed.errors.length} malformed row(s), ${violations.length} rule violation(s). Fix them and import again.`,
-        slots: parsed.slots.length,
-        errors: parsed.errors,
-        violations,
-      };
+      return timetable.import(req.body, user.displayName);
     },
   });
 

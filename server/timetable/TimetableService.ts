@@ -1,0 +1,149 @@
+/**
+ * The timetable use cases: check days against the rules (with what the
+ * catalogue knows about each lesson), replace one grade's day, and import a
+ * file of slots (CSV or JSON) that is published only if every row and every
+ * rule passes. The routes parse, authorise and call these.
+ */
+import { AppError } from '../errors.ts';
+import { isPublished } from '../../recordings/catalogue/Lesson.ts';
+import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
+import type { RuleSet, Slot, Violation } from './model.ts';
+import { checkDay, type LessonFacts } from './rules.ts';
+import type { TimetableStore } from './TimetableStore.ts';
+import { parseTimetableCsv, rowToSlot, type ImportRowError } from './timetableCsv.ts';
+import { decodeCsv } from '../district/RosterCsv.ts';
+
+export interface TimetableServiceDeps {
+  store: TimetableStore;
+  lessons: LessonStore;
+  /** The district's grades (slots for other grades are refused). */
+  grades: () => Promise<Set<number>>;
+}
+
+export interface ImportResult {
+  published: boolean;
+  message?: string;
+  days?: number;
+  slots: number;
+  errors: ImportRowError[];
+  violations: (Violation & { line?: number })[];
+}
+
+/** Slots grouped per grade and date ("3|2026-12-01"). */
+export function groupDays(slots: Slot[]): Map<string, Slot[]> {
+  const m = new Map<string, Slot[]>();
+  for (const s of slots) m.set(`${s.grade}|${s.date}`, [...(m.get(`${s.grade}|${s.date}`) ?? []), s]);
+  return m;
+}
+
+export class TimetableService {
+  readonly #d: TimetableServiceDeps;
+
+  constructor(d: TimetableServiceDeps) {
+    this.#d = d;
+  }
+
+  async #facts(slots: Slot[]): Promise<(id: string) => LessonFacts | undefined> {
+    const ids = [...new Set(slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])))];
+    const found = new Map<string, LessonFacts>();
+    for (const id of ids) {
+      const l = await this.#d.lessons.get(id);
+      if (l)
+        found.set(id, {
+          grade: l.grade,
+          ready: l.status === 'ready',
+          approved: isPublished(l),
+          durationSec: l.durationSec ?? 0,
+          title: l.title,
+        });
+    }
+    return (id) => found.get(id);
+  }
+
+  /** Checks whole days (grade+date groups) against `rules` (default: the district's); returns the violations. */
+  async checkDays(days: Map<string, Slot[]>, rules?: RuleSet): Promise<Violation[]> {
+    const lesson = await this.#facts([...days.values()].flat());
+    const r = rules ?? (await this.#d.store.rules());
+    return [...days.values()].flatMap((slots) => checkDay({ slots, rules: r, lesson }));
+  }
+
+  /** Replaces one grade's day; refuses malformed slots or any broken rule, with all of them listed. */
+  async replaceDay(grade: number, date: string, raw: Record<string, unknown>[], by: string): Promise<Slot[]> {
+    const at = new Date().toISOString();
+    const slots: Slot[] = [];
+    const errors: ImportRowError[] = [];
+    raw.forEach((r, i) => {
+      const res = rowToSlot({ ...r, grade, date }, by, at);
+      if (res.slot) slots.push(res.slot);
+      else errors.push({ line: i + 1, message: res.error! });
+    });
+    if (errors.length)
+      throw new AppError('VALIDATION_FAILED', 'Some slots are malformed; nothing was changed.', { errors });
+    const violations = await this.checkDays(groupDays(slots));
+    if (violations.length) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The day breaks ${violations.length} rule(s); nothing was changed. Fix them or add an override with a reason.`,
+        { violations },
+      );
+    }
+    await this.#d.store.publish([{ grade, date, slots }], by);
+    return this.#d.store.day(grade, date);
+  }
+
+  /** Reads an import body: CSV bytes (UTF-8 or GBK) or JSON {"slots":[…]}. */
+  parseImport(
+    body: unknown,
+    by: string,
+  ): { slots: { line: number; slot: Slot }[]; errors: ImportRowError[] } {
+    if (Buffer.isBuffer(body)) return parseTimetableCsv(decodeCsv(body), by);
+    if (body && typeof body === 'object' && Array.isArray((body as { slots?: unknown }).slots)) {
+      const at = new Date().toISOString();
+      const parsed: { slots: { line: number; slot: Slot }[]; errors: ImportRowError[] } = {
+        slots: [],
+        errors: [],
+      };
+      (body as { slots: Record<string, unknown>[] }).slots.forEach((raw, i) => {
+        const res = rowToSlot(raw, by, at);
+        if (res.slot) parsed.slots.push({ line: i + 1, slot: res.slot });
+        else parsed.errors.push({ line: i + 1, message: res.error! });
+      });
+      return parsed;
+    }
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the timetable as text/csv, or as JSON {"slots":[…]}.');
+  }
+
+  /** Imports a file: the days in it are replaced only if every row and every rule passes. */
+  async import(body: unknown, by: string): Promise<ImportResult> {
+    const parsed = this.parseImport(body, by);
+    const grades = await this.#d.grades();
+    for (const { line, slot } of parsed.slots) {
+      if (!grades.has(slot.grade))
+        parsed.errors.push({ line, message: `grade ${slot.grade} is not a grade of this district` });
+    }
+    const lineOf = new Map(parsed.slots.map((s) => [s.slot.id, s.line]));
+    const violations = (await this.checkDays(groupDays(parsed.slots.map((s) => s.slot)))).map((v) => ({
+      line: lineOf.get(v.slotId),
+      ...v,
+    }));
+    if (parsed.errors.length === 0 && violations.length === 0 && parsed.slots.length > 0) {
+      const days = [...groupDays(parsed.slots.map((s) => s.slot)).entries()].map(([k, slots]) => {
+        const [g, d] = k.split('|');
+        return { grade: Number(g), date: d!, slots };
+      });
+      await this.#d.store.publish(days, by);
+      return { published: true, days: days.length, slots: parsed.slots.length, errors: [], violations: [] };
+    }
+    parsed.errors.sort((a, b) => a.line - b.line);
+    return {
+      published: false,
+      message:
+        parsed.slots.length === 0 && parsed.errors.length === 0
+          ? 'The file has no slots.'
+          : `Nothing was published: ${parsed.errors.length} malformed row(s), ${violations.length} rule violation(s). Fix them and import again.`,
+      slots: parsed.slots.length,
+      errors: parsed.errors,
+      violations,
+    };
+  }
+}
