@@ -76,7 +76,16 @@ export function removePidFile(file: string, pid: number | undefined): void {
   }
 }
 
-const alive = (pid: number, st: string) => startTime(pid) === st;
+/** Running (not a zombie waiting for a parent to reap it) and still the process the record names. */
+function alive(pid: number, st: string): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] !== 'Z' && fields[0] !== 'X' && fields[19] === st;
+  } catch {
+    return false;
+  }
+}
 
 /** Stops the process a previous run recorded in `file`, if it still runs. Returns its pid, if it did. */
 export async function reapStale(file: string, logger: ProcessLogger): Promise<number | undefined> {
