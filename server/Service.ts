@@ -4,7 +4,6 @@
  * the demo command and the integration tests alike.
  */
 import http from 'node:http';
-import { Gauge } from 'prom-client';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -14,7 +13,7 @@ import { deriveKey } from './auth/tokens.ts';
 import { DistrictStore } from './district/DistrictStore.ts';
 import { createStorage } from '../core/storage/createStorage.ts';
 import type { Storage } from '../core/storage/Storage.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, observePasswordHashes } from './metrics.ts';
 import { createApp } from './http/createApp.ts';
 import type { AppDeps } from './http/AppDeps.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
@@ -285,30 +284,7 @@ export async function startService(
       concurrency: config.PASSWORD_HASH_CONCURRENCY,
       cost: config.PASSWORD_HASH_COST,
     });
-    new Gauge({
-      name: 'skyclass_password_hashes_running',
-      help: 'Password hashes (scrypt) running now',
-      registers: [metrics.registry],
-      collect() {
-        this.set(passwords.running);
-      },
-    });
-    new Gauge({
-      name: 'skyclass_password_hashes_peak',
-      help: 'Most password hashes that ran at once since start (bounded by PASSWORD_HASH_CONCURRENCY)',
-      registers: [metrics.registry],
-      collect() {
-        this.set(passwords.peak);
-      },
-    });
-    new Gauge({
-      name: 'skyclass_password_hashes_waiting',
-      help: 'Sign-ins waiting for a password-hash slot',
-      registers: [metrics.registry],
-      collect() {
-        this.set(passwords.waiting);
-      },
-    });
+    observePasswordHashes(metrics, passwords);
     const headEndAllowed = new DestinationAllowList(config.HEAD_END_ALLOWED);
     const isHttps = config.publicBaseUrl.startsWith('https://');
     const deps: AppDeps = {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -32,4 +32,29 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** Gauges read from the password hasher at each scrape: running, waiting, and the peak since start. */
+export function observePasswordHashes(
+  metrics: Metrics,
+  source: { readonly running: number; readonly peak: number; readonly waiting: number },
+): void {
+  const gauges: [name: string, help: string, read: () => number][] = [
+    ['skyclass_password_hashes_running', 'Password hashes (scrypt) running now', () => source.running],
+    [
+      'skyclass_password_hashes_peak',
+      'Most password hashes that ran at once since start (bounded by PASSWORD_HASH_CONCURRENCY)',
+      () => source.peak,
+    ],
+    ['skyclass_password_hashes_waiting', 'Sign-ins waiting for a password-hash slot', () => source.waiting],
+  ];
+  for (const [name, help, read] of gauges)
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(read());
+      },
+    });
 }

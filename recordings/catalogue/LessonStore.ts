@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Lesson } from './Lesson.ts';
 
 const K = {
@@ -125,29 +125,28 @@ export class LessonStore {
     await this.#redis.hset(K.positions(lessonId), userId, String(Math.round(seconds * 10) / 10));
   }
 
+  /** One command per lesson about a user's replay position, in one round trip: [lesson id, reply][]. */
+  async #perLesson(op: (m: ChainableCommander, positionsKey: string) => void): Promise<[string, unknown][]> {
+    const ids = await this.#redis.zrange(K.all, 0, -1);
+    if (!ids.length) return [];
+    const m = this.#redis.multi();
+    for (const id of ids) op(m, K.positions(id));
+    const r = (await m.exec()) ?? [];
+    return ids.map((id, i) => [id, r[i]?.[1]]);
+  }
+
   /** Every replay position a user has (lesson id → seconds), for a data export. */
   async positionsOf(userId: string): Promise<Record<string, number>> {
-    const ids = await this.#redis.zrange(K.all, 0, -1);
-    if (!ids.length) return {};
-    const m = this.#redis.multi();
-    for (const id of ids) m.hget(K.positions(id), userId);
-    const r = (await m.exec()) ?? [];
-    const out: Record<string, number> = {};
-    ids.forEach((id, i) => {
-      const v = r[i]?.[1];
-      if (typeof v === 'string') out[id] = Number(v);
-    });
-    return out;
+    const replies = await this.#perLesson((m, key) => m.hget(key, userId));
+    return Object.fromEntries(
+      replies.flatMap(([id, v]) => (typeof v === 'string' ? [[id, Number(v)] as const] : [])),
+    );
   }
 
   /** Forgets every replay position of a user; returns how many there were. */
   async deletePositionsOf(userId: string): Promise<number> {
-    const ids = await this.#redis.zrange(K.all, 0, -1);
-    if (!ids.length) return 0;
-    const m = this.#redis.multi();
-    for (const id of ids) m.hdel(K.positions(id), userId);
-    const r = (await m.exec()) ?? [];
-    return r.reduce((n, x) => n + Number(x?.[1] ?? 0), 0);
+    const replies = await this.#perLesson((m, key) => m.hdel(key, userId));
+    return replies.reduce((n, [, v]) => n + Number(v ?? 0), 0);
   }
 
   async getPosition(lessonId: string, userId: string): Promise<number> {

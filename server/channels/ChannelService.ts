@@ -28,23 +28,11 @@ import {
   type Slate,
   type StitchSegment,
 } from '../../media/channel/stitch.ts';
-import {
-  CHANNEL_AUDIO,
-  CHANNEL_RUNGS,
-  SLATE_FPS,
-  slateId,
-  type SlateDesign,
-} from '../../media/channel/slate.ts';
+import { CHANNEL_AUDIO, CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
 import { TtlCache } from './TtlCache.ts';
 import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
 import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
-import {
-  avcCodecOf,
-  GENERIC_SLATE,
-  nominalSlate,
-  SLATE_READY_MARGIN_MS,
-  type SlateService,
-} from './SlateService.ts';
+import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
 
 export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
 /** The live pipeline's rendition that feeds each channel rendition during a live lesson. */
@@ -57,9 +45,6 @@ const LIVE_RENDITION: Record<string, string> = {
   audio: 'audio',
 };
 const WINDOW_SEC = 24;
-
-/** avc1.PPCCLL from the ladder's profile and level (one copy, in SlateService). */
-export const avcCodec = avcCodecOf;
 
 /**
  * What a live lesson's pipeline puts into a channel rung (media/live/liveArgs.ts): 360p and 144p are
@@ -84,31 +69,6 @@ export const LIVE_PIECES: Record<string, PieceVariant> = Object.fromEntries([
   }),
   ['audio', { width: 0, height: 0, fps: 0, codecs: 'mp4a.40.2', peak: 70_000, average: 64_000 }],
 ]);
-
-/** The full ladder's master with nominal rates (kept for reference; channels serve ChannelService.master). */
-export function channelMaster(): string {
-  return buildMasterPlaylist(
-    CHANNEL_RUNGS.map((r) => ({
-      name: r.name,
-      uri: `${r.name}/index.m3u8`,
-      width: r.width,
-      height: r.height,
-      fps: SLATE_FPS,
-      codecs: avcCodec(r.profile, r.level),
-      peak: r.maxrateKbps * 1000,
-      average: r.videoKbps * 1000,
-    })),
-    {
-      uri: `${CHANNEL_AUDIO}/index.m3u8`,
-      codecs: 'mp4a.40.2',
-      channels: 2,
-      peak: 70_000,
-      average: 64_000,
-      name: '中文',
-      language: 'zh',
-    },
-  );
-}
 
 interface LessonMedia {
   lesson: Lesson;
@@ -168,7 +128,7 @@ export class ChannelService {
   readonly #onAir = new TtlCache<boolean>({ max: 2000, ttlMs: 5000 });
   readonly #prefix = new TtlCache<string | undefined>({ max: 2000, ttlMs: 5000 });
   readonly #liveOnAir = new TtlCache<boolean>({ max: 500, ttlMs: 5000 });
-  readonly #masters = new TtlCache<string>({ max: 64, ttlMs: 10_000 });
+  readonly #masters = new TtlCache<{ text: string; rungs: string[] }>({ max: 64, ttlMs: 10_000 });
 
   constructor(o: ChannelServiceOptions) {
     this.#o = o;
@@ -180,6 +140,15 @@ export class ChannelService {
    * (channelLadder.ts). Identical on every instance (a function of Redis and storage).
    */
   async master(grade: number, now = Date.now()): Promise<string> {
+    return (await this.#master(grade, now)).text;
+  }
+
+  /** The rungs the channel offers (highest first), for the head-end. */
+  async rungs(grade: number, now = Date.now()): Promise<string[]> {
+    return (await this.#master(grade, now)).rungs;
+  }
+
+  async #master(grade: number, now: number): Promise<{ text: string; rungs: string[] }> {
     const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
     const plans = await Promise.all(dates.map((d) => this.#plan(grade, d)));
     const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plans.flatMap((p) => p.designs)]);
@@ -228,18 +197,12 @@ export class ChannelService {
       slate,
       ...(hasLive ? { live: LIVE_PIECES } : {}),
     });
-    const text = buildMasterPlaylist(videos, audio);
-    this.#masters.set(key, text);
-    return text;
-  }
-
-  /** The rungs the channel offers today (for the head-end and the guide). */
-  async rungs(grade: number, now = Date.now()): Promise<string[]> {
-    const m = await this.master(grade, now);
-    return [...m.matchAll(/^(\w+)\/index\.m3u8$/gm)]
-      .map((x) => x[1]!)
-      .filter((n) => n !== CHANNEL_AUDIO)
-      .sort((a, b) => parseInt(b, 10) - parseInt(a, 10));
+    const built = {
+      text: buildMasterPlaylist(videos, audio),
+      rungs: videos.map((v) => v.name).sort((a, b) => parseInt(b, 10) - parseInt(a, 10)),
+    };
+    this.#masters.set(key, built);
+    return built;
   }
 
   /**

@@ -17,15 +17,8 @@
 import type { AudioRendition, VideoVariant } from '../../core/hls/masterPlaylist.ts';
 import type { Rung } from '../../core/ffmpeg/ladder.ts';
 
-/** What one piece (a lesson rendition, a slate rung, a live rung) puts into a variant. */
-export interface PieceVariant {
-  width: number;
-  height: number;
-  fps: number;
-  codecs: string;
-  peak: number;
-  average: number;
-}
+/** What one piece (a lesson rendition, a slate rung, a live rung) puts into a variant: a variant without its name and URI. */
+export type PieceVariant = Omit<VideoVariant, 'name' | 'uri'>;
 
 export interface LessonLadder {
   id: string;

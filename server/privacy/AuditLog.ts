@@ -4,6 +4,7 @@
  * at about 100,000 entries; school admins read their school's entries.
  */
 import type { Redis } from 'ioredis';
+import type { User } from '../district/model.ts';
 
 export interface AuditEntry {
   id: string;
@@ -30,6 +31,21 @@ export class AuditLog {
   async write(e: Omit<AuditEntry, 'id' | 'at'>): Promise<void> {
     const entry = { ...e, at: new Date().toISOString() };
     await this.#redis.xadd(KEY, 'MAXLEN', '~', '100000', '*', 'e', JSON.stringify(entry));
+  }
+
+  /** One action by a signed-in user on another user's account or data. */
+  record(actor: User, action: AuditEntry['action'], target: User, detail?: string): Promise<void> {
+    return this.write({
+      actorId: actor.id,
+      actorName: actor.displayName,
+      actorRole: actor.role,
+      action,
+      targetId: target.id,
+      targetUsername: target.username,
+      targetRole: target.role,
+      ...(target.schoolId ? { schoolId: target.schoolId } : {}),
+      ...(detail ? { detail } : {}),
+    });
   }
 
   /** The newest entries first; `schoolId` limits them to one school. */

@@ -93,16 +93,11 @@ export async function eraseAccount(d: PersonalDataDeps, actor: User, target: Use
   const removed = await eraseStudentData(d, target, classes);
   const sessionsEnded = await d.sessions.endAll(target.id);
   await d.store.deleteUser(target.id);
-  await d.audit.write({
-    actorId: actor.id,
-    actorName: actor.displayName,
-    actorRole: actor.role,
-    action: 'account.erase',
-    targetId: target.id,
-    targetUsername: target.username,
-    targetRole: target.role,
-    ...(target.schoolId ? { schoolId: target.schoolId } : {}),
-    detail: `messages ${removed.removedMessages}, presence keys ${removed.removedKeys}, replay positions ${removed.removedPositions}, sessions ${sessionsEnded}`,
-  });
+  await d.audit.record(
+    actor,
+    'account.erase',
+    target,
+    `messages ${removed.removedMessages}, presence keys ${removed.removedKeys}, replay positions ${removed.removedPositions}, sessions ${sessionsEnded}`,
+  );
   return { erased: target.id, ...removed, sessionsEnded };
 }

@@ -30,3 +30,19 @@ export async function startTestService(
   }
   return service;
 }
+
+/**
+ * A second instance sharing `first`'s Redis (its embedded redis-server's socket) and storage, as
+ * instances behind a load balancer do; no transcode worker, no demo seeding (the first did it).
+ */
+export function startSecondInstance(first: RunningService): Promise<RunningService> {
+  const dataDir = first.core.config.dataDir;
+  return startTestService(
+    {
+      DATA_DIR: dataDir,
+      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
+      TRANSCODE_WORKER: 'off',
+    },
+    { demo: false },
+  );
+}

@@ -5,13 +5,12 @@
  * out, complete data export and erasure with an audit log, and the browser
  * defences in every answer.
  */
-import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { ack, SocketPool } from '../helpers/sockets.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startSecondInstance, startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 import { ClassRoomStore } from '../../server/classroom/ClassRoomStore.ts';
@@ -29,15 +28,7 @@ beforeAll(async () => {
     LOGIN_LOCK_AFTER: '5',
     LOGIN_USER_BACKOFF_AFTER: '12',
   });
-  const dataDir = a.core.config.dataDir;
-  b = await startTestService(
-    {
-      DATA_DIR: dataDir,
-      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
-      TRANSCODE_WORKER: 'off',
-    },
-    { demo: false },
-  );
+  b = await startSecondInstance(a);
 }, 60_000);
 afterAll(async () => {
   sockets.closeAll();

@@ -5,11 +5,10 @@
  * date-times and init segments at every seam, and every URI they list can be
  * fetched; media is served only for what is on a channel.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startSecondInstance, startTestService } from '../helpers/service.ts';
 import { clip } from '../helpers/fixtures.ts';
 import { publishShortDay, readyLesson } from '../helpers/channelDay.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -22,15 +21,7 @@ let day: { start: number; end: number; lessonId: string }[];
 
 beforeAll(async () => {
   a = await startTestService({ LESSON_MAX_DURATION: '60s', HEAD_END_ALLOWED: '127.0.0.1/32,239.0.0.0/8' });
-  const dataDir = a.core.config.dataDir;
-  b = await startTestService(
-    {
-      DATA_DIR: dataDir,
-      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
-      TRANSCODE_WORKER: 'off',
-    },
-    { demo: false },
-  );
+  b = await startSecondInstance(a);
   admin = await ApiClient.as(a.url, 'admin');
   const file = clip({ seconds: 12, name: 'channel_12s.mp4' });
   lessons = [await readyLesson(a.url, file, '频道第一课'), await readyLesson(a.url, file, '频道第二课')];

@@ -4,14 +4,13 @@
  * dashboard socket on instance B within a second; the roster and attendance
  * APIs read the same Redis; class scoping holds for sockets and REST.
  */
-import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { ack, SocketPool } from '../helpers/sockets.ts';
 import { localParts } from '../helpers/channelDay.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startSecondInstance, startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 let a: RunningService;
@@ -20,15 +19,7 @@ const sockets = new SocketPool();
 
 beforeAll(async () => {
   a = await startTestService();
-  const dataDir = a.core.config.dataDir;
-  b = await startTestService(
-    {
-      DATA_DIR: dataDir,
-      REDIS_URL: `unix://${path.join(dataDir, 'redis', 'redis.sock')}`,
-      TRANSCODE_WORKER: 'off',
-    },
-    { demo: false },
-  );
+  b = await startSecondInstance(a);
 }, 60_000);
 afterAll(async () => {
   sockets.closeAll();

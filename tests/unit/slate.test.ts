@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNEL_RUNGS, SLATE_SECONDS, slateArgs, slateId } from '../../media/channel/slate.ts';
-import { avcCodec, channelMaster } from '../../server/channels/ChannelService.ts';
+import { avcCodecOf as avcCodec, nominalSlate } from '../../server/channels/SlateService.ts';
+import { channelLadder } from '../../server/channels/channelLadder.ts';
+import { buildMasterPlaylist } from '../../core/hls/masterPlaylist.ts';
 import { ChannelService } from '../../server/channels/ChannelService.ts';
 import type { Slot } from '../../server/timetable/model.ts';
 
@@ -48,11 +50,12 @@ describe('slates', () => {
 });
 
 describe('channel master playlist', () => {
-  it('declares the VOD ladder with codecs, resolutions and the audio group, and audio only', () => {
+  it('with nothing scheduled (slates only): the VOD ladder with codecs, resolutions and the audio group, and audio only', () => {
     expect(avcCodec('high', '4.0')).toBe('avc1.640028');
     expect(avcCodec('main', '3.0')).toBe('avc1.4d401e');
     expect(avcCodec('baseline', '3.0')).toBe('avc1.42c01e');
-    const m = channelMaster();
+    const { videos, audio } = channelLadder({ rungs: CHANNEL_RUNGS, lessons: [], slate: nominalSlate() });
+    const m = buildMasterPlaylist(videos, audio);
     expect(m).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
     expect(m.match(/#EXT-X-STREAM-INF/g)).toHaveLength(6);
     expect(m).toContain('RESOLUTION=1920x1080');

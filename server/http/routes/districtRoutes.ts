@@ -9,7 +9,6 @@ import {
   canViewUser,
   requireRole,
 } from '../../auth/policy.ts';
-import { AuditLog } from '../../privacy/AuditLog.ts';
 import { eraseAccount } from '../../privacy/personalData.ts';
 import { personalDataDeps } from '../personalDataDeps.ts';
 import { generatePassword, passwordProblem } from '../../auth/passwords.ts';
@@ -25,6 +24,7 @@ const password = z.string().superRefine((v, ctx) => {
 
 export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { store } = deps;
+  const personal = personalDataDeps(deps);
 
   const visibleClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
@@ -306,16 +306,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
       const target = await managedUser(user, params.id!, body.disabled ? 'switch off' : 'switch on');
       const updated = await store.setDisabled(target.id, body.disabled);
       const sessionsEnded = body.disabled ? await deps.sessions.endAll(target.id) : 0;
-      await new AuditLog(deps.redis).write({
-        actorId: user.id,
-        actorName: user.displayName,
-        actorRole: user.role,
-        action: body.disabled ? 'account.disable' : 'account.enable',
-        targetId: target.id,
-        targetUsername: target.username,
-        targetRole: target.role,
-        ...(target.schoolId ? { schoolId: target.schoolId } : {}),
-      });
+      await personal.audit.record(user, body.disabled ? 'account.disable' : 'account.enable', target);
       return { user: updated, sessionsEnded };
     },
   });
@@ -329,7 +320,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin', 'school_admin', 'co_teacher'],
     async handler({ user, params }) {
       const target = await managedUser(user, params.id!, 'erase');
-      return eraseAccount(personalDataDeps(deps), user, target);
+      return eraseAccount(personal, user, target);
     },
   });
 
@@ -340,8 +331,8 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'The audit log of account and data actions (district admins: all; school admins: their school)',
     auth: ['district_admin', 'school_admin'],
     async handler({ user }) {
-      const log = new AuditLog(deps.redis);
-      return { entries: await log.list(user.role === 'school_admin' ? { schoolId: user.schoolId } : {}) };
+      const scope = user.role === 'school_admin' ? { schoolId: user.schoolId } : {};
+      return { entries: await personal.audit.list(scope) };
     },
   });
 

@@ -202,16 +202,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params }) {
       const { target, classes } = await adminOfStudent(user, params.id!);
       const removed = await eraseStudentData(personal, target, classes);
-      await personal.audit.write({
-        actorId: user.id,
-        actorName: user.displayName,
-        actorRole: user.role,
-        action: 'data.erase',
-        targetId: target.id,
-        targetUsername: target.username,
-        targetRole: target.role,
-        ...(target.schoolId ? { schoolId: target.schoolId } : {}),
-      });
+      await personal.audit.record(user, 'data.erase', target);
       return removed;
     },
   });
