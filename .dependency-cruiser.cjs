@@ -1,10 +1,14 @@
 /**
  * The layers of Skyclass, enforced (npm run lint:deps, part of npm test):
  *
- *   web-player ──(types only)──▶ server ──▶ media ──┐
- *                                   │               ├──▶ core
- *                                   └──▶ recordings ┘
+ *   web-player ──(types only)──▶ contracts ◀── server, media, recordings, core
  *
+ *   server ──▶ media ──────┐
+ *     │                    ├──▶ core
+ *     └──▶ recordings ─────┘
+ *
+ * contracts/ is the wire (zod schemas of every REST body, query and answer,
+ * and the socket.io events) and imports nothing of Skyclass;
  * core/ is what both planes share (process supervision, ffmpeg builders and
  * probe, the ladder, HLS playlists, storage) and imports none of the others;
  * media/ (SFU, live pipeline, channel playout) and recordings/ (catalogue,
@@ -20,6 +24,13 @@ module.exports = {
       comment: 'An import cycle: split the shared part out (see the layer picture above).',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'contracts-stand-alone',
+      severity: 'error',
+      comment: 'contracts/ describe the wire with zod only; they import no other part of Skyclass.',
+      from: { path: '^contracts/' },
+      to: { path: '^(core|media|recordings|server|web-player|bench|tests)/' },
     },
     {
       name: 'core-is-the-bottom',
@@ -51,9 +62,16 @@ module.exports = {
     {
       name: 'web-sees-types-only',
       severity: 'error',
-      comment: 'The web app runs in the browser: it may import the server’s types, never its code.',
+      comment: 'The web app runs in the browser and knows the server only through the contracts’ types.',
       from: { path: '^web-player/' },
-      to: { path: '^(server|media|recordings|core)/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^(server|media|recordings|core)/' },
+    },
+    {
+      name: 'web-contract-types-only',
+      severity: 'error',
+      comment: 'The web app imports the contracts’ types (no zod in the bundle).',
+      from: { path: '^web-player/' },
+      to: { path: '^contracts/', dependencyTypesNot: ['type-only'] },
     },
   ],
   options: {

@@ -13,15 +13,15 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
-import { startCore } from '../server/Service.ts';
+import { startCore } from '../server/Core.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
 import { transcodeLesson } from '../recordings/transcode/transcodeLesson.ts';
-import { TimetableStore } from '../server/timetable/TimetableStore.ts';
 import type { Slot } from '../server/timetable/model.ts';
 import { localDate } from '../server/timetable/epg.ts';
 import { newSlotId } from '../server/timetable/timetableCsv.ts';
-import { GENERIC_SLATE, SlateService } from '../server/channels/SlateService.ts';
-import { CHANNEL_RENDITIONS, ChannelService } from '../server/channels/ChannelService.ts';
+import { GENERIC_SLATE } from '../server/channels/SlateService.ts';
+import { CHANNEL_RENDITIONS } from '../server/channels/ChannelService.ts';
+import { createChannels } from '../server/subsystems.ts';
 
 const [dataDir, clip, n, first] = process.argv.slice(2);
 const N = Number(n);
@@ -75,7 +75,8 @@ const fmt = (ms: number) =>
   }).format(ms);
 const t0 = Number(first);
 const date = localDate(tz, t0);
-const timetable = new TimetableStore(core.redis.redis);
+// The channels wired as the service wires them (server/subsystems.ts).
+const { timetableStore: timetable, slates, channels, onAir } = createChannels(core, logger);
 await timetable.publish(
   grades.map((g) => ({
     grade: g,
@@ -94,22 +95,6 @@ await timetable.publish(
   'bench',
 );
 
-const slates = new SlateService({
-  redis: core.redis.redis,
-  storage: core.storage,
-  workDir: path.join(dataDir!, 'work', 'slates'),
-  logger,
-});
-const channels = new ChannelService({
-  redis: core.redis.redis,
-  storage: core.storage,
-  timetable,
-  lessons: core.lessons,
-  live: core.live,
-  slates,
-  timeZone: tz,
-  logger,
-});
 // Render every slate design of the day before measuring (once per design, as in production).
 for (const d of [GENERIC_SLATE, ...(await channels.designsFor([1]))]) await slates.ready(d);
 
@@ -131,7 +116,7 @@ const server = http.createServer((req, res) => {
       let key = `slates/${m[2]}/${m[3]}`;
       if (m[1] === 'vod') {
         // What the real route checks: a published lesson that is on a channel's timetable.
-        const prefix = await channels.onAirPrefix(m[2]!);
+        const prefix = await onAir.lessonPrefix(m[2]!);
         if (!prefix) return void res.writeHead(404).end();
         key = `${prefix}/${m[3]}`;
       }

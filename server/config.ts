@@ -167,6 +167,10 @@ export const SETTINGS = {
     doc: 'CDN or public bucket URL for public objects (e.g. HLS segments behind a CDN).',
   },
   SIGNED_URL_TTL: { schema: duration('1h'), doc: 'Lifetime of signed download links.' },
+  API_RESPONSE_CHECK: {
+    schema: z.enum(['strict', 'log', 'off'], { message: 'use strict, log or off' }).default('log'),
+    doc: 'Check every JSON answer against its contract (contracts/api.ts): log a mismatch, refuse it with a 500 (strict, as the tests run), or skip the check.',
+  },
   TRUST_PROXY: { schema: bool(false), doc: 'Trust X-Forwarded-* headers (set behind a load balancer).' },
   UPLOAD_MAX_SIZE: { schema: size('8g'), doc: 'Largest lesson video that may be uploaded (e.g. 500m, 8g).' },
   LESSON_MAX_DURATION: { schema: duration('3h'), doc: 'Longest recorded lesson accepted (e.g. 90m, 3h).' },

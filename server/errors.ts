@@ -21,6 +21,7 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
+  MESSAGE_BLOCKED: 422,
   RATE_LIMITED: 429,
   NOT_READY: 503,
   INTERNAL: 500,
@@ -34,21 +35,44 @@ export class AppError extends Error {
   readonly details?: unknown;
   /** Sent as Retry-After (seconds) with 429 and 503 answers. */
   retryAfterSec?: number;
+  /** The message in Chinese, for children's screens (class room, presence). */
+  readonly messageZh?: string;
+  /** A short machine reason (the content filter's: link, ad, contact…). */
+  readonly reason?: string;
 
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    extra: { messageZh?: string; reason?: string } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CATALOGUE[code];
     this.details = details;
+    this.messageZh = extra.messageZh;
+    this.reason = extra.reason;
   }
 
-  toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+  toJSON(): {
+    error: {
+      code: ErrorCode;
+      message: string;
+      messageZh?: string;
+      details?: unknown;
+      retryAfterSec?: number;
+      reason?: string;
+    };
+  } {
     return {
       error: {
         code: this.code,
         message: this.message,
+        ...(this.messageZh !== undefined ? { messageZh: this.messageZh } : {}),
         ...(this.details !== undefined ? { details: this.details } : {}),
+        ...(this.retryAfterSec !== undefined ? { retryAfterSec: this.retryAfterSec } : {}),
+        ...(this.reason !== undefined ? { reason: this.reason } : {}),
       },
     };
   }
@@ -56,8 +80,8 @@ export class AppError extends Error {
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
-export function rateLimited(message: string, retryAfterSec: number): AppError {
-  const e = new AppError('RATE_LIMITED', message);
+export function rateLimited(message: string, retryAfterSec: number, messageZh?: string): AppError {
+  const e = new AppError('RATE_LIMITED', message, undefined, { messageZh });
   e.retryAfterSec = Math.max(1, Math.ceil(retryAfterSec));
   return e;
 }

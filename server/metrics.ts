@@ -5,6 +5,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   logins: Counter<'result'>;
   childCrashes: Counter<'process'>;
+  /** How late the scheduler's leader fired each channel switch (bounded: histogram buckets). */
+  switchLateness: Histogram;
 }
 
 export function createMetrics(): Metrics {
@@ -29,6 +31,12 @@ export function createMetrics(): Metrics {
       name: 'skyclass_child_process_crashes_total',
       help: 'Unexpected exits of supervised child processes',
       labelNames: ['process'],
+      registers: [registry],
+    }),
+    switchLateness: new Histogram({
+      name: 'skyclass_channel_switch_lateness_seconds',
+      help: 'How long after its time the scheduler fired a channel switch',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 60],
       registers: [registry],
     }),
   };

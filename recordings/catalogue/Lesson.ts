@@ -1,10 +1,17 @@
 /** A recorded lesson in the catalogue (先录后播 and replay). */
-import type { RenditionInfo, TranscodeProgress } from '../transcode/transcodeLesson.ts';
+import type {
+  LessonStatus,
+  RenditionInfo,
+  ReviewStatus,
+  TranscodeProgress,
+} from '../../contracts/lessons.ts';
 
-export const LESSON_STATUSES = ['uploaded', 'processing', 'ready', 'failed'] as const;
-export type LessonStatus = (typeof LESSON_STATUSES)[number];
-export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
-export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export {
+  LESSON_STATUSES,
+  REVIEW_STATUSES,
+  type LessonStatus,
+  type ReviewStatus,
+} from '../../contracts/lessons.ts';
 
 export interface Lesson {
   id: string;

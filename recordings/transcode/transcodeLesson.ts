@@ -22,21 +22,9 @@ import {
 import { measureBitrates, parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 
-export interface TranscodeProgress {
-  stage: 'probing' | 'transcoding' | 'publishing' | 'done';
-  percent: number;
-  etaSec?: number;
-}
+import type { RenditionInfo, TranscodeProgress } from '../../contracts/lessons.ts';
 
-export interface RenditionInfo {
-  name: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  codecs: string;
-  bandwidth: number;
-  averageBandwidth: number;
-}
+export type { RenditionInfo, TranscodeProgress };
 
 export interface TranscodeResult {
   probe: ProbeResult;

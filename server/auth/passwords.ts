@@ -53,12 +53,7 @@ export async function verifyPassword(
   return crypto.timingSafeEqual(key, expected);
 }
 
-/** Rules for passwords users choose or teachers set for students. */
-export function passwordProblem(password: string): string | undefined {
-  if (password.length < 8) return 'password must be at least 8 characters';
-  if (password.length > 128) return 'password must be at most 128 characters';
-  return undefined;
-}
+export { passwordProblem } from '../../contracts/district.ts';
 
 /** A readable random password for a student: no 0/O/1/l confusion. */
 export function generatePassword(): string {

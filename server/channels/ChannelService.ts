@@ -6,14 +6,11 @@
  * A live-lesson slot takes the live pipeline's segments; when it has none
  * (not started, failed) the slate plays.
  */
-import { createHash } from 'node:crypto';
 import { text } from 'node:stream/consumers';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
-import { isPublished, type Lesson } from '../../recordings/catalogue/Lesson.ts';
-import type { LiveStore } from '../live/LiveStore.ts';
+import { isPublished } from '../../recordings/catalogue/Lesson.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { Slot } from '../timetable/model.ts';
 import { localDate, slotInstant } from '../timetable/epg.ts';
@@ -28,13 +25,15 @@ import {
   type Slate,
   type StitchSegment,
 } from '../../media/channel/stitch.ts';
-import { CHANNEL_AUDIO, CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
+import { CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
 import { TtlCache } from './TtlCache.ts';
 import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
 import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
 import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
+import { CHANNEL_RENDITIONS, DayPlanner } from './DayPlanner.ts';
+import { LessonMediaIndex } from './LessonMediaIndex.ts';
 
-export const CHANNEL_RENDITIONS = [...CHANNEL_RUNGS.map((r) => r.name), CHANNEL_AUDIO];
+export { CHANNEL_RENDITIONS };
 /** The live pipeline's rendition that feeds each channel rendition during a live lesson. */
 const LIVE_RENDITION: Record<string, string> = {
   '1080p': 'source',
@@ -70,32 +69,6 @@ export const LIVE_PIECES: Record<string, PieceVariant> = Object.fromEntries([
   ['audio', { width: 0, height: 0, fps: 0, codecs: 'mp4a.40.2', peak: 70_000, average: 64_000 }],
 ]);
 
-interface LessonMedia {
-  lesson: Lesson;
-  /** Per channel rendition: the lesson's rendition (the nearest it has), or undefined (no such media: the slate fills). */
-  renditions: Map<string, { mapUri: string; segments: StitchSegment[] } | undefined>;
-}
-
-interface DayPlan {
-  /** The day's content (grade, date, timetable hash): what laid-out days are cached under. */
-  content: string;
-  raw: string;
-  builtAt: number;
-  /** The slate (design id) before each slot, during a live slot whose source is missing, and after the last. */
-  designBefore: Map<string, string>;
-  designDuring: Map<string, string>;
-  designAfter: string;
-  /** The lessons' versions and states: a withdrawn or re-processed lesson changes the layout. */
-  lessonsSig: string;
-  epoch: number;
-  dayEnd: number;
-  slots: Slot[];
-  /** Recorded programmes per channel rendition (live ones are added per request). */
-  recorded: Map<string, Programme[]>;
-  liveSlots: Slot[];
-  designs: SlateDesign[];
-}
-
 interface Laid {
   signature: string;
   /** Recent and upcoming segments only: [from, horizon). */
@@ -106,32 +79,47 @@ interface Laid {
 
 const HORIZON_MS = 10 * 60_000;
 
-const hhmm = (t: string) => t.slice(0, 5);
-
 export interface ChannelServiceOptions {
-  redis: Redis;
   storage: Storage;
   timetable: TimetableStore;
   lessons: LessonStore;
-  live: LiveStore;
   slates: SlateService;
   timeZone: string;
   logger: Logger;
+  /** The clock (tests and the benchmark move it). */
+  now?: () => number;
 }
 
 export class ChannelService {
   readonly #o: ChannelServiceOptions;
-  readonly #plans = new Map<string, DayPlan>();
-  readonly #laid = new Map<string, Laid>();
-  readonly #media = new Map<string, LessonMedia>();
-  // Keyed by ids from public URLs: bounded and expiring (unknown ids never grow memory).
-  readonly #onAir = new TtlCache<boolean>({ max: 2000, ttlMs: 5000 });
-  readonly #prefix = new TtlCache<string | undefined>({ max: 2000, ttlMs: 5000 });
-  readonly #liveOnAir = new TtlCache<boolean>({ max: 500, ttlMs: 5000 });
-  readonly #masters = new TtlCache<{ text: string; rungs: string[] }>({ max: 64, ttlMs: 10_000 });
+  readonly #now: () => number;
+  readonly #planner: DayPlanner;
+  /** grade|rendition → the day laid out to a horizon (no live lesson begun). */
+  readonly #laid: TtlCache<Laid>;
+  readonly #masters: TtlCache<{ text: string; rungs: string[] }>;
 
   constructor(o: ChannelServiceOptions) {
     this.#o = o;
+    this.#now = o.now ?? Date.now;
+    const media = new LessonMediaIndex({
+      storage: o.storage,
+      lessons: o.lessons,
+      logger: o.logger,
+      now: o.now,
+    });
+    this.#planner = new DayPlanner({
+      timetable: o.timetable,
+      media,
+      timeZone: o.timeZone,
+      logger: o.logger,
+      now: o.now,
+    });
+    this.#laid = new TtlCache({ max: 2000, ttlMs: HORIZON_MS, now: o.now });
+    this.#masters = new TtlCache({ max: 64, ttlMs: 10_000, now: o.now });
+  }
+
+  #plan(grade: number, date: string) {
+    return this.#planner.plan(grade, date);
   }
 
   /**
@@ -139,12 +127,12 @@ export class ChannelService {
    * today's and tomorrow's days has, each described by what it carries
    * (channelLadder.ts). Identical on every instance (a function of Redis and storage).
    */
-  async master(grade: number, now = Date.now()): Promise<string> {
+  async master(grade: number, now = this.#now()): Promise<string> {
     return (await this.#master(grade, now)).text;
   }
 
   /** The rungs the channel offers (highest first), for the head-end. */
-  async rungs(grade: number, now = Date.now()): Promise<string[]> {
+  async rungs(grade: number, now = this.#now()): Promise<string[]> {
     return (await this.#master(grade, now)).rungs;
   }
 
@@ -205,33 +193,8 @@ export class ChannelService {
     return built;
   }
 
-  /**
-   * The slate shown before `next` (or after the day's last lesson). It names the subject and time but
-   * not the grade (the viewer knows the channel), so grades with the same timetable share slates.
-   */
-  static designFor(next: Slot | undefined, during = false): SlateDesign {
-    const footer = '空中课堂 Skyclass';
-    if (!next)
-      return {
-        title: '今天的课程已结束，明天见',
-        subtitle: 'Lessons are over for today. See you tomorrow!',
-        footer,
-      };
-    if (during)
-      return {
-        title: `直播马上回来：${next.subject}`,
-        subtitle: `The live ${next.subject} lesson will be back shortly`,
-        footer,
-      };
-    return {
-      title: `下一节：${next.subject} ${hhmm(next.start)}`,
-      subtitle: `Next: ${next.subject} at ${hhmm(next.start)}`,
-      footer,
-    };
-  }
-
   /** Every slate design today's channels need (to render them ahead of time). */
-  async designsFor(grades: number[], at = Date.now()): Promise<SlateDesign[]> {
+  async designsFor(grades: number[], at = this.#now()): Promise<SlateDesign[]> {
     const date = localDate(this.#o.timeZone, at);
     const out: SlateDesign[] = [GENERIC_SLATE];
     for (const g of grades) out.push(...(await this.#plan(g, date)).designs);
@@ -239,7 +202,7 @@ export class ChannelService {
   }
 
   /** The media playlist of one channel rendition at `now`. */
-  async playlist(grade: number, rendition: string, now = Date.now()): Promise<string> {
+  async playlist(grade: number, rendition: string, now = this.#now()): Promise<string> {
     const date = localDate(this.#o.timeZone, now);
     const plan = await this.#plan(grade, date);
     const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plan.designs]);
@@ -266,7 +229,7 @@ export class ChannelService {
       // ten minutes on), keeping only the recent segments, and again when the clock nears the horizon.
       const sig = `${plan.content}|${plan.lessonsSig}|${readySig}`;
       const cacheKey = `${grade}|${rendition}`;
-      let laid = this.#laid.get(cacheKey);
+      let laid = this.#laid.get(cacheKey)?.value;
       if (
         laid?.signature !== sig ||
         now + WINDOW_SEC * 1000 >= laid.horizon ||
@@ -289,158 +252,6 @@ export class ChannelService {
     const live = await Promise.all(plan.liveSlots.map((s) => this.#liveProgrammeNow(s, rendition)));
     const placed = layout(plan.epoch, now + 1, [...recorded, ...live], chooser, undefined, keepFrom);
     return windowPlaylist(placed, now, { ...opts, targetDuration: Math.max(target, 4) });
-  }
-
-  /** Where a lesson's media is in storage if it is on a channel now (cached a few seconds: asked for every segment). */
-  async onAirPrefix(lessonId: string, now = Date.now()): Promise<string | undefined> {
-    const hit = this.#prefix.get(lessonId);
-    if (hit) return hit.value;
-    const lesson = await this.#o.lessons.get(lessonId);
-    const prefix =
-      lesson && (await this.lessonOnAir(lesson, now)) ? (lesson.hlsPrefix ?? `vod/${lesson.id}`) : undefined;
-    this.#prefix.set(lessonId, prefix);
-    return prefix;
-  }
-
-  /**
-   * Is a live lesson on a channel now (so its segments may be served without a
-   * login)? Only while a live slot of its grade names it, from its start to a
-   * minute after its end (players finish the window they loaded).
-   */
-  async liveOnAir(liveId: string, now = Date.now()): Promise<boolean> {
-    const hit = this.#liveOnAir.get(liveId);
-    if (hit) return hit.value;
-    const live = await this.#o.live.get(liveId);
-    let onAir = false;
-    if (live && live.status !== 'scheduled') {
-      const dates = [-1, 0].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
-      const slots = await this.#o.timetable.days([live.grade], dates);
-      onAir = slots.some(
-        (s) =>
-          s.source.kind === 'live' &&
-          s.source.liveLessonId === live.id &&
-          slotInstant(s.date, s.start, this.#o.timeZone).getTime() - 60_000 <= now &&
-          now <= slotInstant(s.date, s.end, this.#o.timeZone).getTime() + 60_000,
-      );
-    }
-    this.#liveOnAir.set(liveId, onAir);
-    return onAir;
-  }
-
-  /** Is a lesson's media part of a channel (so it may be served without a login)? Scheduled yesterday, today or tomorrow. */
-  async lessonOnAir(lesson: Lesson, now = Date.now()): Promise<boolean> {
-    if (!isPublished(lesson)) return false;
-    // Every segment request asks: the answer is kept for a few seconds.
-    const hit = this.#onAir.get(lesson.id);
-    if (hit) return hit.value;
-    const onAir = await this.#lessonOnAir(lesson, now);
-    this.#onAir.set(lesson.id, onAir);
-    return onAir;
-  }
-
-  async #lessonOnAir(lesson: Lesson, now: number): Promise<boolean> {
-    const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
-    const slots = await this.#o.timetable.days([lesson.grade], dates);
-    return slots.some((s) => s.source.kind === 'recorded' && s.source.lessonId === lesson.id);
-  }
-
-  async #plan(grade: number, date: string): Promise<DayPlan> {
-    const raw = (await this.#o.timetable.dayRaw(grade, date)) ?? '[]';
-    const cached = this.#plans.get(`${grade}|${date}`);
-    // Lessons can be withdrawn or re-processed: a plan is rebuilt at least every 30 s even if the day did not change.
-    if (cached && cached.raw === raw && Date.now() - cached.builtAt < 30_000) return cached;
-    const key = `${grade}|${date}|${createHash('sha1').update(raw).digest('hex')}`;
-    const tz = this.#o.timeZone;
-    const slots = (JSON.parse(raw) as Slot[]).sort((a, b) => a.start.localeCompare(b.start));
-    const epoch = slotInstant(date, '00:00', tz).getTime();
-    const next = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-    const dayEnd = slotInstant(next, '00:00', tz).getTime();
-    const recorded = new Map<string, Programme[]>(CHANNEL_RENDITIONS.map((r) => [r, []]));
-    const versions: string[] = [];
-    for (const s of slots) {
-      if (s.source.kind !== 'recorded') continue;
-      const media = await this.#lessonMedia(s.source.lessonId);
-      versions.push(`${s.source.lessonId}@${media?.lesson.updatedAt ?? '-'}`);
-      if (!media || media.lesson.grade !== grade || !isPublished(media.lesson)) {
-        this.#o.logger.warn({ grade, slot: s.id }, 'channel slot has no playable lesson; the slate fills it');
-        continue;
-      }
-      for (const r of CHANNEL_RENDITIONS) {
-        const m = media.renditions.get(r);
-        if (!m) continue;
-        recorded.get(r)!.push({
-          id: s.id,
-          start: slotInstant(s.date, s.start, tz).getTime(),
-          end: slotInstant(s.date, s.end, tz).getTime(),
-          mapUri: m.mapUri,
-          segments: m.segments,
-        });
-      }
-    }
-    const designBefore = new Map(slots.map((s) => [s.id, slateId(ChannelService.designFor(s))]));
-    const designDuring = new Map(slots.map((s) => [s.id, slateId(ChannelService.designFor(s, true))]));
-    const designs = [
-      ...slots.map((s) => ChannelService.designFor(s)),
-      ...slots.filter((s) => s.source.kind === 'live').map((s) => ChannelService.designFor(s, true)),
-      ChannelService.designFor(undefined),
-    ];
-    const builtAt = Date.now();
-    const plan: DayPlan = {
-      content: key,
-      raw,
-      builtAt,
-      designBefore,
-      designDuring,
-      designAfter: slateId(ChannelService.designFor(undefined)),
-      lessonsSig: createHash('sha1').update(versions.join(',')).digest('hex'),
-      epoch,
-      dayEnd,
-      slots,
-      recorded,
-      liveSlots: slots.filter((s) => s.source.kind === 'live'),
-      designs,
-    };
-    this.#plans.set(`${grade}|${date}`, plan);
-    return plan;
-  }
-
-  /** A recorded lesson's segment lists per channel rendition (read once from its playlists). */
-  async #lessonMedia(id: string): Promise<LessonMedia | undefined> {
-    const lesson = await this.#o.lessons.get(id);
-    if (!lesson) return undefined;
-    const cached = this.#media.get(id);
-    if (cached && cached.lesson.updatedAt === lesson.updatedAt) return { ...cached, lesson };
-    const prefix = lesson.hlsPrefix ?? `vod/${id}`;
-    const have = new Map<string, { mapUri: string; segments: StitchSegment[] }>();
-    for (const name of [...(lesson.renditions ?? []).map((r) => r.name), CHANNEL_AUDIO]) {
-      try {
-        const got = await this.#o.storage.get(`${prefix}/${name}/index.m3u8`);
-        const pl = parseMediaPlaylist(await text(got.body));
-        // Only fMP4 renditions can share a channel playlist with the slate (one EXT-X-MAP per piece).
-        if (!pl.mapUri) continue;
-        have.set(name, {
-          mapUri: `vod/${id}/${name}/${pl.mapUri}`,
-          segments: pl.segments.map((s) => ({ uri: `vod/${id}/${name}/${s.uri}`, duration: s.duration })),
-        });
-      } catch {
-        // no such rendition
-      }
-    }
-    const heights = [...have.keys()]
-      .filter((n) => n !== CHANNEL_AUDIO)
-      .map((n) => ({ n, h: parseInt(n, 10) }));
-    const renditions = new Map<string, { mapUri: string; segments: StitchSegment[] } | undefined>();
-    for (const r of CHANNEL_RUNGS) {
-      // The lesson's own rung of that name, else the nearest below it, else its smallest.
-      const below = heights.filter((x) => x.h <= r.height).sort((a, b) => b.h - a.h)[0];
-      const any = [...heights].sort((a, b) => a.h - b.h)[0];
-      const pick = below ?? any;
-      renditions.set(r.name, pick ? have.get(pick.n) : undefined);
-    }
-    renditions.set(CHANNEL_AUDIO, have.get(CHANNEL_AUDIO));
-    const media = { lesson, renditions };
-    this.#media.set(id, media);
-    return media;
   }
 
   #liveProgramme(s: Slot, segments: StitchSegment[]): Programme {

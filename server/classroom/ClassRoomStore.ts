@@ -7,24 +7,9 @@
  */
 import type { Redis } from 'ioredis';
 
-export type MessageKind = 'chat' | 'question' | 'answer';
-
-export interface RoomMessage {
-  id: number;
-  classId: string;
-  userId: string;
-  name: string;
-  role: 'student' | 'co_teacher';
-  kind: MessageKind;
-  text: string;
-  at: number;
-  /** An answer: the question it answers. */
-  replyTo?: number;
-  /** A question: the answer's id once answered. */
-  answeredBy?: number;
-  pinned?: boolean;
-  deleted?: boolean;
-}
+export type { RoomMessage } from '../../contracts/presence.ts';
+import type { RoomMessage } from '../../contracts/presence.ts';
+export type MessageKind = RoomMessage['kind'];
 
 const K = {
   seq: (c: string) => `sc:room:${c}:seq`,

@@ -1,7 +1,7 @@
 /** npm run demo [-- --reset]: creates the demo district (idempotent). */
 import { loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { startCore } from '../Service.ts';
+import { startCore } from '../Core.ts';
 import { seedDemo, wipeSkyclassData } from '../district/seedDemo.ts';
 import { DEMO_PASSWORD } from '../district/demoDistrict.ts';
 import { seedDemoChannels } from '../district/demoChannels.ts';

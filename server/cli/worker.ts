@@ -1,7 +1,7 @@
 /** npm run worker: a transcode worker alone, for other machines (same REDIS_URL and S3 storage). */
 import { loadConfigOrExit } from '../config.ts';
 import { createLogger } from '../logger.ts';
-import { startCore, startTranscodeWorker } from '../Service.ts';
+import { startCore, startTranscodeWorker } from '../Core.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, { role: 'transcode-worker' });

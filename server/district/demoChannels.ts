@@ -9,7 +9,7 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { Core } from '../Service.ts';
+import type { Core } from '../Core.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { Lesson } from '../../recordings/catalogue/Lesson.ts';
 import { transcodeLesson, type TranscodeResult } from '../../recordings/transcode/transcodeLesson.ts';

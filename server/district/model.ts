@@ -1,16 +1,12 @@
 /** The district model: schools, district-wide grades, classes and users. */
 
-export const ROLES = ['district_admin', 'school_admin', 'lead_teacher', 'co_teacher', 'student'] as const;
-export type Role = (typeof ROLES)[number];
+import type { z } from 'zod';
+import type * as wire from '../../contracts/district.ts';
 
+export { ROLES, type Role } from '../../contracts/common.ts';
 /** School levels the timetable rules are keyed on. */
-export const SCHOOL_LEVELS = [
-  'primary_lower',
-  'primary_upper',
-  'junior_secondary',
-  'senior_secondary',
-] as const;
-export type SchoolLevel = (typeof SCHOOL_LEVELS)[number];
+export { SCHOOL_LEVELS } from '../../contracts/district.ts';
+export type SchoolLevel = z.infer<typeof wire.SchoolLevel>;
 
 export function levelOfGrade(grade: number): SchoolLevel {
   if (!Number.isInteger(grade) || grade < 1 || grade > 12)
@@ -26,48 +22,18 @@ export function gradeNameZh(grade: number): string {
   return `${GRADE_NAMES_ZH[grade - 1]}年级`;
 }
 
-export interface District {
-  id: string;
-  name: string;
-}
-
-export interface School {
-  id: string;
-  name: string;
-}
-
+export type District = z.infer<typeof wire.District>;
+export type School = z.infer<typeof wire.School>;
 /** Grades are district-wide: a grade's unified lesson and TV channel cover every school. */
-export interface Grade {
-  number: number;
-  level: SchoolLevel;
-  name: string;
-}
-
-export interface SchoolClass {
-  id: string;
-  schoolId: string;
-  grade: number;
-  name: string;
-  /** The class teacher (班主任), one of the class's co-teachers. */
-  classTeacherId?: string;
-}
-
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  /** school_admin, co_teacher, student. */
-  schoolId?: string;
-  /** lead_teacher: grades and subjects taught. */
-  grades?: number[];
-  subjects?: string[];
-  /** co_teacher: classes followed; student: exactly one. */
-  classIds?: string[];
-  /** Switched off by an administrator: cannot sign in, every session ended. */
-  disabled?: boolean;
-  createdAt: string;
-}
+export type Grade = z.infer<typeof wire.Grade>;
+/** A class; its class teacher (班主任, classTeacherId) is one of its co-teachers. */
+export type SchoolClass = z.infer<typeof wire.SchoolClass>;
+/**
+ * A person. school_admin, co_teacher, student have a schoolId; lead teachers
+ * their grades and subjects; co-teachers the classes they follow, a student
+ * exactly one; `disabled` accounts cannot sign in.
+ */
+export type User = z.infer<typeof wire.User>;
 
 export interface StoredUser extends User {
   passwordHash: string;

@@ -15,6 +15,14 @@ import type { OutputStore } from '../channels/HeadEnds.ts';
 import type { DestinationAllowList } from '../../media/channel/headEnd.ts';
 import type { PasswordHasher } from '../auth/PasswordHasher.ts';
 import type { LoginGuard } from '../auth/LoginGuard.ts';
+import type { ChannelGuide } from '../channels/ChannelGuide.ts';
+import type { OnAir } from '../channels/OnAir.ts';
+import type { TimetableService } from '../timetable/TimetableService.ts';
+import type { TimetableStore } from '../timetable/TimetableStore.ts';
+import type { AttendanceReport } from '../presence/AttendanceReport.ts';
+import type { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
+import type { PersonalDataDeps } from '../privacy/personalData.ts';
+import type { ResponseCheck } from './RouteRegistry.ts';
 
 /** What the HTTP layer needs, built once by server/main.ts (or by a test). */
 export interface AppDeps {
@@ -33,6 +41,18 @@ export interface AppDeps {
   liveHls?: LiveHlsManager;
   /** The grade channels (stitched live HLS). */
   channels: ChannelService;
+  /** Which media the public channel URLs may serve. */
+  onAir: OnAir;
+  /** The channels' programme guide (now/next, a day, XMLTV). */
+  guide: ChannelGuide;
+  /** The timetable use cases (view, replace a day, import, rules). */
+  timetable: TimetableService;
+  timetableStore: TimetableStore;
+  /** Attendance and who is watching now. */
+  attendance: AttendanceReport;
+  rooms: ClassRoomStore;
+  /** What the data-rights use cases need (export, erase, audit). */
+  personal: PersonalDataDeps;
   /** The channels' head-end outputs (MPEG-TS over UDP/SRT). */
   outputs: OutputStore;
   /** Where head-end outputs may push (HEAD_END_ALLOWED). */
@@ -41,7 +61,6 @@ export interface AppDeps {
   uploads: TusServer;
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
-  passwordCost: number;
   /** Password hashing: scrypt on low-priority worker threads, bounded, so media never waits behind a login flood. */
   passwords: PasswordHasher;
   /** Rate limits and lockouts in front of the password check. */
@@ -52,11 +71,11 @@ export interface AppDeps {
   hsts: boolean;
   /** GET /metrics needs this bearer token on the public listener; undefined: never served there. */
   metricsToken?: string;
-  /** When a student is late, and how much of a lesson is present (ATTENDANCE_*). */
-  attendance?: { lateAfterSec: number; presentPercent: number };
   /** The district's time zone (IANA). */
   timeZone: string;
   webDistDir: string;
   trustProxy: boolean;
   isReady: () => Promise<boolean>;
+  /** How answers are checked against their contracts (API_RESPONSE_CHECK). */
+  responseCheck: ResponseCheck;
 }

@@ -45,7 +45,7 @@ const SECURITY_HEADERS = {
 };
 
 export function createRegistry(deps: AppDeps): RouteRegistry {
-  const registry = new RouteRegistry();
+  const registry = new RouteRegistry({ responseCheck: deps.responseCheck, logger: deps.logger });
   registerSystemRoutes(registry, deps);
   registerAuthRoutes(registry, deps);
   registerDistrictRoutes(registry, deps);

@@ -20,6 +20,17 @@ import { ignore } from '../../core/ignore.ts';
 
 export const UPLOAD_PATH = '/api/uploads';
 
+/** A finished upload: the original is in storage under sourceKey. */
+export interface UploadedLesson {
+  lessonId: string;
+  sourceKey: string;
+  filename: string;
+  size: number;
+  title: string;
+  grade: number;
+  subject: string;
+}
+
 export interface UploadDeps {
   dir: string;
   maxSize: number;
@@ -27,18 +38,7 @@ export interface UploadDeps {
   logger: Logger;
   authenticate: (authorization: string | null) => Promise<User>;
   gradeExists: (grade: number) => Promise<boolean>;
-  onUploaded: (
-    user: User,
-    info: {
-      lessonId: string;
-      sourceKey: string;
-      filename: string;
-      size: number;
-      title: string;
-      grade: number;
-      subject: string;
-    },
-  ) => Promise<void>;
+  onUploaded: (user: User, info: UploadedLesson) => Promise<void>;
   newLessonId: () => string;
 }
 

@@ -16,6 +16,9 @@ import {
 } from './attendance.ts';
 import { toAttendanceSlot } from './attendanceSlot.ts';
 import type { PresenceStore } from './PresenceStore.ts';
+import { localDate } from '../timetable/epg.ts';
+
+type PresenceState = 'watching' | 'left' | 'not_joined';
 
 export interface AttendanceReportDeps {
   store: DistrictStore;
@@ -45,8 +48,32 @@ export class AttendanceReport {
     );
   }
 
+  /** The district's local date now. */
+  today(): string {
+    return localDate(this.#d.timeZone);
+  }
+
+  /** Who of the class is watching now, what and since when; who left; who has not joined today. */
+  async now(cls: SchoolClass) {
+    const students = await this.#d.store.listStudents(cls.id);
+    const ids = students.map((s) => s.id);
+    const [now, seen] = await Promise.all([
+      this.#d.presence.current(ids),
+      this.#d.presence.seenOn(ids, localDate(this.#d.timeZone)),
+    ]);
+    return {
+      classId: cls.id,
+      className: cls.name,
+      students: students.map((s, i) => {
+        const viewings = now.get(s.id) ?? [];
+        const state: PresenceState = viewings.length ? 'watching' : seen[i] ? 'left' : 'not_joined';
+        return { id: s.id, username: s.username, displayName: s.displayName, state, viewings };
+      }),
+    };
+  }
+
   /** Every student × every lesson of the day, and who missed what. */
-  async day(cls: SchoolClass, date: string, now = Date.now()) {
+  async day(cls: SchoolClass, date = localDate(this.#d.timeZone), now = Date.now()) {
     const [students, slots] = await Promise.all([this.#d.store.listStudents(cls.id), this.#slots(cls, date)]);
     const rows = await Promise.all(
       students.map(async (st) => {
@@ -73,7 +100,7 @@ export class AttendanceReport {
   }
 
   /** The day as a spreadsheet (Chinese headers, BOM so Excel shows them). */
-  async dayCsv(cls: SchoolClass, date: string): Promise<string> {
+  async dayCsv(cls: SchoolClass, date = localDate(this.#d.timeZone)): Promise<string> {
     const report = await this.day(cls, date);
     const time = (ms?: number) =>
       ms === undefined
@@ -108,7 +135,7 @@ export class AttendanceReport {
   }
 
   /** Seven days ending `to`: lessons, present/partial/absent cells and the present share per day. */
-  async week(cls: SchoolClass, to: string) {
+  async week(cls: SchoolClass, to = localDate(this.#d.timeZone)) {
     const end = Date.parse(`${to}T12:00:00Z`);
     const days = [];
     for (let i = 6; i >= 0; i--) {

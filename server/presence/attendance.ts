@@ -7,8 +7,8 @@
  * lesson later counts as a replay. Pure functions, unit-tested.
  */
 
-export const WATCH_KINDS = ['vod', 'live-hls', 'webrtc', 'channel'] as const;
-export type WatchKind = (typeof WATCH_KINDS)[number];
+export { WATCH_KINDS, type WatchKind } from '../../contracts/presence.ts';
+import type { WatchKind } from '../../contracts/presence.ts';
 
 export interface WatchSession {
   kind: WatchKind;

@@ -6,19 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { User } from '../district/model.ts';
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actorId: string;
-  actorName: string;
-  actorRole: string;
-  action: 'account.erase' | 'data.erase' | 'account.disable' | 'account.enable' | 'data.export';
-  targetId: string;
-  targetUsername: string;
-  targetRole: string;
-  schoolId?: string;
-  detail?: string;
-}
+export type { AuditEntry } from '../../contracts/district.ts';
+import type { AuditEntry } from '../../contracts/district.ts';
 
 const KEY = 'sc:audit';
 

@@ -13,7 +13,7 @@ import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { PresenceStore } from '../presence/PresenceStore.ts';
 import type { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
-import { attendanceFor, type AttendanceRules } from '../presence/attendance.ts';
+import { attendanceFor, type AttendanceRules, type SlotAttendance } from '../presence/attendance.ts';
 import { toAttendanceSlot } from '../presence/attendanceSlot.ts';
 import type { AuditLog } from './AuditLog.ts';
 
@@ -31,7 +31,7 @@ export interface PersonalDataDeps {
 
 export async function exportStudentData(d: PersonalDataDeps, target: User, classes: SchoolClass[]) {
   const watchSessions = await d.presence.allLogs(target.id);
-  const attendance: Record<string, unknown[]> = {};
+  const attendance: Record<string, (SlotAttendance & { title: string; start: string; end: string })[]> = {};
   const now = Date.now();
   for (const [date, sessions] of Object.entries(watchSessions).sort()) {
     for (const cls of classes) {

@@ -22,8 +22,16 @@ import { attachPresence } from './presence.ts';
 import { PresenceStore } from '../presence/PresenceStore.ts';
 import { attachClassRoom } from './classRoom.ts';
 import { attachSideRoom } from './sideRoom.ts';
+import { attachChannelFollow } from './channelFollow.ts';
 import { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 import { ignore } from '../../core/ignore.ts';
+import type { IoServer, SocketData } from './events.ts';
+import type {
+  ClientToServerEvents,
+  InterServerEvents,
+  LessonUpdateEvent,
+  ServerToClientEvents,
+} from '../../contracts/realtime.ts';
 
 export interface RealtimeDeps {
   sessions: SessionStore;
@@ -48,13 +56,17 @@ export const userRoom = (id: string) => `user:${id}`;
 const sessionRoom = (id: string) => `session:${id}`;
 
 export class Realtime {
-  readonly io: Server;
+  readonly io: IoServer;
   readonly #d: RealtimeDeps;
 
   constructor(server: http.Server, d: RealtimeDeps) {
     this.#d = d;
     const byToken = makeTokenAuthenticator(d);
-    this.io = new Server(server, { path: '/socket.io', serveClient: false, cors: { origin: false } });
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(server, {
+      path: '/socket.io',
+      serveClient: false,
+      cors: { origin: false },
+    });
     if (d.adapterPub && d.adapterSub) this.io.adapter(createAdapter(d.adapterPub, d.adapterSub));
     this.io.use(async (socket, next) => {
       try {
@@ -71,8 +83,7 @@ export class Realtime {
       }
     });
     this.io.on('connection', (socket) => {
-      const user = socket.data.user as { id: string; role: string };
-      const sessionId = socket.data.sessionId as string;
+      const { user, sessionId } = socket.data;
       void socket.join(userRoom(user.id));
       void socket.join(sessionRoom(sessionId));
       // Every event re-checks the session: one that ended (logout, reset, account off) does nothing more.
@@ -112,6 +123,7 @@ export class Realtime {
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
     attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
+    attachChannelFollow(this.io, d.logger);
     void d.subscriber
       .subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
       .catch(ignore('a subscription cut short by a shutdown', d.logger));
@@ -140,7 +152,7 @@ export class Realtime {
       .get(lessonId)
       .catch(ignore('a lesson update for a lesson being deleted', this.#d.logger));
     if (!l) return;
-    const event = {
+    const event: LessonUpdateEvent = {
       id: l.id,
       status: l.status,
       review: l.review,

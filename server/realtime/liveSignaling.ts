@@ -6,17 +6,15 @@
  * watching needs the grade. Every call answers through the ack callback
  * with either a result or {error:{code,message}}.
  */
-import type { Server, Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
-import type { User } from '../district/model.ts';
 import { gradesOf } from '../district/gradesOf.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
-import type { IceCandidate, Jsep, Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
+import type { Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
-import { answerAck } from './ack.ts';
+import { handle, type IoServer } from './events.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import { ignore } from '../../core/ignore.ts';
 
@@ -30,8 +28,6 @@ export interface LiveSignalingDeps {
   logger: Logger;
 }
 
-type Ack = (reply: unknown) => void;
-
 export const VIEWERS_KEY = 'sc:live:viewers';
 export const liveRoom = (lessonId: string) => `live:${lessonId}`;
 
@@ -42,35 +38,20 @@ interface PeerEntry {
   subscription?: Subscription;
 }
 
-/** A WebRTC offer or answer from a browser, checked (shared with the class video room). */
-export const jsepSchema = (v: unknown, type: Jsep['type']): Jsep => {
-  const j = v as Jsep | undefined;
-  if (!j || j.type !== type || typeof j.sdp !== 'string' || j.sdp.length > 100_000) {
-    throw new AppError('VALIDATION_FAILED', `Send a WebRTC ${type} (type "${type}" and an SDP).`);
-  }
-  return { type, sdp: j.sdp };
-};
-
-export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
-  const handle =
-    (socket: Socket, fn: (user: User, payload: Record<string, unknown>) => Promise<unknown>) =>
-    (payload: unknown, ack?: Ack) => {
-      const user = socket.data.user as User;
-      answerAck(ack, () => fn(user, (payload ?? {}) as Record<string, unknown>), {
-        logger: d.logger,
-        userId: user.id,
-        failed: 'live signaling failed',
-        internalMessage: 'The live lesson could not be joined. Try again in a moment.',
-      });
-    };
+export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): void {
+  const options = {
+    logger: d.logger,
+    failed: 'live signaling failed',
+    internalMessage: 'The live lesson could not be joined. Try again in a moment.',
+  };
 
   const sfu = () => {
     if (!d.sfu) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
     return d.sfu;
   };
 
-  const liveLesson = async (lessonId: unknown) => {
-    const l = typeof lessonId === 'string' ? await d.live.get(lessonId) : undefined;
+  const liveLesson = async (lessonId: string) => {
+    const l = await d.live.get(lessonId);
     if (!l) throw new AppError('NOT_FOUND', 'This live lesson does not exist.');
     return l;
   };
@@ -82,6 +63,7 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
   };
 
   io.on('connection', (socket) => {
+    const user = socket.data.user;
     const peers = new Map<string, PeerEntry>();
 
     const drop = async (peerId: string) => {
@@ -96,124 +78,98 @@ export function attachLiveSignaling(io: Server, d: LiveSignalingDeps): void {
       }
     };
 
-    socket.on(
-      'live:publish',
-      handle(socket, async (user, p) => {
-        const l = await liveLesson(p.lessonId);
-        if (!canRunLive(user, l)) {
-          throw new AppError('FORBIDDEN_ROLE', 'Only the lesson’s lead teacher can broadcast into it.');
-        }
-        const verdict = verifyPublishToken(d.urlSigningKey, p.publishToken, l.id, user.id);
-        if (verdict === 'expired')
-          throw new AppError(
-            'AUTH_TOKEN_EXPIRED',
-            'The broadcast permission has expired. Reload the studio page.',
-          );
-        if (verdict !== 'ok')
-          throw new AppError(
-            'AUTH_TOKEN_INVALID',
-            'This broadcast permission is not valid. Start the lesson from the studio page.',
-          );
-        if (l.status !== 'live')
-          throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
-        const offer = jsepSchema(p.offer, 'offer');
-        const { peer, answer } = await sfu().publish(
-          l.roomId,
-          { id: user.id, display: user.displayName },
-          offer,
+    handle(socket, 'live:publish', options, async (p) => {
+      const l = await liveLesson(p.lessonId);
+      if (!canRunLive(user, l)) {
+        throw new AppError('FORBIDDEN_ROLE', 'Only the lesson’s lead teacher can broadcast into it.');
+      }
+      const verdict = verifyPublishToken(d.urlSigningKey, p.publishToken, l.id, user.id);
+      if (verdict === 'expired')
+        throw new AppError(
+          'AUTH_TOKEN_EXPIRED',
+          'The broadcast permission has expired. Reload the studio page.',
         );
-        peers.set(peer.id, { lessonId: l.id, role: 'publisher', peer });
-        peer.once('down', () => void drop(peer.id));
-        // Once media flows, the SFU forwards it to this lesson's live HLS pipeline.
-        peer.once('up', () => {
-          d.liveHls
-            ?.onPublished(l, user.id)
-            .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
-          // Viewers waiting for the teacher, or holding a connection to a feed that is gone (the teacher
-          // dropped, the SFU restarted), join the new feed at once instead of noticing it by themselves.
-          io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
-        });
-        await d.live.transition(l.id, ['live'], { publisherId: user.id });
-        void socket.join(liveRoom(l.id));
-        return { peerId: peer.id, answer };
-      }),
-    );
+      if (verdict !== 'ok')
+        throw new AppError(
+          'AUTH_TOKEN_INVALID',
+          'This broadcast permission is not valid. Start the lesson from the studio page.',
+        );
+      if (l.status !== 'live')
+        throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
+      const { peer, answer } = await sfu().publish(
+        l.roomId,
+        { id: user.id, display: user.displayName },
+        p.offer,
+      );
+      peers.set(peer.id, { lessonId: l.id, role: 'publisher', peer });
+      peer.once('down', () => void drop(peer.id));
+      // Once media flows, the SFU forwards it to this lesson's live HLS pipeline.
+      peer.once('up', () => {
+        d.liveHls
+          ?.onPublished(l, user.id)
+          .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
+        // Viewers waiting for the teacher, or holding a connection to a feed that is gone (the teacher
+        // dropped, the SFU restarted), join the new feed at once instead of noticing it by themselves.
+        io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
+      });
+      await d.live.transition(l.id, ['live'], { publisherId: user.id });
+      void socket.join(liveRoom(l.id));
+      return { peerId: peer.id, answer };
+    });
 
-    socket.on(
-      'live:screen',
-      handle(socket, async (user, p) => {
-        const entry = [...peers.values()].find((e) => e.role === 'publisher' && e.lessonId === p.lessonId);
-        if (!entry)
-          throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
-        const l = await liveLesson(p.lessonId);
-        await d.live.transition(l.id, ['live'], { screenOn: !!p.on });
-        await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
-        io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: !!p.on });
-        return { ok: true };
-      }),
-    );
+    handle(socket, 'live:screen', options, async (p) => {
+      const entry = [...peers.values()].find((e) => e.role === 'publisher' && e.lessonId === p.lessonId);
+      if (!entry)
+        throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
+      const l = await liveLesson(p.lessonId);
+      await d.live.transition(l.id, ['live'], { screenOn: p.on });
+      await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
+      io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: p.on });
+      return { ok: true };
+    });
 
-    socket.on(
-      'live:watch',
-      handle(socket, async (user, p) => {
-        const l = await liveLesson(p.lessonId);
-        if (!canWatchLive(user, l, await gradesOf(d.store, user))) {
-          throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
-        }
-        // In the lesson's room from now on: a viewer still waiting hears when the teacher starts.
-        void socket.join(liveRoom(l.id));
-        if (l.status !== 'live' || !l.publisherId) {
-          throw new AppError(
-            'CONFLICT',
-            'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
-          );
-        }
-        // One viewer connection per socket and lesson: watching again replaces the old one
-        // (a page re-joining after a drop), it never opens a second subscriber or counts twice.
-        for (const [id, e] of [...peers]) if (e.role === 'viewer' && e.lessonId === l.id) await drop(id);
-        const sub = await sfu().subscribe(l.roomId, l.publisherId);
-        peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
-        sub.peer.once('down', () => void drop(sub.peer.id));
-        void socket.join(liveRoom(l.id));
-        await countViewers(l.id, 1);
-        return { peerId: sub.peer.id, offer: sub.offer };
-      }),
-    );
+    handle(socket, 'live:watch', options, async (p) => {
+      const l = await liveLesson(p.lessonId);
+      if (!canWatchLive(user, l, await gradesOf(d.store, user))) {
+        throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
+      }
+      // In the lesson's room from now on: a viewer still waiting hears when the teacher starts.
+      void socket.join(liveRoom(l.id));
+      if (l.status !== 'live' || !l.publisherId) {
+        throw new AppError(
+          'CONFLICT',
+          'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
+        );
+      }
+      // One viewer connection per socket and lesson: watching again replaces the old one
+      // (a page re-joining after a drop), it never opens a second subscriber or counts twice.
+      for (const [id, e] of [...peers]) if (e.role === 'viewer' && e.lessonId === l.id) await drop(id);
+      const sub = await sfu().subscribe(l.roomId, l.publisherId);
+      peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
+      sub.peer.once('down', () => void drop(sub.peer.id));
+      void socket.join(liveRoom(l.id));
+      await countViewers(l.id, 1);
+      return { peerId: sub.peer.id, offer: sub.offer };
+    });
 
-    socket.on(
-      'live:answer',
-      handle(socket, async (_user, p) => {
-        const e = peers.get(String(p.peerId));
-        if (!e?.subscription) throw new AppError('NOT_FOUND', 'Unknown viewer connection; watch again.');
-        await e.subscription.start(jsepSchema(p.answer, 'answer'));
-        return { ok: true };
-      }),
-    );
+    handle(socket, 'live:answer', options, async (p) => {
+      const e = peers.get(p.peerId);
+      if (!e?.subscription) throw new AppError('NOT_FOUND', 'Unknown viewer connection; watch again.');
+      await e.subscription.start(p.answer);
+      return { ok: true };
+    });
 
-    socket.on(
-      'live:trickle',
-      handle(socket, async (_user, p) => {
-        const e = peers.get(String(p.peerId));
-        if (!e) throw new AppError('NOT_FOUND', 'Unknown connection.');
-        const c = p.candidate as IceCandidate | null;
-        if (c !== null && (typeof c !== 'object' || typeof c.candidate !== 'string')) {
-          throw new AppError(
-            'VALIDATION_FAILED',
-            'A candidate is {candidate, sdpMid, sdpMLineIndex} or null.',
-          );
-        }
-        await e.peer.trickle(c);
-        return { ok: true };
-      }),
-    );
+    handle(socket, 'live:trickle', options, async (p) => {
+      const e = peers.get(p.peerId);
+      if (!e) throw new AppError('NOT_FOUND', 'Unknown connection.');
+      await e.peer.trickle(p.candidate);
+      return { ok: true };
+    });
 
-    socket.on(
-      'live:leave',
-      handle(socket, async (_user, p) => {
-        await drop(String(p.peerId));
-        return { ok: true };
-      }),
-    );
+    handle(socket, 'live:leave', options, async (p) => {
+      await drop(p.peerId);
+      return { ok: true };
+    });
 
     socket.on('disconnect', () => {
       for (const id of [...peers.keys()]) void drop(id);

@@ -6,9 +6,15 @@
  * still the leader with the current fencing token and marks the switch as
  * fired (SET NX) in the same step, so a switch fires once — never twice,
  * and one that fell due while no leader was alive (a restart) is fired on
- * the next election, within the catch-up window. Fired switches are
- * appended to a Redis stream for the channel playout to consume. All
- * state is in Redis.
+ * the next election, within the catch-up window. A fired switch is
+ * emitted ('fired') to the service, which tells the channel's open pages
+ * (socket.io `channel:switch`, so a timetable edited during the day
+ * reaches them at the moment it matters) and records its lateness in a
+ * histogram (/metrics); it is also appended to a Redis stream capped at
+ * about 100,000 entries, the durable record of what fired when (the
+ * scheduler test and the benchmark read it). The playlists themselves
+ * need no switch: they are computed from the timetable and the clock.
+ * All state is in Redis.
  */
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -204,7 +210,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     }
   }
 
-  /** For the playout and tests: the fired switches in the stream. */
+  /** The fired switches in the stream (the record of what fired when, with its fencing token). */
   static async events(redis: Redis, count = 1000): Promise<Record<string, string>[]> {
     const rows = (await redis.xrange(K.events, '-', '+', 'COUNT', count)) as [string, string[]][];
     return rows.map(([, f]) =>

@@ -7,8 +7,9 @@
 import { AppError } from '../errors.ts';
 import { isPublished } from '../../recordings/catalogue/Lesson.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
-import type { RuleSet, Slot, Violation } from './model.ts';
-import { checkDay, type LessonFacts } from './rules.ts';
+import { DATE_PATTERN, DEFAULT_RULES, type RuleSet, type Slot, type Violation } from './model.ts';
+import { checkDay, looserThan, type LessonFacts } from './rules.ts';
+import { datesFrom, localDate } from './epg.ts';
 import type { TimetableStore } from './TimetableStore.ts';
 import { parseTimetableCsv, rowToSlot, type ImportRowError } from './timetableCsv.ts';
 import { decodeCsv } from '../district/RosterCsv.ts';
@@ -18,6 +19,8 @@ export interface TimetableServiceDeps {
   lessons: LessonStore;
   /** The district's grades (slots for other grades are refused). */
   grades: () => Promise<Set<number>>;
+  /** The district's time zone: "today" is its local date. */
+  timeZone: string;
 }
 
 export interface ImportResult {
@@ -60,6 +63,39 @@ export class TimetableService {
     return (id) => found.get(id);
   }
 
+  /** The slots of `days` days from `from` (default: the district's today), of one grade or all. */
+  async range(q: { from?: string; days: number; grade?: number }) {
+    const from = q.from ?? localDate(this.#d.timeZone);
+    const grades = q.grade !== undefined ? [q.grade] : [...(await this.#d.grades())];
+    return { from, days: q.days, slots: await this.#d.store.days(grades, datesFrom(from, q.days)) };
+  }
+
+  /** Like `range`, with what a school's stricter rules (一校一案) refuse when `school` is given. */
+  async view(q: { from?: string; days: number; grade?: number; school?: string }) {
+    const r = await this.range(q);
+    const rules = q.school ? await this.#d.store.schoolRules(q.school) : undefined;
+    return { ...r, ...(rules ? { schoolViolations: await this.checkDays(groupDays(r.slots), rules) } : {}) };
+  }
+
+  /** The district's rules, the defaults, and a school's tightening when asked. */
+  async rules(school?: string) {
+    return {
+      rules: await this.#d.store.rules(),
+      defaults: DEFAULT_RULES,
+      ...(school ? { school: (await this.#d.store.schoolRules(school)) ?? null } : {}),
+    };
+  }
+
+  /** A school's own rules: only tighter than the district's, never looser. */
+  async tightenForSchool(schoolId: string, rules: RuleSet): Promise<void> {
+    const problems = looserThan(await this.#d.store.rules(), rules);
+    if (problems.length)
+      throw new AppError('VALIDATION_FAILED', 'A school can only tighten the district’s rules.', {
+        problems,
+      });
+    await this.#d.store.setSchoolRules(schoolId, rules);
+  }
+
   /** Checks whole days (grade+date groups) against `rules` (default: the district's); returns the violations. */
   async checkDays(days: Map<string, Slot[]>, rules?: RuleSet): Promise<Violation[]> {
     const lesson = await this.#facts([...days.values()].flat());
@@ -69,6 +105,9 @@ export class TimetableService {
 
   /** Replaces one grade's day; refuses malformed slots or any broken rule, with all of them listed. */
   async replaceDay(grade: number, date: string, raw: Record<string, unknown>[], by: string): Promise<Slot[]> {
+    if (!(await this.#d.grades()).has(grade))
+      throw new AppError('VALIDATION_FAILED', `Grade ${grade} is not a grade of this district.`);
+    if (!DATE_PATTERN.test(date)) throw new AppError('VALIDATION_FAILED', 'The date must be YYYY-MM-DD.');
     const at = new Date().toISOString();
     const slots: Slot[] = [];
     const errors: ImportRowError[] = [];

@@ -21,6 +21,12 @@ export function localDate(timeZone: string, at: number | Date = Date.now()): str
   return f.format(new Date(at));
 }
 
+/** The dates from `from`, `days` of them (YYYY-MM-DD). */
+export function datesFrom(from: string, days: number): string[] {
+  const start = Date.parse(`${from}T00:00:00Z`);
+  return Array.from({ length: days }, (_, i) => new Date(start + i * 86400_000).toISOString().slice(0, 10));
+}
+
 /** The UTC offset of a time zone at an instant, e.g. "+0800". */
 export function utcOffset(timeZone: string, at = new Date()): string {
   let f = offsetFormats.get(timeZone);

@@ -141,5 +141,5 @@ export function timetableToCsv(slots: Slot[]): string {
       s.override?.reason ?? '',
     ]);
   }
-  return toCsv(rows);
+  return toCsv(rows, { bom: true }); // BOM: Excel opens the Chinese text correctly
 }

@@ -19,6 +19,7 @@ export async function startTestService(
     WEB_DIST_DIR: path.resolve('web-player/dist'),
     SFU: 'off', // the live-lesson tests turn Janus on
     // Tests sign in hundreds of times from 127.0.0.1; the limits have their own tests.
+    API_RESPONSE_CHECK: 'strict', // an answer that breaks its contract fails the test
     LOGIN_IP_LIMIT: '100000',
     LOGIN_GLOBAL_LIMIT: '100000',
     LOGIN_USER_BACKOFF_AFTER: '100000',

@@ -56,10 +56,23 @@ describe('health, readiness, metrics, OpenAPI', () => {
     const { createRegistry } = await import('../../server/http/createApp.ts');
     const routes = createRegistry({} as never).routes;
     expect(routes.length).toBeGreaterThan(15);
+    type Op = { responses: Record<string, { content: Record<string, { schema?: { type?: string } }> }> };
     for (const r of routes) {
-      const p = r.path.replace(/:(\w+)/g, '{$1}');
-      expect(doc.paths[p]?.[r.method], `${r.method} ${r.path}`).toBeDefined();
+      const p = r.path.replace(/[:*](\w+)/g, '{$1}');
+      const op = doc.paths[p]?.[r.method] as Op | undefined;
+      expect(op, `${r.method} ${r.path}`).toBeDefined();
+      const ok = Object.entries(op!.responses).find(([code]) => code.startsWith('2'))![1];
+      if (r.contract) {
+        // Every JSON route documents the shape of its answer (from contracts/api.ts).
+        expect(ok.content['application/json']?.schema?.type, `${r.method} ${r.path}`).toBe('object');
+      } else {
+        expect(Object.keys(ok.content).length, `${r.method} ${r.path} content types`).toBeGreaterThan(0);
+      }
     }
+    // Every endpoint of the contract is served, once.
+    const { endpoints } = await import('../../contracts/api.ts');
+    const served = routes.filter((r) => r.contract).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(served.sort()).toEqual(Object.keys(endpoints).sort());
     const login = doc.paths['/api/auth/login']!.post as {
       requestBody: { content: Record<string, { schema: { properties: object } }> };
     };

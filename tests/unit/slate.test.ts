@@ -3,7 +3,7 @@ import { CHANNEL_RUNGS, SLATE_SECONDS, slateArgs, slateId } from '../../media/ch
 import { avcCodecOf as avcCodec, nominalSlate } from '../../server/channels/SlateService.ts';
 import { channelLadder } from '../../server/channels/channelLadder.ts';
 import { buildMasterPlaylist } from '../../core/hls/masterPlaylist.ts';
-import { ChannelService } from '../../server/channels/ChannelService.ts';
+import { slateDesignFor } from '../../server/channels/slateDesigns.ts';
 import type { Slot } from '../../server/timetable/model.ts';
 
 describe('slates', () => {
@@ -43,9 +43,9 @@ describe('slates', () => {
       subject: '数学',
       source: { kind: 'live' },
     });
-    expect(ChannelService.designFor(slot(3))).toEqual(ChannelService.designFor(slot(4)));
-    expect(ChannelService.designFor(slot(3)).title).toBe('下一节：数学 10:00');
-    expect(ChannelService.designFor(undefined).title).toContain('今天的课程已结束');
+    expect(slateDesignFor(slot(3))).toEqual(slateDesignFor(slot(4)));
+    expect(slateDesignFor(slot(3)).title).toBe('下一节：数学 10:00');
+    expect(slateDesignFor(undefined).title).toContain('今天的课程已结束');
   });
 });
 

@@ -1,26 +1,13 @@
 /** A small typed client for the Skyclass API; the token lives in localStorage. */
 import { t } from './i18n.ts';
-export interface ApiUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: 'district_admin' | 'school_admin' | 'lead_teacher' | 'co_teacher' | 'student';
-  schoolId?: string;
-  grades?: number[];
-  subjects?: string[];
-  classIds?: string[];
-  /** Switched off by the school: cannot sign in. */
-  disabled?: boolean;
-}
+import type { BodyOf, EndpointKey, ParamsOf, QueryOf, ResponseOf } from '../../contracts/api.ts';
+import type { ClassView, User } from '../../contracts/district.ts';
 
-export interface ApiClass {
-  id: string;
-  schoolId: string;
-  grade: number;
-  name: string;
-  classTeacherId?: string;
-  studentCount: number;
-}
+export type { ResponseOf };
+/** A person as the API shows them. */
+export type ApiUser = User;
+/** A class with its number of students. */
+export type ApiClass = ClassView;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -45,7 +32,7 @@ export const session = {
   },
 };
 
-export async function api<T>(
+async function request<T>(
   method: string,
   path: string,
   body?: unknown,
@@ -56,7 +43,9 @@ export async function api<T>(
   let payload: BodyInit | undefined;
   if (body !== undefined) {
     headers['content-type'] = contentType;
-    payload = contentType === 'application/json' ? JSON.stringify(body) : (body as BodyInit);
+    // A file (CSV, or a JSON file as it is) goes as it is; anything else is JSON.
+    const raw = typeof body === 'string' || body instanceof ArrayBuffer || body instanceof Blob;
+    payload = raw ? body : JSON.stringify(body);
   }
   let res: Response;
   try {
@@ -72,6 +61,40 @@ export async function api<T>(
     throw new ApiError(res.status, e.code, e.message, e.details);
   }
   return data as T;
+}
+
+type Options<K extends EndpointKey> = (keyof ParamsOf<K> extends never
+  ? { params?: undefined }
+  : { params: ParamsOf<K> }) &
+  (BodyOf<K> extends undefined ? { body?: undefined } : { body: BodyOf<K>; contentType?: string }) & {
+    query?: QueryOf<K> extends undefined ? undefined : QueryOf<K>;
+  };
+type Args<K extends EndpointKey> = keyof ParamsOf<K> extends never
+  ? BodyOf<K> extends undefined
+    ? [opts?: Options<K>]
+    : [opts: Options<K>]
+  : [opts: Options<K>];
+
+/**
+ * Calls one endpoint of the contract (contracts/api.ts) by its key, e.g.
+ * `call('GET /api/lessons/:id', { params: { id } })`: the parameters, the
+ * query, the body and the answer are all typed by the server's own schemas.
+ */
+export function call<K extends EndpointKey>(key: K, ...[opts]: Args<K>): Promise<ResponseOf<K>> {
+  const o = (opts ?? {}) as {
+    params?: Record<string, string>;
+    query?: object;
+    body?: unknown;
+    contentType?: string;
+  };
+  const [method, template] = key.split(' ') as [string, string];
+  const path = template.replace(/:(\w+)/g, (_m, name: string) => encodeURIComponent(o.params?.[name] ?? ''));
+  const qs = new URLSearchParams(
+    Object.entries(o.query ?? {}).flatMap(([k, v]) =>
+      v === undefined || v === null || v === '' ? [] : [[k, String(v)] as [string, string]],
+    ),
+  ).toString();
+  return request<ResponseOf<K>>(method, qs ? `${path}?${qs}` : path, o.body, o.contentType);
 }
 
 /** What to tell the user about a failed call (the server's message, or "offline"). */

@@ -1,36 +1,18 @@
 /** Live lessons: REST calls and the socket.io signaling used by the studio and viewer pages. */
-import type { LiveStatus } from '../../server/live/LiveLesson.ts';
-import { api } from './api.ts';
+import { call } from './api.ts';
 import { realtime } from './realtime.ts';
+import type { LiveLessonView } from '../../contracts/live.ts';
+import type { ClientEvent, ClientResults, PayloadOf, Reply } from '../../contracts/realtime.ts';
 
-export interface LiveLessonView {
-  id: string;
-  title: string;
-  grade: number;
-  subject: string;
-  teacherName: string;
-  status: LiveStatus;
-  publisherId?: string;
-  screenOn?: boolean;
-  scheduledAt?: string;
-  startedAt?: string;
-  endedAt?: string;
-  replayLessonId?: string;
-  canRun: boolean;
-}
+export type { LiveLessonView };
 
 export const liveApi = {
-  list: () => api<{ lessons: LiveLessonView[] }>('GET', '/api/live'),
-  get: (id: string) => api<{ lesson: LiveLessonView }>('GET', `/api/live/${encodeURIComponent(id)}`),
-  create: (b: { title: string; grade: number; subject: string }) =>
-    api<{ lesson: LiveLessonView }>('POST', '/api/live', b),
-  start: (id: string) =>
-    api<{ lesson: LiveLessonView; publishToken: string }>(
-      'POST',
-      `/api/live/${encodeURIComponent(id)}/start`,
-    ),
-  playback: (id: string) => api<{ masterUrl: string }>('GET', `/api/live/${encodeURIComponent(id)}/playback`),
-  end: (id: string) => api<{ lesson: LiveLessonView }>('POST', `/api/live/${encodeURIComponent(id)}/end`),
+  list: () => call('GET /api/live'),
+  get: (id: string) => call('GET /api/live/:id', { params: { id } }),
+  create: (body: { title: string; grade: number; subject: string }) => call('POST /api/live', { body }),
+  start: (id: string) => call('POST /api/live/:id/start', { params: { id } }),
+  playback: (id: string) => call('GET /api/live/:id/playback', { params: { id } }),
+  end: (id: string) => call('POST /api/live/:id/end', { params: { id } }),
 };
 
 export class SignalError extends Error {
@@ -41,12 +23,16 @@ export class SignalError extends Error {
   }
 }
 
-/** One signaling call over socket.io; the server answers {error:{code,message}} or a result. */
-export async function signal<T>(event: string, payload: unknown): Promise<T> {
-  const reply = (await realtime().timeout(20_000).emitWithAck(event, payload)) as T & {
-    error?: { code: string; message: string };
-  };
-  if (reply?.error) throw new SignalError(reply.error.code, reply.error.message);
+/** One call over socket.io (contracts/realtime.ts); the server answers the result or {error:{code,message}}. */
+export async function signal<E extends ClientEvent>(
+  event: E,
+  payload: PayloadOf<E>,
+): Promise<ClientResults[E]> {
+  const socket = realtime().timeout(20_000);
+  // socket.io-client's typed emitWithAck cannot follow a generic event name; the types come from the contract.
+  const emit = socket.emitWithAck as unknown as (e: E, p: PayloadOf<E>) => Promise<Reply<ClientResults[E]>>;
+  const reply = await emit.call(socket, event, payload);
+  if ('error' in reply) throw new SignalError(reply.error.code, reply.error.message);
   return reply;
 }
 

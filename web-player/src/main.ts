@@ -1,5 +1,5 @@
 import './style.css';
-import { api, ApiError, errorText, session, type ApiUser } from './api.ts';
+import { call, ApiError, errorText, session, type ApiUser } from './api.ts';
 import { leave, navigate } from './router.ts';
 import { h, notice } from './dom.ts';
 import { getLang, setLang, t } from './i18n.ts';
@@ -23,7 +23,7 @@ import { renderWorkload } from './pages/workload.ts';
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
 async function signOut(): Promise<void> {
-  await api('POST', '/api/auth/logout').catch(() => undefined);
+  await call('POST /api/auth/logout').catch(() => undefined);
   session.set(null);
   me = null;
   closeRealtime();
@@ -91,7 +91,7 @@ export async function route(): Promise<void> {
       return;
     }
     if (!me) {
-      me = (await api<{ user: ApiUser }>('GET', '/api/me')).user;
+      me = (await call('GET /api/me')).user;
       if (stale()) return;
       root.replaceChildren(header(), main);
     }

@@ -8,14 +8,12 @@
  */
 import type { ApiUser } from './api.ts';
 import { realtime } from './realtime.ts';
+import type { PayloadOf } from '../../contracts/realtime.ts';
 
-export type WatchKind = 'vod' | 'live-hls' | 'webrtc' | 'channel';
-export interface WatchState {
-  kind: WatchKind;
-  ref: string;
-  title?: string;
-  position: number;
-}
+type Beat = PayloadOf<'presence:beat'>;
+/** What the player shows now (a beat without the device and tab, which this module adds). */
+export type WatchState = Pick<Beat, 'kind' | 'ref' | 'title'> & { position: number };
+export type WatchKind = Beat['kind'];
 
 const BEAT_MS = 5000;
 const tabId = (() => {
@@ -28,7 +26,7 @@ const tabId = (() => {
   return id;
 })();
 
-function device(): 'phone' | 'tablet' | 'desktop' | 'tv' {
+function device(): NonNullable<Beat['device']> {
   const ua = navigator.userAgent;
   if (/SMART-TV|SmartTV|HbbTV|AppleTV|Android TV|CrKey/i.test(ua)) return 'tv';
   if (/iPad|Tablet/i.test(ua) || (/Android/i.test(ua) && !/Mobile/i.test(ua))) return 'tablet';

@@ -9,13 +9,7 @@ import { h, notice } from './dom.ts';
 import { t } from './i18n.ts';
 import { gathered, preferH264, signal, SignalError } from './liveApi.ts';
 import { realtime } from './realtime.ts';
-
-interface SideState {
-  classId: string;
-  open: boolean;
-  floor: string[];
-  publishers: string[];
-}
+import type { SideState } from '../../contracts/realtime.ts';
 
 export function sideRoomPanel(
   me: ApiUser,
@@ -31,7 +25,12 @@ export function sideRoomPanel(
   const messages = h('div', { 'aria-live': 'polite' });
   const watching = new Map<string, { pc: RTCPeerConnection; peerId: string; tile: HTMLElement }>();
   let mine: { pc: RTCPeerConnection; peerId: string; stream: MediaStream } | null = null;
-  let st: SideState = { classId, open: false, floor: [], publishers: [] };
+  let st: Pick<SideState, 'classId' | 'open' | 'floor' | 'publishers'> = {
+    classId,
+    open: false,
+    floor: [],
+    publishers: [],
+  };
   const say = (e: unknown) =>
     messages.replaceChildren(
       notice('error', e instanceof SignalError || e instanceof Error ? e.message : String(e)),
@@ -48,7 +47,7 @@ export function sideRoomPanel(
       preferH264(pc.addTransceiver(stream.getVideoTracks()[0]!, { direction: 'sendonly' }));
       await pc.setLocalDescription(await pc.createOffer());
       await gathered(pc);
-      const r = await signal<{ peerId: string; answer: RTCSessionDescriptionInit }>('side:publish', {
+      const r = await signal('side:publish', {
         classId,
         offer: { type: 'offer', sdp: pc.localDescription!.sdp },
       });
@@ -76,7 +75,7 @@ export function sideRoomPanel(
       h('figcaption', {}, names().get(publisherId) ?? ''),
     );
     try {
-      const w = await signal<{ peerId: string; offer: RTCSessionDescriptionInit }>('side:watch', {
+      const w = await signal('side:watch', {
         classId,
         publisherId,
       });
@@ -182,7 +181,7 @@ export function sideRoomPanel(
     [...watching.keys()].forEach(unwatch);
     stopSpeaking();
   });
-  void signal<SideState>('side:state', { classId }).then(apply).catch(say);
+  void signal('side:state', { classId }).then(apply).catch(say);
 
   return {
     el: h(

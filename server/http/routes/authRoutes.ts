@@ -1,5 +1,4 @@
 import type { Request } from 'express';
-import { z } from 'zod';
 import { AppError } from '../../errors.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
@@ -9,14 +8,11 @@ import { DEVICE_COOKIE } from '../../auth/LoginGuard.ts';
 export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
   const cookieFlags = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies, path: '/' };
 
-  r.add({
-    method: 'post',
-    path: '/api/auth/login',
+  r.add('POST /api/auth/login', {
     tag: 'auth',
     summary:
       'Sign in with username and password (429 + Retry-After when rate-limited; see the README for the limits)',
     auth: 'public',
-    body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }),
     async handler({ body, req, res }) {
       const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       const username = body.username.trim().toLowerCase();
@@ -61,9 +57,7 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/auth/logout',
+  r.add('POST /api/auth/logout', {
     tag: 'auth',
     summary: 'Sign out (ends this session)',
     auth: 'any',
@@ -80,9 +74,7 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/me',
+  r.add('GET /api/me', {
     tag: 'auth',
     summary: 'The signed-in user',
     auth: 'any',

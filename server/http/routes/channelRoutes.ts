@@ -9,7 +9,6 @@ import { AppError, notFound } from '../../errors.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
-import { z } from 'zod';
 import { CHANNEL_RENDITIONS, ChannelStarting } from '../../channels/ChannelService.ts';
 import { OutputUrlError, parseOutputUrl, redactOutputUrl } from '../../../media/channel/headEnd.ts';
 
@@ -18,48 +17,43 @@ const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const MEDIA_FILE = /^(1080p|720p|480p|360p|240p|144p|source|audio)\/[A-Za-z0-9_-]+\.(m4s|mp4)$/;
 
 export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
-  const { channels } = deps;
-  const grades = async () => new Set((await deps.store.listGrades()).map((g) => g.number));
-  const gradeOf = async (id: string): Promise<number> => {
-    const g = Number(/^grade-(\d{1,2})$/.exec(id)?.[1]);
-    if (!(await grades()).has(g))
-      throw new AppError('NOT_FOUND', `Channel ${id} was not found; channels are named grade-1 … grade-9.`);
-    return g;
-  };
+  const { channels, guide } = deps;
+  const gradeOf = (id: string) => guide.gradeOf(id);
   const open = (res: Response) => res.set('Access-Control-Allow-Origin', '*');
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/channels/:channel/master.m3u8',
+    produces: ['application/vnd.apple.mpegurl'],
     tag: 'channels',
     summary:
       'A grade channel’s master playlist: the rungs every lesson of its days has, each described by what it carries, and audio only (public)',
     auth: 'public',
     async handler({ params, res }) {
-      const grade = await gradeOf(params.channel!);
+      const grade = await gradeOf(params.channel);
       const text = await channels.master(grade);
       open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=60');
       res.send(text);
-      return undefined;
     },
   });
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/channels/:channel/:rendition/index.m3u8',
+    produces: ['application/vnd.apple.mpegurl'],
     tag: 'channels',
     summary:
       'A grade channel rendition’s live media playlist (stitched from the timetable and the clock), public',
     auth: 'public',
     async handler({ params, res }) {
-      const grade = await gradeOf(params.channel!);
-      if (!CHANNEL_RENDITIONS.includes(params.rendition!))
+      const grade = await gradeOf(params.channel);
+      if (!CHANNEL_RENDITIONS.includes(params.rendition))
         throw new AppError(
           'NOT_FOUND',
           `Channels have the renditions ${CHANNEL_RENDITIONS.join(', ')}; ${params.rendition} is not one of them.`,
         );
       try {
-        const text = await channels.playlist(grade, params.rendition!);
+        const text = await channels.playlist(grade, params.rendition);
         // Live playlists change with every segment; a CDN may keep them one second.
         open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=1');
         res.send(text);
@@ -70,14 +64,43 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
         }
         throw err;
       }
-      return undefined;
+    },
+  });
+
+  r.add('GET /api/channels', {
+    tag: 'channels',
+    summary: 'The grade channels with what is on now and next',
+    auth: 'any',
+    handler: () => guide.nowAndNext(),
+  });
+
+  r.add('GET /api/channels/:id/epg', {
+    tag: 'channels',
+    summary: 'A channel’s programme for a day (?date=YYYY-MM-DD, default today)',
+    auth: 'any',
+    handler: ({ params, query }) => guide.day(params.id, query.date),
+  });
+
+  r.raw({
+    method: 'get',
+    path: '/api/epg.xml',
+    produces: ['application/xml'],
+    tag: 'channels',
+    summary: 'XMLTV guide of every grade channel (?days=2, at most 14), for IPTV boxes, Kodi, Jellyfin',
+    auth: 'public',
+    async handler({ req, res }) {
+      const days = Math.min(14, Math.max(1, Number(req.query.days ?? 2) || 2));
+      const xml = await guide.xmltv(days, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
+      res.setHeader('content-type', 'application/xml; charset=utf-8');
+      res.setHeader('cache-control', 'public, max-age=60');
+      res.send(xml);
     },
   });
 
   /** Where a piece of a channel lives in storage, if it may be served: what is on a channel, nothing else. */
   const mediaPrefix = async (kind: string, id: string): Promise<string> => {
     if (kind === 'vod') {
-      const prefix = await channels.onAirPrefix(id);
+      const prefix = await deps.onAir.lessonPrefix(id);
       if (!prefix) throw notFound(`Lesson ${id} on a channel`);
       return prefix;
     }
@@ -87,16 +110,17 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     }
     if (kind === 'live') {
       // Public only while a channel airs it; otherwise a live lesson is watched signed in (/live-hls).
-      if (!/^live_[0-9a-f]{16}$/.test(id) || !(await channels.liveOnAir(id)))
+      if (!/^live_[0-9a-f]{16}$/.test(id) || !(await deps.onAir.live(id)))
         throw notFound(`Live lesson ${id} on a channel`);
       return `live/${id}`;
     }
     throw notFound('This channel media');
   };
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/channels/media/:kind/:id/*path',
+    produces: ['video/mp4', 'video/iso.segment'],
     tag: 'channels',
     summary:
       'A channel’s segments: a recorded lesson on a channel’s timetable (yesterday, today or tomorrow; kind vod), a slate (slate) or a live lesson on air (live)',
@@ -105,37 +129,31 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
       const raw = (req.params as unknown as { path: string[] | string }).path;
       const rel = Array.isArray(raw) ? raw.join('/') : raw;
       if (!MEDIA_FILE.test(rel)) throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
-      const prefix = await mediaPrefix(params.kind!, params.id!);
+      const prefix = await mediaPrefix(params.kind, params.id);
       open(res);
       await serveObject(req, res, deps.storage, `${prefix}/${rel}`, 'public, max-age=31536000, immutable');
-      return undefined;
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/channels/:channel/output',
+  r.add('GET /api/channels/:channel/output', {
     tag: 'channels',
     summary:
       'A channel’s head-end output (MPEG-TS over UDP/SRT to a cable/IPTV operator) and its state (district admins)',
     auth: ['district_admin'],
     async handler({ params }) {
-      await gradeOf(params.channel!);
-      const o = await deps.outputs.get(params.channel!);
+      await gradeOf(params.channel);
+      const o = await deps.outputs.get(params.channel);
       return { output: o ? { ...o, url: redactOutputUrl(o.url) } : null };
     },
   });
 
-  r.add({
-    method: 'put',
-    path: '/api/channels/:channel/output',
+  r.add('PUT /api/channels/:channel/output', {
     tag: 'channels',
     summary:
       'Push a channel as MPEG-TS to udp://host:port or srt://host:port (district admins); the scheduler’s leader runs it',
     auth: ['district_admin'],
-    body: z.object({ url: z.string().min(1).max(300) }),
     async handler({ params, body, user }) {
-      await gradeOf(params.channel!);
+      await gradeOf(params.channel);
       try {
         parseOutputUrl(body.url, deps.headEndAllowed);
       } catch (err) {
@@ -143,25 +161,23 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
         throw err;
       }
       await deps.outputs.set({
-        channel: params.channel!,
+        channel: params.channel,
         url: body.url.trim(),
         by: user.displayName,
         at: new Date().toISOString(),
       });
-      const o = (await deps.outputs.get(params.channel!))!;
+      const o = (await deps.outputs.get(params.channel))!;
       return { output: { ...o, url: redactOutputUrl(o.url) } };
     },
   });
 
-  r.add({
-    method: 'delete',
-    path: '/api/channels/:channel/output',
+  r.add('DELETE /api/channels/:channel/output', {
     tag: 'channels',
     summary: 'Stop pushing a channel to its operator (district admins)',
     auth: ['district_admin'],
     async handler({ params }) {
-      await gradeOf(params.channel!);
-      await deps.outputs.remove(params.channel!);
+      await gradeOf(params.channel);
+      await deps.outputs.remove(params.channel);
       return { output: null };
     },
   });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AppError, notFound } from '../../errors.ts';
 import {
   assertCan,
@@ -10,21 +9,14 @@ import {
   requireRole,
 } from '../../auth/policy.ts';
 import { eraseAccount } from '../../privacy/personalData.ts';
-import { personalDataDeps } from '../personalDataDeps.ts';
-import { generatePassword, passwordProblem } from '../../auth/passwords.ts';
+import { generatePassword } from '../../auth/passwords.ts';
 import { decodeCsv, parseRosterCsv, type RowError } from '../../district/RosterCsv.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 
-const password = z.string().superRefine((v, ctx) => {
-  const p = passwordProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', message: p });
-});
-
 export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
-  const { store } = deps;
-  const personal = personalDataDeps(deps);
+  const { store, personal } = deps;
 
   const visibleClass = async (user: User, id: string): Promise<SchoolClass> => {
     const cls = await store.requireClass(id);
@@ -35,9 +27,7 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
   const withCounts = async (classes: SchoolClass[]) =>
     Promise.all(classes.map(async (c) => ({ ...c, studentCount: await store.countStudents(c.id) })));
 
-  r.add({
-    method: 'get',
-    path: '/api/district',
+  r.add('GET /api/district', {
     tag: 'district',
     summary: 'District, grades and the schools this user may see',
     auth: 'any',
@@ -55,20 +45,15 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/schools',
+  r.add('POST /api/schools', {
     tag: 'district',
     summary: 'Create a school',
     auth: ['district_admin'],
     status: 201,
-    body: z.object({ name: z.string().trim().min(1).max(60) }),
     handler: ({ body }) => store.createSchool(body.name),
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/classes',
+  r.add('GET /api/classes', {
     tag: 'district',
     summary: 'Classes this user may see (own classes, own school, or own grades)',
     auth: 'any',
@@ -78,32 +63,23 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/classes',
+  r.add('POST /api/classes', {
     tag: 'district',
     summary: 'Create a class',
     auth: ['district_admin', 'school_admin'],
     status: 201,
-    body: z.object({
-      schoolId: z.string().min(1),
-      grade: z.number().int().min(1).max(12),
-      name: z.string().trim().min(1).max(40),
-    }),
     async handler({ user, body }) {
       assertCan(canViewSchool(user, body.schoolId), 'You can only add classes to your own school.');
       return store.createClass(body);
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/classes/:id',
+  r.add('GET /api/classes/:id', {
     tag: 'district',
     summary: 'One class, with its teachers',
     auth: 'any',
     async handler({ user, params }) {
-      const cls = await visibleClass(user, params.id!);
+      const cls = await visibleClass(user, params.id);
       const [school, teachers, studentCount] = await Promise.all([
         store.getSchool(cls.schoolId),
         store.listClassTeachers(cls.id),
@@ -118,14 +94,12 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/classes/:id/students',
+  r.add('GET /api/classes/:id/students', {
     tag: 'district',
     summary: "A class's students (its teachers and school admins only)",
     auth: ['district_admin', 'school_admin', 'co_teacher'],
     async handler({ user, params }) {
-      const cls = await visibleClass(user, params.id!);
+      const cls = await visibleClass(user, params.id);
       assertCan(canViewRoster(user, cls), 'Only the teachers of this class can see its students.');
       return { students: await store.listStudents(cls.id) };
     },
@@ -156,33 +130,23 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     return cls;
   };
 
-  r.add({
-    method: 'post',
-    path: '/api/classes/:id/students',
+  r.add('POST /api/classes/:id/students', {
     tag: 'district',
     summary: 'Add a student to the class (class teacher or admin)',
     auth: ['district_admin', 'school_admin', 'co_teacher'],
     status: 201,
-    body: z.object({
-      username: z.string().trim().min(1),
-      displayName: z.string().trim().min(1).max(40),
-      password: password.optional(),
-    }),
     async handler({ user, params, body }) {
-      const cls = await managedClass(user, params.id!);
+      const cls = await managedClass(user, params.id);
       return createStudent(cls, body);
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/classes/:id/students/import',
+  r.add('POST /api/classes/:id/students/import', {
     tag: 'district',
     summary: 'Import a class roster from CSV (username,displayName[,password]); returns a per-row report',
     auth: ['district_admin', 'school_admin', 'co_teacher'],
-    rawBody: 'text/csv',
     async handler({ user, params, req }) {
-      const cls = await managedClass(user, params.id!);
+      const cls = await managedClass(user, params.id);
       if (!Buffer.isBuffer(req.body)) {
         throw new AppError(
           'UNSUPPORTED_MEDIA_TYPE',
@@ -211,23 +175,11 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/users',
+  r.add('POST /api/users', {
     tag: 'users',
     summary: 'Create a staff account (admins)',
     auth: ['district_admin', 'school_admin'],
     status: 201,
-    body: z.object({
-      username: z.string().trim().min(1),
-      displayName: z.string().trim().min(1).max(40),
-      role: z.enum(['district_admin', 'school_admin', 'lead_teacher', 'co_teacher']),
-      password,
-      schoolId: z.string().optional(),
-      grades: z.array(z.number().int().min(1).max(12)).optional(),
-      subjects: z.array(z.string().trim().min(1).max(20)).optional(),
-      classIds: z.array(z.string()).optional(),
-    }),
     async handler({ user, body }) {
       if (user.role === 'school_admin') {
         if (body.role !== 'co_teacher' && body.role !== 'school_admin') {
@@ -244,14 +196,12 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/users/:id',
+  r.add('GET /api/users/:id', {
     tag: 'users',
     summary: 'One user (self, their teachers, or admins of their school)',
     auth: 'any',
     async handler({ user, params }) {
-      const target = await store.getUser(params.id!);
+      const target = await store.getUser(params.id);
       if (!target) throw notFound(`User ${params.id}`);
       const classes = (await Promise.all((target.classIds ?? []).map((c) => store.getClass(c)))).filter(
         (c): c is SchoolClass => !!c,
@@ -294,16 +244,13 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     return target;
   };
 
-  r.add({
-    method: 'put',
-    path: '/api/users/:id/disabled',
+  r.add('PUT /api/users/:id/disabled', {
     tag: 'users',
     summary:
       'Switch an account off (it cannot sign in; its sessions and sockets end at once) or on again (class teacher for students, admins)',
     auth: ['district_admin', 'school_admin', 'co_teacher'],
-    body: z.object({ disabled: z.boolean() }),
     async handler({ user, params, body }) {
-      const target = await managedUser(user, params.id!, body.disabled ? 'switch off' : 'switch on');
+      const target = await managedUser(user, params.id, body.disabled ? 'switch off' : 'switch on');
       const updated = await store.setDisabled(target.id, body.disabled);
       const sessionsEnded = body.disabled ? await deps.sessions.endAll(target.id) : 0;
       await personal.audit.record(user, body.disabled ? 'account.disable' : 'account.enable', target);
@@ -311,22 +258,18 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'delete',
-    path: '/api/users/:id',
+  r.add('DELETE /api/users/:id', {
     tag: 'users',
     summary:
       'Erase an account and everything stored about the person (class teacher for students, school admins for their school, district admins); written to the audit log',
     auth: ['district_admin', 'school_admin', 'co_teacher'],
     async handler({ user, params }) {
-      const target = await managedUser(user, params.id!, 'erase');
+      const target = await managedUser(user, params.id, 'erase');
       return eraseAccount(personal, user, target);
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/audit',
+  r.add('GET /api/audit', {
     tag: 'users',
     summary: 'The audit log of account and data actions (district admins: all; school admins: their school)',
     auth: ['district_admin', 'school_admin'],
@@ -336,15 +279,12 @@ export function registerDistrictRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/users/:id/password',
+  r.add('POST /api/users/:id/password', {
     tag: 'users',
     summary: "Reset a student's password (class teacher or admin); ends the student's sessions",
     auth: ['district_admin', 'school_admin', 'co_teacher'],
-    body: z.object({ password: password.optional() }),
     async handler({ user, params, body }) {
-      const target = await managedUser(user, params.id!, 'reset the password of');
+      const target = await managedUser(user, params.id, 'reset the password of');
       const pw = body.password ?? generatePassword();
       const hash = await deps.passwords.hash(pw);
       await store.setPasswordHash(target.id, hash);

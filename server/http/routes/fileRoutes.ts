@@ -10,15 +10,15 @@ import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
 
 export function registerFileRoutes(r: RouteRegistry, deps: AppDeps): void {
-  r.add({
+  r.raw({
     method: 'get',
     path: '/files/*key',
+    produces: ['application/octet-stream'],
     tag: 'storage',
     summary: 'Download a stored object through a signed link (?exp=&sig=), with Range support',
     auth: 'public',
     async handler({ req, res }) {
       await serveSigned(req, res, deps);
-      return undefined;
     },
   });
 }
@@ -26,8 +26,13 @@ export function registerFileRoutes(r: RouteRegistry, deps: AppDeps): void {
 async function serveSigned(req: Request, res: Response, deps: AppDeps): Promise<void> {
   const raw = (req.params as unknown as { key: string[] }).key;
   const key = Array.isArray(raw) ? raw.join('/') : String(raw);
-  const q = req.query as Record<string, string | undefined>;
-  const verdict = verifySignedPath(deps.urlSigningKey, key, q.exp, q.sig);
+  const { exp, sig } = req.query;
+  const verdict = verifySignedPath(
+    deps.urlSigningKey,
+    key,
+    typeof exp === 'string' ? exp : undefined,
+    typeof sig === 'string' ? sig : undefined,
+  );
   if (verdict === 'expired')
     throw new AppError(
       'AUTH_TOKEN_EXPIRED',

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
@@ -53,19 +52,13 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     return l;
   };
 
-  r.add({
-    method: 'get',
-    path: '/api/lessons',
+  r.add('GET /api/lessons', {
     tag: 'lessons',
     summary: 'Recorded lessons this user may see; filter with ?grade=&subject=&q=',
     auth: 'any',
-    async handler({ user, req }) {
-      const q = req.query as Record<string, string | undefined>;
-      const grade = q.grade ? Number(q.grade) : undefined;
-      if (grade !== undefined && !Number.isInteger(grade))
-        throw new AppError('VALIDATION_FAILED', 'grade must be a whole number.');
+    async handler({ user, query }) {
       const grades = await gradesOf(user);
-      const all = await lessons.list({ grade, subject: q.subject, q: q.q });
+      const all = await lessons.list(query);
       const visible = all.filter((l) => canViewLesson(user, l, grades));
       return {
         lessons: visible.map((l) => view(user, l)),
@@ -74,23 +67,19 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/lessons/:id',
+  r.add('GET /api/lessons/:id', {
     tag: 'lessons',
     summary: 'One recorded lesson',
     auth: 'any',
-    handler: async ({ user, params }) => ({ lesson: view(user, await visibleLesson(user, params.id!)) }),
+    handler: async ({ user, params }) => ({ lesson: view(user, await visibleLesson(user, params.id)) }),
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/lessons/:id/playback',
+  r.add('GET /api/lessons/:id/playback', {
     tag: 'lessons',
     summary: 'Tokened HLS URLs for replay, and where this user stopped last time',
     auth: 'any',
     async handler({ user, params }) {
-      const l = await visibleLesson(user, params.id!);
+      const l = await visibleLesson(user, params.id);
       if (l.status !== 'ready')
         throw new AppError('CONFLICT', 'This lesson is still being processed. Try again when it is ready.');
       const base = vodBase(user, l.id);
@@ -104,37 +93,23 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'put',
-    path: '/api/lessons/:id/position',
+  r.add('PUT /api/lessons/:id/position', {
     tag: 'lessons',
     summary: 'Remember where this user is in the replay (resume later)',
     auth: 'any',
-    body: z.object({
-      seconds: z
-        .number()
-        .min(0)
-        .max(24 * 3600),
-    }),
     async handler({ user, params, body }) {
-      const l = await visibleLesson(user, params.id!);
+      const l = await visibleLesson(user, params.id);
       await lessons.setPosition(l.id, user.id, Math.min(body.seconds, l.durationSec ?? body.seconds));
       return { ok: true };
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/lessons/:id/review',
+  r.add('POST /api/lessons/:id/review', {
     tag: 'lessons',
     summary: 'Approve or reject a lesson (资源审核; district admins)',
     auth: ['district_admin'],
-    body: z.object({
-      decision: z.enum(['approved', 'rejected', 'pending']),
-      note: z.string().trim().max(500).optional(),
-    }),
     async handler({ user, params, body }) {
-      const l = await visibleLesson(user, params.id!);
+      const l = await visibleLesson(user, params.id);
       if (body.decision === 'approved' && l.status !== 'ready') {
         throw new AppError(
           'CONFLICT',
@@ -151,30 +126,22 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'patch',
-    path: '/api/lessons/:id',
+  r.add('PATCH /api/lessons/:id', {
     tag: 'lessons',
     summary: 'Rename a lesson or change its subject',
     auth: ['district_admin', 'lead_teacher'],
-    body: z.object({
-      title: z.string().trim().min(1).max(100).optional(),
-      subject: z.string().trim().min(1).max(20).optional(),
-    }),
     async handler({ user, params, body }) {
-      const l = await managedLesson(user, params.id!);
+      const l = await managedLesson(user, params.id);
       return { lesson: view(user, (await lessons.update(l.id, body))!) };
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/lessons/:id/cancel',
+  r.add('POST /api/lessons/:id/cancel', {
     tag: 'lessons',
     summary: 'Cancel the processing of a lesson',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await managedLesson(user, params.id!);
+      const l = await managedLesson(user, params.id);
       if (l.status !== 'uploaded' && l.status !== 'processing')
         throw new AppError('CONFLICT', 'This lesson is not being processed.');
       const outcome = l.jobId ? await deps.transcodes.cancel(l.jobId) : 'not-found';
@@ -192,14 +159,12 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/lessons/:id/retry',
+  r.add('POST /api/lessons/:id/retry', {
     tag: 'lessons',
     summary: 'Process a failed lesson again from its kept original',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await managedLesson(user, params.id!);
+      const l = await managedLesson(user, params.id);
       if (l.status !== 'failed')
         throw new AppError('CONFLICT', 'Only a lesson whose processing failed can be retried.');
       const run = (Number(l.jobId?.split('-').pop()) || 0) + 1;
@@ -213,14 +178,12 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'delete',
-    path: '/api/lessons/:id',
+  r.add('DELETE /api/lessons/:id', {
     tag: 'lessons',
     summary: 'Delete a lesson, its original and its HLS',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await managedLesson(user, params.id!);
+      const l = await managedLesson(user, params.id);
       if (l.jobId && (l.status === 'processing' || l.status === 'uploaded'))
         await deps.transcodes.cancel(l.jobId);
       await lessons.delete(l.id);
@@ -231,28 +194,27 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/transcode/queue',
+  r.add('GET /api/transcode/queue', {
     tag: 'lessons',
     summary: 'Transcode queue counts (admins)',
     auth: ['district_admin', 'school_admin'],
     handler: async () => ({ counts: await deps.transcodes.counts() }),
   });
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/vod/:lessonId/:token/*path',
+    produces: ['application/vnd.apple.mpegurl', 'video/mp4', 'video/iso.segment', 'video/mp2t', 'image/jpeg'],
     tag: 'lessons',
     summary:
       'Replay HLS (playlists, init and media segments, poster) under a playback token from /api/lessons/{id}/playback',
     auth: 'public',
     async handler({ req, res, params }) {
-      const lessonId = params.lessonId!;
+      const lessonId = params.lessonId;
       const rel = tokenedHlsFile(
         deps.urlSigningKey,
         lessonId,
-        params.token!,
+        params.token,
         (req.params as unknown as { path: string[] | string }).path,
         ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'],
         {
@@ -265,7 +227,6 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
       // Playlists can change (a re-processed lesson); segments never do under the same name.
       const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
       await serveObject(req, res, deps.storage, `${l.hlsPrefix ?? `vod/${lessonId}`}/${rel}`, cache);
-      return undefined;
     },
   });
 }

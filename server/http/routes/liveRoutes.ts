@@ -3,7 +3,6 @@
  * made and a publish token issued), end. Media goes through socket.io
  * signaling (server/realtime/liveSignaling.ts), which checks the token.
  */
-import { z } from 'zod';
 import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import { gradesOf } from '../../district/gradesOf.ts';
@@ -72,18 +71,10 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     expiresAt: new Date(Date.now() + PUBLISH_TOKEN_TTL_MS).toISOString(),
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/live',
+  r.add('POST /api/live', {
     tag: 'live',
     summary: 'Schedule a live lesson for a grade (lead teachers of that grade, admins)',
     auth: ['district_admin', 'lead_teacher'],
-    body: z.object({
-      title: z.string().trim().min(1).max(100),
-      grade: z.number().int(),
-      subject: z.string().trim().min(1).max(20),
-      scheduledAt: z.iso.datetime({ offset: true }).optional(),
-    }),
     async handler({ user, body }) {
       if (!(await deps.store.listGrades()).some((g) => g.number === body.grade)) {
         throw new AppError('VALIDATION_FAILED', `Grade ${body.grade} is not a grade of this district.`);
@@ -113,9 +104,7 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/live',
+  r.add('GET /api/live', {
     tag: 'live',
     summary: 'Live lessons this user may watch or run',
     auth: 'any',
@@ -127,23 +116,19 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/live/:id',
+  r.add('GET /api/live/:id', {
     tag: 'live',
     summary: 'One live lesson',
     auth: 'any',
-    handler: async ({ user, params }) => ({ lesson: view(user, await visible(user, params.id!)) }),
+    handler: async ({ user, params }) => ({ lesson: view(user, await visible(user, params.id)) }),
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/live/:id/start',
+  r.add('POST /api/live/:id/start', {
     tag: 'live',
     summary: 'Go live: creates the SFU room and returns a publish token for this teacher',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await runnable(user, params.id!);
+      const l = await runnable(user, params.id);
       await sfu().ensureRoom(broadcastRoom(l));
       const t = await live.transition(l.id, ['scheduled', 'live'], {
         status: 'live',
@@ -154,27 +139,23 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/live/:id/publish-token',
+  r.add('POST /api/live/:id/publish-token', {
     tag: 'live',
     summary: 'A fresh publish token for a live lesson (its lead teacher or an admin)',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await runnable(user, params.id!);
+      const l = await runnable(user, params.id);
       if (l.status !== 'live') throw new AppError('CONFLICT', 'Start the lesson first.');
       return publishToken(user, l);
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/live/:id/playback',
+  r.add('GET /api/live/:id/playback', {
     tag: 'live',
     summary: 'Tokened live HLS URL (for students at scale, and the fallback when WebRTC fails)',
     auth: 'any',
     async handler({ user, params }) {
-      const l = await visible(user, params.id!);
+      const l = await visible(user, params.id);
       if (l.status !== 'live' || !(await deps.storage.head(`live/${l.id}/master.m3u8`))) {
         throw new AppError(
           'CONFLICT',
@@ -190,17 +171,18 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/live-hls/:lessonId/:token/*path',
+    produces: ['application/vnd.apple.mpegurl', 'video/mp4', 'video/iso.segment'],
     tag: 'live',
     summary: 'Live HLS (playlists and segments) under a token from /api/live/{id}/playback',
     auth: 'public',
     async handler({ req, res, params }) {
       const rel = tokenedHlsFile(
         deps.urlSigningKey,
-        params.lessonId!,
-        params.token!,
+        params.lessonId,
+        params.token,
         (req.params as unknown as { path: string[] | string }).path,
         ['m3u8', 'm4s', 'mp4'],
         {
@@ -211,18 +193,15 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
       // Live playlists change every segment; segments never change.
       const cache = rel.endsWith('.m3u8') ? 'no-cache' : 'public, max-age=31536000, immutable';
       await serveObject(req, res, deps.storage, `live/${params.lessonId}/${rel}`, cache);
-      return undefined;
     },
   });
 
-  r.add({
-    method: 'post',
-    path: '/api/live/:id/end',
+  r.add('POST /api/live/:id/end', {
     tag: 'live',
     summary: 'End a live lesson',
     auth: ['district_admin', 'lead_teacher'],
     async handler({ user, params }) {
-      const l = await runnable(user, params.id!);
+      const l = await runnable(user, params.id);
       const t = await live.transition(l.id, ['live', 'scheduled'], {
         status: 'ended',
         endedAt: new Date().toISOString(),

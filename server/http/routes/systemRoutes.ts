@@ -10,18 +10,14 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
-  r.add({
-    method: 'get',
-    path: '/healthz',
+  r.add('GET /healthz', {
     tag: 'system',
     summary: 'Liveness: the process answers',
     auth: 'public',
     handler: () => ({ status: 'ok' }),
   });
 
-  r.add({
-    method: 'get',
-    path: '/readyz',
+  r.add('GET /readyz', {
     tag: 'system',
     summary: 'Readiness: Redis and storage are usable',
     auth: 'public',
@@ -32,9 +28,10 @@ export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
-  r.add({
+  r.raw({
     method: 'get',
     path: '/metrics',
+    produces: ['text/plain; version=0.0.4'],
     tag: 'system',
     summary:
       'Prometheus metrics (Authorization: Bearer METRICS_TOKEN; without a token only on the internal METRICS_PORT listener)',
@@ -48,13 +45,10 @@ export function registerSystemRoutes(r: RouteRegistry, deps: AppDeps): void {
         );
       }
       res.set('Content-Type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-      return undefined;
     },
   });
 
-  r.add({
-    method: 'get',
-    path: '/api/openapi.json',
+  r.add('GET /api/openapi.json', {
     tag: 'system',
     summary: 'This OpenAPI document',
     auth: 'public',

@@ -4,30 +4,25 @@
  * next lesson, the day's programme, and the stream address for a TV box or VLC.
  */
 import type Hls from 'hls.js';
-import { api, type ApiUser } from '../api.ts';
+import { call, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../router.ts';
 import { startPresence } from '../presence.ts';
 import { playLiveHls } from '../hlsPlayer.ts';
-
-interface Prog {
-  slotId: string;
-  title: string;
-  start: string;
-  stop: string;
-  kind: 'live' | 'recorded';
-}
+import { listen, realtime } from '../realtime.ts';
+import { signal } from '../liveApi.ts';
 
 const time = (iso: string, timeZone: string) =>
   new Date(iso).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone });
 
 export async function renderChannelWatch(me: ApiUser, channelId: string): Promise<HTMLElement> {
-  const [{ channels, timeZone }, epg] = await Promise.all([
-    api<{ channels: { id: string; name: string }[]; timeZone: string }>('GET', '/api/channels'),
-    api<{ name: string; programmes: Prog[] }>('GET', `/api/channels/${encodeURIComponent(channelId)}/epg`),
+  const [{ channels, timeZone }, firstEpg] = await Promise.all([
+    call('GET /api/channels'),
+    call('GET /api/channels/:id/epg', { params: { id: channelId } }),
   ]);
+  let epg = firstEpg;
   const streamUrl = new URL(`/channels/${channelId}/master.m3u8`, location.href).toString();
   const video = h('video', {
     autoplay: true,
@@ -79,6 +74,25 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
   };
   paint();
   const ticker = setInterval(paint, 1000);
+  // A lesson starts or ends (the server's scheduler): re-read the day, which may have been edited since.
+  const follow = () => void signal('channel:follow', { channel: channelId }).catch(() => undefined);
+  follow();
+  const socket = realtime();
+  socket.on('connect', follow);
+  onLeave(() => {
+    socket.off('connect', follow);
+    void signal('channel:unfollow', { channel: channelId }).catch(() => undefined);
+  });
+  onLeave(
+    listen('channel:switch', (e) => {
+      if (e.channel !== channelId) return;
+      void call('GET /api/channels/:id/epg', { params: { id: channelId } }).then((fresh) => {
+        epg = fresh;
+        stage.dataset.switches = String(Number(stage.dataset.switches ?? 0) + 1);
+        paint();
+      });
+    }),
+  );
 
   let retry: ReturnType<typeof setTimeout> | undefined;
   const start = async () => {

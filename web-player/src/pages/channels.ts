@@ -1,27 +1,16 @@
 /** The channel guide (#/channels): each grade channel with what is on now and next, and the day's programme. */
-import { api, type ApiUser } from '../api.ts';
+import { call, type ApiUser } from '../api.ts';
+import type { Programme } from '../../../contracts/channels.ts';
 import { h } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 
-interface Prog {
-  title: string;
-  start: string;
-  stop: string;
-  kind: 'live' | 'recorded';
-}
-interface Channel {
-  id: string;
-  grade: number;
-  name: string;
-  now: Prog | null;
-  next: Prog | null;
-}
+type Prog = Programme;
 
 const time = (iso: string, timeZone: string) =>
   new Date(iso).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone });
 
 export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
-  const { channels, timeZone } = await api<{ channels: Channel[]; timeZone: string }>('GET', '/api/channels');
+  const { channels, timeZone } = await call('GET /api/channels');
   const mine = new Set(me.grades ?? []);
   const sorted = [...channels].sort(
     (a, b) => Number(mine.has(b.grade)) - Number(mine.has(a.grade)) || a.grade - b.grade,

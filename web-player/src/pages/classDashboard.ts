@@ -5,48 +5,16 @@
  * absentees to phone, a CSV export and the week's attendance chart. Roster
  * changes arrive over socket.io as they happen.
  */
-import { api, session, type ApiUser } from '../api.ts';
+import { call, session, type ApiUser } from '../api.ts';
+import type { AttendanceDay, RosterRow, Viewing } from '../../../contracts/presence.ts';
+import type { PresenceUpdate } from '../../../contracts/realtime.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../router.ts';
 import { realtime } from '../realtime.ts';
 
-interface Viewing {
-  kind: 'vod' | 'live-hls' | 'webrtc' | 'channel';
-  ref: string;
-  title?: string;
-  position: number;
-  device: string;
-  since: number;
-  last: number;
-}
-interface RosterRow {
-  id: string;
-  username: string;
-  displayName: string;
-  state: 'watching' | 'left' | 'not_joined';
-  viewings: Viewing[];
-}
-interface Att {
-  slotId: string;
-  joinedAt?: number;
-  watchedSec: number;
-  percent: number;
-  late: boolean;
-  replay: boolean;
-  status: 'present' | 'partial' | 'absent' | 'upcoming';
-}
-interface Report {
-  date: string;
-  timeZone: string;
-  slots: { slotId: string; title: string; start: number; end: number }[];
-  students: { id: string; displayName: string; slots: Att[] }[];
-  absentees: { id: string; displayName: string; username: string; missed: string[] }[];
-}
-interface Week {
-  days: { date: string; lessons: number; percent: number | null; present: number; absent: number }[];
-}
+type Att = AttendanceDay['students'][number]['slots'][number];
 
 /** Times in the district's zone (the timetable's), whatever the browser's zone is. */
 let zone: string | undefined;
@@ -55,9 +23,9 @@ const hm = (ms: number) =>
 
 export async function renderClassDashboard(_me: ApiUser, classId: string): Promise<HTMLElement> {
   const [roster, report, week] = await Promise.all([
-    api<{ className: string; students: RosterRow[] }>('GET', `/api/classes/${classId}/presence`),
-    api<Report>('GET', `/api/classes/${classId}/attendance`),
-    api<Week>('GET', `/api/classes/${classId}/attendance/week`),
+    call('GET /api/classes/:id/presence', { params: { id: classId } }),
+    call('GET /api/classes/:id/attendance', { params: { id: classId } }),
+    call('GET /api/classes/:id/attendance/week', { params: { id: classId } }),
   ]);
   const rows = new Map(roster.students.map((s) => [s.id, s]));
   const counts = h('p', { class: 'muted', 'data-testid': 'roster-counts' });
@@ -108,7 +76,7 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
       if (td.dataset.since) td.textContent = clock((Date.now() - Number(td.dataset.since)) / 1000);
   }, 1000);
   const refresh = setInterval(() => {
-    void api<{ students: RosterRow[] }>('GET', `/api/classes/${classId}/presence`).then((r) => {
+    void call('GET /api/classes/:id/presence', { params: { id: classId } }).then((r) => {
       r.students.forEach((s) => rows.set(s.id, s));
       paintRoster();
     });
@@ -118,7 +86,7 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
   const subscribe = () => socket.emit('presence:subscribe', { classId });
   subscribe();
   socket.on('connect', subscribe);
-  const onUpdate = (u: { classId: string; studentId: string; viewings: Viewing[] }) => {
+  const onUpdate = (u: PresenceUpdate) => {
     if (u.classId !== classId) return;
     const row = rows.get(u.studentId);
     if (!row) return;

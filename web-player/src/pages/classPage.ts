@@ -1,24 +1,10 @@
-import { api, ApiError, type ApiClass, type ApiUser } from '../api.ts';
+import { call, ApiError, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { rowErrorText, t } from '../i18n.ts';
 import { errorText } from '../api.ts';
 
-interface ClassInfo {
-  class: ApiClass;
-  school: { id: string; name: string } | null;
-  teachers: ApiUser[];
-  canManageStudents: boolean;
-}
-
-interface ImportReport {
-  created: number;
-  failed: number;
-  rows: { line: number; user: ApiUser; initialPassword?: string }[];
-  errors: { line: number; username?: string; code: string; message: string }[];
-}
-
 export async function renderClass(me: ApiUser, classId: string): Promise<HTMLElement> {
-  const info = await api<ClassInfo>('GET', `/api/classes/${encodeURIComponent(classId)}`);
+  const info = await call('GET /api/classes/:id', { params: { id: classId } });
   const cls = info.class;
   const page = h('div', { 'data-testid': 'class-page' });
   const status = h('div', { class: 'status-area' });
@@ -26,7 +12,7 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
 
   const showRoster = async () => {
     if (me.role === 'student' || me.role === 'lead_teacher') return;
-    const { students } = await api<{ students: ApiUser[] }>('GET', `/api/classes/${cls.id}/students`);
+    const { students } = await call('GET /api/classes/:id/students', { params: { id: cls.id } });
     if (students.length === 0) {
       rosterBox.replaceChildren(h('p', { class: 'empty' }, t('noStudents')));
       return;
@@ -72,13 +58,15 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
                       onclick: async () => {
                         if (!confirm(t('confirmReset', { name: s.displayName }))) return;
                         try {
-                          const r = await api<{ newPassword: string }>(
-                            'POST',
-                            `/api/users/${s.id}/password`,
-                            {},
-                          );
+                          const r = await call('POST /api/users/:id/password', {
+                            params: { id: s.id },
+                            body: {},
+                          });
                           status.replaceChildren(
-                            notice('ok', t('newPasswordIs', { name: s.displayName, pw: r.newPassword })),
+                            notice(
+                              'ok',
+                              t('newPasswordIs', { name: s.displayName, pw: r.newPassword ?? '' }),
+                            ),
                           );
                         } catch (e) {
                           status.replaceChildren(notice('error', errorText(e)));
@@ -97,7 +85,10 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
                         const off = !s.disabled;
                         if (off && !confirm(t('confirmDisable', { name: s.displayName }))) return;
                         try {
-                          await api('PUT', `/api/users/${s.id}/disabled`, { disabled: off });
+                          await call('PUT /api/users/:id/disabled', {
+                            params: { id: s.id },
+                            body: { disabled: off },
+                          });
                           status.replaceChildren(
                             notice(
                               'ok',
@@ -121,7 +112,7 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
                       onclick: async () => {
                         if (!confirm(t('confirmErase', { name: s.displayName }))) return;
                         try {
-                          await api('DELETE', `/api/users/${s.id}`);
+                          await call('DELETE /api/users/:id', { params: { id: s.id } });
                           status.replaceChildren(notice('ok', t('accountErased', { name: s.displayName })));
                           await showRoster();
                         } catch (e) {
@@ -215,15 +206,14 @@ function addStudentForm(cls: ApiClass, status: HTMLElement, refresh: () => Promi
       onsubmit: async (ev: Event) => {
         ev.preventDefault();
         try {
-          const r = await api<{ user: ApiUser; initialPassword?: string }>(
-            'POST',
-            `/api/classes/${cls.id}/students`,
-            {
+          const r = await call('POST /api/classes/:id/students', {
+            params: { id: cls.id },
+            body: {
               username: username.value,
               displayName: displayName.value,
               ...(password.value ? { password: password.value } : {}),
             },
-          );
+          });
           status.replaceChildren(
             notice(
               'ok',
@@ -259,12 +249,11 @@ function importForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<v
     if (!f) return;
     report.replaceChildren(h('progress', {}), ' ', t('importing'));
     try {
-      const r = await api<ImportReport>(
-        'POST',
-        `/api/classes/${cls.id}/students/import`,
-        await f.arrayBuffer(),
-        'text/csv',
-      );
+      const r = await call('POST /api/classes/:id/students/import', {
+        params: { id: cls.id },
+        body: await f.arrayBuffer(),
+        contentType: 'text/csv',
+      });
       report.replaceChildren(
         h(
           'div',

@@ -4,40 +4,32 @@
  * co-teacher answers, pins, deletes and mutes. Links and ads are refused
  * with the server's notice. Older messages load on demand.
  */
-import { api, type ApiUser } from '../api.ts';
+import { call, type ApiUser } from '../api.ts';
+import type { RoomMessage } from '../../../contracts/presence.ts';
+import type { ClientResults, PayloadOf, Reply, SocketError } from '../../../contracts/realtime.ts';
 import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../router.ts';
 import { realtime } from '../realtime.ts';
 import { sideRoomPanel } from '../sideRoomPanel.ts';
 
-interface Msg {
-  id: number;
-  userId: string;
-  name: string;
-  role: 'student' | 'co_teacher';
-  kind: 'chat' | 'question' | 'answer';
-  text: string;
-  at: number;
-  replyTo?: number;
-  answeredBy?: number;
-  pinned?: boolean;
-  deleted?: boolean;
-}
-type Reply = {
-  ok?: true;
-  error?: { code: string; message: string; messageZh?: string };
-  messages?: Msg[];
-  more?: boolean;
-  pinned?: Msg[];
-  hands?: Record<string, number>;
-};
+type Msg = RoomMessage;
+type RoomEvent =
+  'room:join' | 'room:send' | 'room:hand' | 'room:answer' | 'room:pin' | 'room:delete' | 'room:mute';
 
 export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTMLElement> {
-  const { class: cls } = await api<{ class: { name: string } }>('GET', `/api/classes/${classId}`);
+  const { class: cls } = await call('GET /api/classes/:id', { params: { id: classId } });
   const socket = realtime();
-  const call = (ev: string, body: Record<string, unknown>) =>
-    new Promise<Reply>((resolve) => socket.emit(ev, { classId, ...body }, resolve));
+  /** A class room event for this class; resolves to the server's reply (the result or an error). */
+  const ask = <E extends RoomEvent>(ev: E, body: Omit<PayloadOf<E>, 'classId'>) =>
+    new Promise<Reply<ClientResults[E]>>((resolve) =>
+      // socket.io-client's typed emit cannot follow a generic event name; the types come from the contract.
+      (socket.emit as (e: E, p: PayloadOf<E>, ack: (r: Reply<ClientResults[E]>) => void) => void)(
+        ev,
+        { classId, ...body } as PayloadOf<E>,
+        resolve,
+      ),
+    );
   const msgs = new Map<number, Msg>();
   let more = false;
   let hands: Record<string, number> = {};
@@ -47,7 +39,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const handsBox = h('p', { class: 'muted', 'data-testid': 'room-hands' });
   const messages = h('div', { 'aria-live': 'polite' });
   const olderBtn = h('button', { class: 'link', onclick: () => void loadOlder() }, t('roomOlder'));
-  const errText = (r: Reply) =>
+  const errText = (r: SocketError) =>
     (getLang() === 'zh-CN' ? (r.error?.messageZh ?? r.error?.message) : r.error?.message) ?? '';
   const time = (ms: number) =>
     new Date(ms).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit' });
@@ -63,13 +55,13 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
               'button',
               {
                 class: 'small',
-                onclick: () => void call('room:pin', { messageId: m.id, pinned: !m.pinned }),
+                onclick: () => void ask('room:pin', { messageId: m.id, pinned: !m.pinned }),
               },
               m.pinned ? t('roomUnpin') : t('roomPin'),
             ),
             h(
               'button',
-              { class: 'small danger', onclick: () => void call('room:delete', { messageId: m.id }) },
+              { class: 'small danger', onclick: () => void ask('room:delete', { messageId: m.id }) },
               t('roomDelete'),
             ),
             m.role === 'student'
@@ -110,18 +102,18 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     list.scrollTop = list.scrollHeight;
   };
 
-  const joined = await call('room:join', {});
-  if (joined.error) throw new Error(errText(joined));
-  for (const m of [...(joined.messages ?? []), ...(joined.pinned ?? [])]) msgs.set(m.id, m);
-  more = !!joined.more;
-  hands = joined.hands ?? {};
+  const joined = await ask('room:join', {});
+  if ('error' in joined) throw new Error(errText(joined));
+  for (const m of [...joined.messages, ...joined.pinned]) msgs.set(m.id, m);
+  more = joined.more;
+  hands = joined.hands;
 
   const loadOlder = async () => {
     const first = Math.min(...msgs.keys());
-    const page = await api<{ messages: Msg[]; more: boolean }>(
-      'GET',
-      `/api/classes/${classId}/room/messages?before=${first}`,
-    );
+    const page = await call('GET /api/classes/:id/room/messages', {
+      params: { id: classId },
+      query: { before: String(first) },
+    });
     page.messages.forEach((m) => msgs.set(m.id, m));
     more = page.more;
     paint();
@@ -129,17 +121,17 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const answer = async (q: Msg) => {
     const text = prompt(t('roomAnswerPrompt', { q: q.text }));
     if (!text) return;
-    const r = await call('room:answer', { questionId: q.id, text });
-    if (r.error) messages.replaceChildren(notice('error', errText(r)));
+    const r = await ask('room:answer', { questionId: q.id, text });
+    if ('error' in r) messages.replaceChildren(notice('error', errText(r)));
   };
   const mute = async (m: Msg) => {
-    const r = await call('room:mute', { userId: m.userId, minutes: 5 });
+    const r = await ask('room:mute', { userId: m.userId, minutes: 5 });
     messages.replaceChildren(
-      r.error ? notice('error', errText(r)) : notice('ok', t('roomMuted', { name: m.name })),
+      'error' in r ? notice('error', errText(r)) : notice('ok', t('roomMuted', { name: m.name })),
     );
   };
 
-  const onMessage = (m: Msg & { classId: string }) => {
+  const onMessage = (m: Msg) => {
     if (m.classId !== classId) return;
     msgs.set(m.id, m);
     paint();
@@ -172,8 +164,8 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const send = async () => {
     const text = input.value.trim();
     if (!text) return;
-    const r = await call('room:send', { text, kind: asQuestion.checked ? 'question' : 'chat' });
-    if (r.error) messages.replaceChildren(notice('error', errText(r)));
+    const r = await ask('room:send', { text, kind: asQuestion.checked ? 'question' : 'chat' });
+    if ('error' in r) messages.replaceChildren(notice('error', errText(r)));
     else {
       input.value = '';
       asQuestion.checked = false;
@@ -193,7 +185,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
       'data-testid': 'room-hand',
       onclick: async () => {
         handUp = !handUp;
-        await call('room:hand', { up: handUp });
+        await ask('room:hand', { up: handUp });
         handBtn.textContent = handUp ? t('roomHandDown') : t('roomHandUp');
       },
     },
@@ -202,7 +194,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   // Names for the side room (students' hands, speakers): the class list for teachers, the messages' authors for everyone.
   const names = new Map<string, string>([[me.id, me.displayName]]);
   if (me.role === 'co_teacher')
-    void api<{ students: { id: string; displayName: string }[] }>('GET', `/api/classes/${classId}/students`)
+    void call('GET /api/classes/:id/students', { params: { id: classId } })
       .then((r) => r.students.forEach((s) => names.set(s.id, s.displayName)))
       .catch(() => undefined);
   const side = sideRoomPanel(

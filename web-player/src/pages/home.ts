@@ -1,12 +1,6 @@
-import { api, type ApiClass, type ApiUser } from '../api.ts';
+import { call, type ApiClass, type ApiUser } from '../api.ts';
 import { h } from '../dom.ts';
 import { t } from '../i18n.ts';
-
-interface DistrictInfo {
-  district: { name: string } | null;
-  grades: { number: number; level: string; name: string }[];
-  schools: { id: string; name: string }[];
-}
 
 function classCard(c: ApiClass, me: ApiUser, schoolName?: string): HTMLElement {
   return h(
@@ -49,10 +43,7 @@ function classesByGrade(
 }
 
 export async function renderHome(me: ApiUser): Promise<HTMLElement> {
-  const [info, { classes }] = await Promise.all([
-    api<DistrictInfo>('GET', '/api/district'),
-    api<{ classes: ApiClass[] }>('GET', '/api/classes'),
-  ]);
+  const [info, { classes }] = await Promise.all([call('GET /api/district'), call('GET /api/classes')]);
   const schools = new Map(info.schools.map((s) => [s.id, s.name]));
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
   const head = h(

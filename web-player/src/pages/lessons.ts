@@ -4,20 +4,14 @@
  * admins; cancel, retry and delete for the lesson's teacher.
  */
 import type { ApiUser } from '../api.ts';
-import { api } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { clock, dateTime } from '../format.ts';
 import { t } from '../i18n.ts';
-import { lessonsApi, type LessonUpdate, type LessonView } from '../lessonsApi.ts';
+import { lessonsApi, type LessonView } from '../lessonsApi.ts';
 import { listen } from '../realtime.ts';
-import { errorText } from '../api.ts';
+import { call, errorText } from '../api.ts';
 import { navigate, onLeave } from '../router.ts';
 import { progressBar } from '../progressBar.ts';
-
-interface GradeInfo {
-  number: number;
-  name: string;
-}
 
 function statusBadge(l: Pick<LessonView, 'status' | 'review'>): HTMLElement[] {
   const badges = [
@@ -39,7 +33,7 @@ export async function renderLessons(me: ApiUser, query: URLSearchParams): Promis
   };
   const [{ lessons, subjects }, info] = await Promise.all([
     lessonsApi.list(filter),
-    api<{ grades: GradeInfo[] }>('GET', '/api/district'),
+    call('GET /api/district'),
   ]);
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
   const canUpload = me.role === 'lead_teacher' || me.role === 'district_admin';
@@ -196,7 +190,7 @@ export async function renderLessons(me: ApiUser, query: URLSearchParams): Promis
   };
 
   // Live progress and status from socket.io: patch the card in place; a lesson that became ready is re-read (poster, links).
-  const stop = listen<LessonUpdate>('lesson:update', (u) => {
+  const stop = listen('lesson:update', (u) => {
     const l = byId.get(u.id);
     if (!l) return;
     const becameReady = u.status === 'ready' && l.status !== 'ready';

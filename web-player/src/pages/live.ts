@@ -1,5 +1,5 @@
 /** Live lessons (#/live): what is on now and next; lead teachers schedule lessons and open their studio. */
-import { api, type ApiUser } from '../api.ts';
+import { call, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { dateTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
@@ -8,10 +8,7 @@ import { errorText } from '../api.ts';
 import { navigate } from '../router.ts';
 
 export async function renderLiveList(me: ApiUser): Promise<HTMLElement> {
-  const [{ lessons }, info] = await Promise.all([
-    liveApi.list(),
-    api<{ grades: { number: number; name: string }[] }>('GET', '/api/district'),
-  ]);
+  const [{ lessons }, info] = await Promise.all([liveApi.list(), call('GET /api/district')]);
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
   const canSchedule = me.role === 'lead_teacher' || me.role === 'district_admin';
   const order = { live: 0, scheduled: 1, ended: 2 } as const;

@@ -42,13 +42,13 @@ export async function renderLiveWatch(
   );
   if (lesson.screenOn) stage.classList.add('sharing');
   onLeave(
-    listen<{ lessonId: string; on: boolean }>('live:screen', (e) => {
+    listen('live:screen', (e) => {
       if (e.lessonId === lessonId) stage.classList.toggle('sharing', e.on);
     }),
   );
   onLeave(
     // The teacher (re)started broadcasting: a new feed to join now (after a drop or an SFU restart).
-    listen<{ lessonId: string }>('live:publisher', (e) => {
+    listen('live:publisher', (e) => {
       if (e.lessonId !== lessonId || mode !== 'webrtc' || stopped) return;
       clearTimeout(timer);
       rejoining = false;
@@ -143,7 +143,7 @@ export async function renderLiveWatch(
     if (stopped) return;
     try {
       await close();
-      const r = await signal<{ peerId: string; offer: RTCSessionDescriptionInit }>('live:watch', {
+      const r = await signal('live:watch', {
         lessonId,
       });
       peerId = r.peerId;

@@ -1,4 +1,4 @@
-import { api, session, type ApiUser } from '../api.ts';
+import { call, session } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { errorText } from '../api.ts';
@@ -29,9 +29,8 @@ export function renderLogin(onDone: () => void, message?: string): HTMLElement {
         button.disabled = true;
         button.textContent = t('signingIn');
         try {
-          const res = await api<{ token: string; user: ApiUser }>('POST', '/api/auth/login', {
-            username: username.value,
-            password: password.value,
+          const res = await call('POST /api/auth/login', {
+            body: { username: username.value, password: password.value },
           });
           session.set(res.token);
           onDone();

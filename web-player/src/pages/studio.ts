@@ -116,9 +116,9 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     screenSender = screenT.sender;
     await conn.setLocalDescription(await conn.createOffer());
     await gathered(conn);
-    const r = await signal<{ peerId: string; answer: RTCSessionDescriptionInit }>('live:publish', {
+    const r = await signal('live:publish', {
       lessonId,
-      publishToken: token,
+      publishToken: token ?? '',
       offer: { type: 'offer', sdp: conn.localDescription!.sdp },
     });
     peerId = r.peerId;
@@ -228,7 +228,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
   );
 
   onLeave(
-    listen<{ lessonId: string; viewers: number }>('live:viewers', (e) => {
+    listen('live:viewers', (e) => {
       if (e.lessonId === lessonId) viewers.textContent = String(e.viewers);
     }),
   );

@@ -3,31 +3,16 @@
  * day (every save is checked by the rule engine on the server, and the
  * violations are shown on the rows), import CSV/JSON and export.
  */
-import { api, ApiError, session, type ApiUser } from '../api.ts';
+import { call, ApiError, session, type ApiUser } from '../api.ts';
+import type { Slot, Violation } from '../../../contracts/timetable.ts';
 import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 import { lessonsApi, type LessonView } from '../lessonsApi.ts';
 import { errorText } from '../api.ts';
 import { navigate } from '../router.ts';
 
-interface SlotView {
-  id: string;
-  grade: number;
-  date: string;
-  start: string;
-  end: string;
-  subject: string;
-  title?: string;
-  source: { kind: 'live' | 'recorded'; lessonId?: string };
-  override?: { reason: string };
-}
-interface ViolationView {
-  rule: string;
-  slotId: string;
-  slot: string;
-  line?: number;
-  message: Record<string, string>;
-}
+type SlotView = Slot;
+type ViolationView = Violation;
 
 const mondayOf = (d: Date) => {
   const x = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()));
@@ -36,16 +21,15 @@ const mondayOf = (d: Date) => {
 };
 const addDays = (date: string, n: number) =>
   new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400_000).toISOString().slice(0, 10);
-const msg = (v: ViolationView) => v.message[getLang()] ?? v.message.en ?? v.rule;
+const msg = (v: ViolationView) => (getLang() === 'zh-CN' ? v.message['zh-CN'] : v.message.en);
 
 export async function renderTimetable(me: ApiUser, query: URLSearchParams): Promise<HTMLElement> {
-  const info = await api<{ grades: { number: number; name: string }[] }>('GET', '/api/district');
+  const info = await call('GET /api/district');
   const grade = Number(query.get('grade') ?? me.grades?.[0] ?? 3);
   const week = query.get('week') ?? mondayOf(new Date());
-  const { slots } = await api<{ slots: SlotView[] }>(
-    'GET',
-    `/api/timetable?from=${week}&days=7&grade=${grade}`,
-  );
+  const { slots } = await call('GET /api/timetable', {
+    query: { from: week, days: '7', grade: String(grade) },
+  });
   const canEdit = me.role === 'district_admin';
   const lessons: LessonView[] = canEdit
     ? (await lessonsApi.list({ grade: String(grade) })).lessons.filter(
@@ -71,7 +55,7 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
         lessons.map((l) =>
           h(
             'option',
-            { value: l.id, selected: l.id === s?.source?.lessonId },
+            { value: l.id, selected: s?.source?.kind === 'recorded' && l.id === s.source.lessonId },
             `${l.title} (${Math.round((l.durationSec ?? 0) / 60)}′)`,
           ),
         ),
@@ -141,7 +125,10 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
           }));
           rows.querySelectorAll('tr.violations td').forEach((td) => td.replaceChildren());
           try {
-            await api('PUT', `/api/timetable/${grade}/${date}`, { slots: body });
+            await call('PUT /api/timetable/:grade/:date', {
+              params: { grade: String(grade), date },
+              body: { slots: body },
+            });
             go(grade, week);
           } catch (err) {
             if (
@@ -259,35 +246,20 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
     if (!f) return;
     const isJson = f.name.endsWith('.json');
     try {
-      const res = await fetch('/api/timetable/import', {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${session.token}`,
-          'content-type': isJson ? 'application/json' : 'text/csv',
-        },
+      const r = await call('POST /api/timetable/import', {
         body: await f.arrayBuffer(),
+        contentType: isJson ? 'application/json' : 'text/csv',
       });
-      const r = (await res.json()) as {
-        published?: boolean;
-        message?: string;
-        errors?: { line: number; message: string }[];
-        violations?: ViolationView[];
-        error?: { message: string };
-      };
-      if (r.error) return void status.replaceChildren(notice('error', r.error.message));
       if (r.published) return go(grade, week);
       status.replaceChildren(
-        notice(
-          'error',
-          r.message ?? t('ttRejected', { n: (r.errors?.length ?? 0) + (r.violations?.length ?? 0) }),
-        ),
+        notice('error', r.message ?? t('ttRejected', { n: r.errors.length + r.violations.length })),
         h(
           'table',
           { class: 'roster', 'data-testid': 'tt-report' },
           h('thead', {}, h('tr', {}, h('th', {}, t('line')), h('th', {}, t('reason')))),
           h('tbody', {}, [
-            ...(r.errors ?? []).map((e) => h('tr', {}, h('td', {}, e.line), h('td', {}, e.message))),
-            ...(r.violations ?? []).map((v) =>
+            ...r.errors.map((e) => h('tr', {}, h('td', {}, e.line), h('td', {}, e.message))),
+            ...r.violations.map((v) =>
               h('tr', {}, h('td', {}, v.line ?? ''), h('td', {}, `${v.slot}: ${msg(v)}`)),
             ),
           ]),

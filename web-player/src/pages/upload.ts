@@ -5,11 +5,11 @@
  * progress arrives live over socket.io.
  */
 import * as tus from 'tus-js-client';
-import { api, session, type ApiUser } from '../api.ts';
+import { call, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { bytes, eta } from '../format.ts';
 import { t } from '../i18n.ts';
-import { lessonsApi, type LessonUpdate } from '../lessonsApi.ts';
+import { lessonsApi } from '../lessonsApi.ts';
 import { listen } from '../realtime.ts';
 import { onLeave } from '../router.ts';
 import { progressBar } from '../progressBar.ts';
@@ -96,7 +96,7 @@ async function unfinished(): Promise<HTMLElement | null> {
 }
 
 export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
-  const info = await api<{ grades: { number: number; name: string }[] }>('GET', '/api/district');
+  const info = await call('GET /api/district');
   const grades =
     me.role === 'lead_teacher'
       ? info.grades.filter((g) => (me.grades ?? []).includes(g.number))
@@ -175,7 +175,7 @@ export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
         h('p', {}, h('a', { href: '#/lessons', 'data-testid': 'to-lessons' }, t('toLessons'))),
       ),
     );
-    const stop = listen<LessonUpdate>('lesson:update', (u) => {
+    const stop = listen('lesson:update', (u) => {
       if (u.id !== lessonId) return;
       if (u.status === 'ready') {
         box.replaceChildren(

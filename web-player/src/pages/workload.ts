@@ -3,21 +3,12 @@
  * (lessons taught, classes followed, questions answered), and a student's
  * data on request: download everything held about them, or delete it.
  */
-import { api, session, type ApiUser } from '../api.ts';
+import { call, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 
-interface Row {
-  username: string;
-  displayName: string;
-  role: string;
-  lessonsTaught: number;
-  classesFollowed: number;
-  questionsAnswered: number;
-}
-
 export async function renderWorkload(_me: ApiUser): Promise<HTMLElement> {
-  const { teachers } = await api<{ teachers: Row[] }>('GET', '/api/workload');
+  const { teachers } = await call('GET /api/workload');
   const messages = h('div', { 'aria-live': 'polite' });
   const who = h('input', { placeholder: t('dataStudentPlaceholder'), 'data-testid': 'data-student' });
   const exportData = async () => {
@@ -41,10 +32,7 @@ export async function renderWorkload(_me: ApiUser): Promise<HTMLElement> {
     const id = who.value.trim();
     if (!id || !confirm(t('dataDeleteConfirm', { who: id }))) return;
     try {
-      const r = await api<{ removedMessages: number; removedKeys: number }>(
-        'DELETE',
-        `/api/students/${encodeURIComponent(id)}/data`,
-      );
+      const r = await call('DELETE /api/students/:id/data', { params: { id } });
       messages.replaceChildren(notice('ok', t('dataDeleted', { n: r.removedMessages, k: r.removedKeys })));
     } catch (e) {
       messages.replaceChildren(notice('error', (e as Error).message));

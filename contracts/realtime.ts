@@ -1,0 +1,189 @@
+/**
+ * The socket.io events, both ways, as hls.js's `types/events.ts` does for
+ * its events: `ClientToServerEvents` and `ServerToClientEvents` type the
+ * server (`new Server<…>`) and the browser (`io() as Socket<…>`), and
+ * `clientPayloads` holds the zod schema every incoming payload is checked
+ * against before a handler sees it. Every client call is answered through
+ * its acknowledgement with the result or `{ error: { code, message } }`.
+ */
+import { z } from 'zod';
+import { ErrorBody, Ok } from './common.ts';
+import { DEVICES, WATCH_KINDS, type RoomMessage, type Viewing } from './presence.ts';
+import type { LessonUpdateEvent } from './lessons.ts';
+
+export type { LessonUpdateEvent };
+
+export const Jsep = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(100_000) });
+export type Jsep = z.infer<typeof Jsep>;
+const offer = Jsep.extend({ type: z.literal('offer') });
+const answer = Jsep.extend({ type: z.literal('answer') });
+export const IceCandidate = z.object({
+  candidate: z.string().max(2000),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+});
+/** A candidate, or null when gathering is complete. */
+const candidate = IceCandidate.nullable();
+const id = z.string().min(1).max(80);
+const classId = z.object({ classId: id });
+const peer = z.object({ peerId: id });
+
+/** Schemas of what clients send, per event. */
+export const clientPayloads = {
+  'presence:beat': z.object({
+    kind: z.enum(WATCH_KINDS),
+    ref: z.string().regex(/^[\w-]{1,64}$/),
+    title: z.string().max(120).optional(),
+    position: z.number().min(0).max(86_400).default(0),
+    device: z.enum(DEVICES).default('desktop'),
+    tab: z.string().regex(/^[\w-]{6,40}$/),
+  }),
+  'presence:leave': z.object({ tab: z.string().max(40) }),
+  'presence:subscribe': classId,
+  'presence:unsubscribe': classId,
+
+  'room:join': classId,
+  'room:send': classId.extend({
+    kind: z.enum(['chat', 'question']).default('chat'),
+    text: z.string().max(2000),
+  }),
+  'room:hand': classId.extend({ up: z.boolean() }),
+  'room:answer': classId.extend({ questionId: z.number().int().positive(), text: z.string().max(2000) }),
+  'room:pin': classId.extend({ messageId: z.number().int().positive(), pinned: z.boolean().default(true) }),
+  'room:delete': classId.extend({ messageId: z.number().int().positive() }),
+  'room:mute': classId.extend({ userId: id, minutes: z.number().min(0).max(60).default(5) }),
+
+  'side:state': classId,
+  'side:open': classId,
+  'side:close': classId,
+  'side:floor': classId.extend({ userId: id, on: z.boolean().default(true) }),
+  'side:publish': classId.extend({ offer }),
+  'side:watch': classId.extend({ publisherId: id }),
+  'side:answer': classId.extend({ peerId: id, answer }),
+  'side:trickle': classId.extend({ peerId: id, candidate }),
+  'side:leave': classId.extend({ peerId: id }),
+
+  'channel:follow': z.object({
+    channel: z.string().regex(/^grade-\d{1,2}$/, 'a channel id such as grade-3'),
+  }),
+  'channel:unfollow': z.object({ channel: z.string().max(20) }),
+
+  // Without a token the server answers AUTH_TOKEN_INVALID (what the studio shows), not a validation error.
+  'live:publish': z.object({ lessonId: id, publishToken: z.string().max(1000).optional(), offer }),
+  'live:screen': z.object({ lessonId: id, on: z.boolean() }),
+  'live:watch': z.object({ lessonId: id }),
+  'live:answer': peer.extend({ answer }),
+  'live:trickle': peer.extend({ candidate }),
+  'live:leave': peer,
+} as const;
+export type ClientEvent = keyof typeof clientPayloads;
+export type PayloadOf<E extends ClientEvent> = z.input<(typeof clientPayloads)[E]>;
+export type ParsedPayloadOf<E extends ClientEvent> = z.output<(typeof clientPayloads)[E]>;
+
+export type Ok = z.infer<typeof Ok>;
+export interface SocketError {
+  error: z.infer<typeof ErrorBody> & { retryAfterSec?: number; reason?: string };
+}
+/** What the acknowledgement carries: the result or an error. */
+export type Reply<T> = T | SocketError;
+
+export interface SideState {
+  classId: string;
+  open: boolean;
+  roomId: string;
+  openedBy?: string;
+  /** Students who may publish. */
+  floor: string[];
+  /** Who publishes now (user ids). */
+  publishers: string[];
+}
+export interface RoomJoined {
+  ok: true;
+  messages: RoomMessage[];
+  more: boolean;
+  pinned: RoomMessage[];
+  hands: Record<string, number>;
+  mutedUntil: number | null;
+}
+export type PresenceChange = 'joined' | 'switched' | 'same' | 'left' | 'none';
+export interface PresenceUpdate {
+  classId: string;
+  studentId: string;
+  change: PresenceChange;
+  /** What the student watches now on any tab (empty: left). */
+  viewings: Viewing[];
+  at: number;
+}
+export interface Published {
+  peerId: string;
+  answer: Jsep;
+}
+export interface Offered {
+  peerId: string;
+  offer: Jsep;
+}
+
+/** What each client event's acknowledgement carries when it succeeds. */
+export interface ClientResults {
+  'presence:beat': Ok;
+  'presence:leave': Ok;
+  'presence:subscribe': Ok;
+  'presence:unsubscribe': Ok;
+  'room:join': RoomJoined;
+  'room:send': Ok & { message: RoomMessage };
+  'room:hand': Ok;
+  'room:answer': Ok & { message: RoomMessage };
+  'room:pin': Ok;
+  'room:delete': Ok;
+  'room:mute': Ok & { until: number | null };
+  'side:state': SideState;
+  'side:open': SideState;
+  'side:close': Ok;
+  'side:floor': Ok & { floor: string[] };
+  'side:publish': Published;
+  'side:watch': Offered;
+  'side:answer': Ok;
+  'side:trickle': Ok;
+  'side:leave': Ok;
+  'channel:follow': Ok;
+  'channel:unfollow': Ok;
+  'live:publish': Published;
+  'live:screen': Ok;
+  'live:watch': Offered;
+  'live:answer': Ok;
+  'live:trickle': Ok;
+  'live:leave': Ok;
+}
+
+export type ClientToServerEvents = {
+  [E in ClientEvent]: (payload: PayloadOf<E>, ack?: (reply: Reply<ClientResults[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  /** This session was ended (signed out elsewhere, password reset, account switched off). */
+  'session:ended': (e: { code: 'AUTH_SESSION_ENDED' }) => void;
+  'lesson:update': (e: LessonUpdateEvent) => void;
+  'room:message': (m: RoomMessage) => void;
+  'room:hands': (e: { classId: string; hands: Record<string, number> }) => void;
+  'room:muted': (e: { classId: string; userId: string; until: number | null }) => void;
+  'side:state': (s: SideState) => void;
+  'live:viewers': (e: { lessonId: string; viewers: number }) => void;
+  'live:publisher': (e: { lessonId: string }) => void;
+  'live:screen': (e: { lessonId: string; on: boolean }) => void;
+  'presence:update': (e: PresenceUpdate) => void;
+  /** A channel switched programme (the scheduler's leader fired a timetable switch), to its followers. */
+  'channel:switch': (e: ChannelSwitch) => void;
+}
+
+export interface ChannelSwitch {
+  channel: string;
+  kind: 'start' | 'end';
+  slotId: string;
+  /** When it was due (ms since epoch). */
+  at: number;
+}
+
+/** Between server instances (socket.io's serverSideEmit over the Redis adapter). */
+export interface InterServerEvents {
+  'side:revoke': (m: { classId: string; userId: string }) => void;
+}

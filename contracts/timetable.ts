@@ -1,0 +1,109 @@
+/** The unified timetable (统一课表): slots, rules, checks and imports on the wire. */
+import { z } from 'zod';
+import { DateString, IsoTime, clampedInt } from './common.ts';
+import { SCHOOL_LEVELS } from './district.ts';
+
+export const SlotSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('recorded'), lessonId: z.string() }),
+  z.object({
+    kind: z.literal('live'),
+    teacherId: z.string().optional(),
+    liveLessonId: z.string().optional(),
+  }),
+]);
+export const Slot = z.object({
+  id: z.string(),
+  grade: z.number().int(),
+  /** YYYY-MM-DD, the district's local date. */
+  date: z.string(),
+  /** HH:MM (or HH:MM:SS), local time. */
+  start: z.string(),
+  end: z.string(),
+  subject: z.string(),
+  title: z.string().optional(),
+  source: SlotSource,
+  /** An explicit, recorded exception to the rules (一区一策 still needs a reason). */
+  override: z.object({ reason: z.string(), by: z.string(), at: IsoTime }).optional(),
+});
+export type Slot = z.infer<typeof Slot>;
+
+export const RULE_CODES = [
+  'BAD_TIME',
+  'LESSON_LENGTH',
+  'BREAK',
+  'OVERLAP',
+  'DAILY_LIVE',
+  'NOT_APPROVED',
+  'TOO_SHORT',
+  'UNKNOWN_LESSON',
+  'WRONG_GRADE',
+] as const;
+export const Violation = z.object({
+  rule: z.enum(RULE_CODES),
+  slotId: z.string(),
+  /** The slot as people say it: "三年级 2026-11-23 08:00–08:20 数学". */
+  slot: z.string(),
+  message: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  /** The import file's line, when the slot came from one. */
+  line: z.number().int().optional(),
+});
+export type Violation = z.infer<typeof Violation>;
+
+const range = z.object({ min: z.number().int().min(5).max(120), max: z.number().int().min(5).max(120) });
+const perLevel = <T extends z.ZodType>(t: T) =>
+  z.object(Object.fromEntries(SCHOOL_LEVELS.map((l) => [l, t])) as Record<(typeof SCHOOL_LEVELS)[number], T>);
+/** The rules a timetable must follow; the district sets them, a school may only tighten them. */
+export const RuleSet = z.object({
+  /** Lesson length in minutes per school level. */
+  lessonMinutes: perLevel(range),
+  /** Minimum break between two lessons of a channel, minutes. */
+  minBreakMinutes: z.number().int().min(0).max(120),
+  /** Daily total of live lessons per school level, minutes. */
+  dailyLiveMaxMinutes: perLevel(z.number().int().min(0).max(600)),
+});
+export type RuleSet = z.infer<typeof RuleSet>;
+
+export const TimetableQuery = z.object({
+  from: DateString.optional(),
+  days: clampedInt(1, 31, 7),
+  grade: z
+    .string()
+    .regex(/^\d{1,2}$/, 'grade must be a whole number.')
+    .transform(Number)
+    .optional(),
+  school: z.string().max(64).optional(),
+});
+export const TimetableExportQuery = TimetableQuery.extend({ format: z.enum(['csv', 'json']).optional() });
+export const TimetableWeek = z.object({
+  from: z.string(),
+  days: z.number().int(),
+  slots: z.array(Slot),
+  /** With ?school=: what that school's stricter rules refuse. */
+  schoolViolations: z.array(Violation).optional(),
+});
+export const ReplaceDay = z.object({ slots: z.array(z.record(z.string(), z.unknown())).max(40) });
+export const Slots = z.object({ slots: z.array(Slot) });
+export const ImportResult = z.object({
+  published: z.boolean(),
+  message: z.string().optional(),
+  days: z.number().int().optional(),
+  slots: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), message: z.string() })),
+  violations: z.array(Violation),
+});
+export type ImportResult = z.infer<typeof ImportResult>;
+export const RulesQuery = z.object({ school: z.string().max(64).optional() });
+export const Rules = z.object({ rules: RuleSet, defaults: RuleSet, school: RuleSet.nullable().optional() });
+export const RulesSet = z.object({ rules: RuleSet });
+export const TimetableAudit = z.object({
+  entries: z.array(
+    z.object({
+      at: IsoTime,
+      by: z.string(),
+      action: z.enum(['publish', 'override']),
+      grade: z.number().int(),
+      date: z.string(),
+      detail: z.string(),
+    }),
+  ),
+});

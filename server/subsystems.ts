@@ -1,0 +1,192 @@
+/**
+ * Subsystem factories: each builds one part of the service from the core
+ * (config, Redis, stores, storage) and nothing else, so the service
+ * (Service.ts), the stand-alone worker and the benchmarks wire a part the
+ * same way. What a factory starts, the caller releases (Service.ts puts it
+ * on its closer stack).
+ */
+import path from 'node:path';
+import type { Core } from './Core.ts';
+import type { Logger } from './logger.ts';
+import { TimetableStore } from './timetable/TimetableStore.ts';
+import { TimetableService } from './timetable/TimetableService.ts';
+import { SlateService } from './channels/SlateService.ts';
+import { ChannelService } from './channels/ChannelService.ts';
+import { ChannelGuide } from './channels/ChannelGuide.ts';
+import { OnAir } from './channels/OnAir.ts';
+import { OutputStore } from './channels/HeadEnds.ts';
+import { DestinationAllowList } from '../media/channel/headEnd.ts';
+import { PresenceStore } from './presence/PresenceStore.ts';
+import { ClassRoomStore } from './classroom/ClassRoomStore.ts';
+import { AuditLog } from './privacy/AuditLog.ts';
+import { AttendanceReport } from './presence/AttendanceReport.ts';
+import type { PersonalDataDeps } from './privacy/personalData.ts';
+import { PasswordHasher } from './auth/PasswordHasher.ts';
+import { LoginGuard } from './auth/LoginGuard.ts';
+import { deriveKey } from './auth/tokens.ts';
+import { JanusSfu } from '../media/janus/JanusSfu.ts';
+import { LiveHlsManager } from './live/LiveHlsManager.ts';
+import { createUploadServer } from './http/uploads.ts';
+import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
+import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
+import { acceptUpload } from './lessons/acceptUpload.ts';
+import { ignore } from '../core/ignore.ts';
+
+/** The district's grade numbers, read each time (an admin may add grades). */
+const gradesOf = (core: Core) => async () => new Set((await core.store.listGrades()).map((g) => g.number));
+
+/** The timetable, the grade channels (playlists, slates, guide) and their head-end outputs. */
+export function createChannels(core: Core, logger: Logger) {
+  const { config } = core;
+  const redis = core.redis.redis;
+  const timetableStore = new TimetableStore(redis);
+  const grades = gradesOf(core);
+  const slates = new SlateService({
+    redis,
+    storage: core.storage,
+    workDir: path.join(config.dataDir, 'work', 'slates'),
+    logger: logger.child({ component: 'slates' }),
+    ffmpeg: config.FFMPEG_BIN,
+  });
+  return {
+    timetableStore,
+    timetable: new TimetableService({
+      store: timetableStore,
+      lessons: core.lessons,
+      grades,
+      timeZone: config.TIMEZONE,
+    }),
+    slates,
+    channels: new ChannelService({
+      storage: core.storage,
+      timetable: timetableStore,
+      lessons: core.lessons,
+      slates,
+      timeZone: config.TIMEZONE,
+      logger: logger.child({ component: 'channels' }),
+    }),
+    onAir: new OnAir({
+      timetable: timetableStore,
+      lessons: core.lessons,
+      live: core.live,
+      timeZone: config.TIMEZONE,
+    }),
+    guide: new ChannelGuide({ timetable: timetableStore, grades, timeZone: config.TIMEZONE }),
+    outputs: new OutputStore(redis),
+    headEndAllowed: new DestinationAllowList(config.HEAD_END_ALLOWED),
+  };
+}
+export type Channels = ReturnType<typeof createChannels>;
+
+/** Presence, attendance, class rooms, the audit log and people's data rights. */
+export function createPeople(core: Core, timetableStore: TimetableStore) {
+  const { config } = core;
+  const redis = core.redis.redis;
+  const presence = new PresenceStore(redis);
+  const rooms = new ClassRoomStore(redis);
+  const rules = {
+    lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
+    presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
+  };
+  const personal: PersonalDataDeps = {
+    store: core.store,
+    sessions: core.sessions,
+    lessons: core.lessons,
+    presence,
+    rooms,
+    timetable: timetableStore,
+    audit: new AuditLog(redis),
+    timeZone: config.TIMEZONE,
+    attendance: rules,
+  };
+  return {
+    presence,
+    rooms,
+    personal,
+    attendance: new AttendanceReport({
+      store: core.store,
+      presence,
+      timetable: timetableStore,
+      rules,
+      timeZone: config.TIMEZONE,
+    }),
+  };
+}
+
+/** Password hashing (worker threads, bounded) and the sign-in limits in front of it. */
+export function createSignIn(core: Core) {
+  const { config } = core;
+  return {
+    passwords: new PasswordHasher({
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      cost: config.PASSWORD_HASH_COST,
+    }),
+    loginGuard: new LoginGuard(
+      core.redis.redis,
+      {
+        perIpPerMinute: config.LOGIN_IP_LIMIT,
+        globalPerSecond: config.LOGIN_GLOBAL_LIMIT,
+        lockAfter: config.LOGIN_LOCK_AFTER,
+        userBackoffAfter: config.LOGIN_USER_BACKOFF_AFTER,
+      },
+      deriveKey(core.urlSigningKey, 'login-device'),
+    ),
+  };
+}
+
+export interface LiveOptions {
+  /** Runs janus and the live ffmpeg through this prefix (tests: nsenter into a network namespace). */
+  commandPrefix?: string[];
+}
+
+/** The managed Janus SFU (SFU=janus) and the live HLS pipelines on it; nothing when SFU=off. */
+export async function createLive(core: Core, logger: Logger, opts: LiveOptions = {}) {
+  const { config } = core;
+  if (config.SFU === 'off') return { sfu: undefined, liveHls: undefined };
+  const [min, max] = config.JANUS_RTP_PORTS.split('-').map(Number) as [number, number];
+  const sfu = new JanusSfu({
+    dir: path.join(config.dataDir, 'janus'),
+    bin: config.JANUS_BIN,
+    logger,
+    rtpPortRange: { min, max },
+    iceEnforceList: config.JANUS_ICE_ENFORCE_LIST,
+    natMapping: config.JANUS_NAT_1_1_MAPPING,
+    commandPrefix: opts.commandPrefix,
+  });
+  try {
+    await sfu.start();
+  } catch (err) {
+    await sfu.stop().catch(ignore('stopping a Janus that failed to start', logger));
+    throw new Error(
+      `Could not start Janus (${(err as Error).message}). Install it with "npm run setup" (Debian package janus), or set SFU=off to run without live lessons.`,
+      { cause: err },
+    );
+  }
+  const liveHls = new LiveHlsManager({
+    storage: core.storage,
+    lessons: core.lessons,
+    live: core.live,
+    sfu,
+    dataDir: config.dataDir,
+    logger,
+    ffmpeg: config.FFMPEG_BIN,
+    commandPrefix: opts.commandPrefix,
+  });
+  return { sfu, liveHls };
+}
+
+/** The tus upload server: a finished upload becomes a lesson with a transcode job. */
+export function createUploads(core: Core, logger: Logger) {
+  const { config } = core;
+  const byToken = makeTokenAuthenticator(core);
+  return createUploadServer({
+    dir: path.join(config.dataDir, 'uploads'),
+    maxSize: config.UPLOAD_MAX_SIZE,
+    storage: core.storage,
+    logger,
+    authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
+    gradeExists: async (g) => (await gradesOf(core)()).has(g),
+    newLessonId: LessonStore.newId,
+    onUploaded: (user, u) => acceptUpload(core, logger, user, u),
+  });
+}
