@@ -1,4 +1,12 @@
-/** Reading HLS media playlists (RFC 8216 §4.3) for what the master playlist must declare. */
+/**
+ * Reading HLS media playlists (RFC 8216 §4.3) for what Skyclass needs from
+ * its own output: segment URIs and durations, EXT-X-MAP (also changing at a
+ * discontinuity) and EXT-X-PROGRAM-DATE-TIME for stitching channels, and
+ * peak/average bitrates from the segments' sizes for the master playlist. It reads
+ * playlists that ffmpeg wrote for us; it deliberately does not handle
+ * master playlists, encryption (EXT-X-KEY), byte ranges, low-latency parts
+ * or arbitrary third-party playlists (players such as hls.js do that).
+ */
 
 export interface MediaSegment {
   uri: string;

@@ -1,6 +1,10 @@
 /**
  * Keeps one kind of child process alive: restarts it after a crash with
  * exponential backoff, counts crashes, and stops for good on request.
+ * Kept our own because it is small and tied to ManagedProcess's states; it
+ * deliberately does not run as a separate daemon, manage process groups of
+ * other services, or restart the whole service (systemd or Kubernetes do
+ * that for Skyclass itself).
  */
 import { EventEmitter } from 'node:events';
 import type { ManagedProcess } from './ManagedProcess.ts';

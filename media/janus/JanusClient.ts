@@ -5,6 +5,12 @@
  * `plugindata`) or with an `ack` followed by an `event` carrying the same
  * transaction: both are handled. Sessions are kept alive every 25 s
  * (Janus drops them after 60 s of silence).
+ *
+ * Kept our own (no maintained Node client exists for the admin-less unix
+ * socket setup): it covers sessions, handles, plugin messages with JSEP,
+ * trickle and hangup — what the VideoRoom SFU needs. It deliberately does
+ * not cover the admin API, other plugins, reconnection of a lost socket
+ * (JanusSfu restarts Janus instead) or HTTP/long-poll transports.
  */
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';

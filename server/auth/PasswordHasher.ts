@@ -19,7 +19,9 @@ const os = require('node:os');
 try {
   const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
   if (tid > 0) os.setPriority(tid, 19);
-} catch {}
+} catch {
+  // Not Linux (no /proc/thread-self): the thread keeps normal priority; the bounded queue still applies.
+}
 parentPort.on('message', (m) => {
   try {
     const key = crypto.scryptSync(m.password, Buffer.from(m.salt, 'base64'), m.keylen, m.opts);

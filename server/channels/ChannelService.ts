@@ -287,7 +287,9 @@ export class ChannelService {
           : [],
       );
       return this.#liveProgramme(s, segments);
-    } catch {
+    } catch (err) {
+      // Not started yet, or its pipeline failed: the slate fills the slot (asked on every playlist request).
+      this.#o.logger.debug({ err, liveId }, 'live lesson has no playlist yet; the slate fills in');
       return this.#liveProgramme(s, []);
     }
   }

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { AppError, isAppError } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { toAppError } from '../errorMapping.ts';
 import type { AppDeps } from './AppDeps.ts';
 import { makeAuthenticate } from './authenticate.ts';
 import { RouteRegistry } from './RouteRegistry.ts';
@@ -114,24 +115,14 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    let e: AppError;
-    if (isAppError(err)) {
-      e = err;
-    } else if ((err as { type?: string }).type === 'entity.parse.failed') {
-      e = new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
-    } else if ((err as { type?: string }).type === 'entity.too.large') {
-      e = new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
-    } else if (
-      (err as { status?: number }).status === 404 ||
-      (err as { statusCode?: number }).statusCode === 404
-    ) {
-      e = new AppError('NOT_FOUND', 'Not found.');
-    } else if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || req.destroyed) {
+    let e = toAppError(err);
+    if (!e && ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || req.destroyed)) {
       // The player went away mid-download (seeking, switching quality, closing the tab): not a fault.
       deps.logger.debug({ url: req.originalUrl }, 'client closed the connection');
       if (!res.headersSent) res.end();
       return;
-    } else {
+    }
+    if (!e) {
       deps.logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
       e = new AppError('INTERNAL', 'Something went wrong on our side. It has been logged; please try again.');
     }

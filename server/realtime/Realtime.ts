@@ -138,7 +138,8 @@ export class Realtime {
     let ended: SessionEnded;
     try {
       ended = JSON.parse(message) as SessionEnded;
-    } catch {
+    } catch (err) {
+      this.#d.logger.warn({ err }, 'a malformed session-ended message on Redis was ignored');
       return;
     }
     const room = 'sessionId' in ended ? sessionRoom(ended.sessionId) : userRoom(ended.userId);

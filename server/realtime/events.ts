@@ -9,6 +9,7 @@
  */
 import type { Server, Socket } from 'socket.io';
 import { AppError } from '../errors.ts';
+import { toAppError } from '../errorMapping.ts';
 import type { Logger } from '../logger.ts';
 import type { User } from '../district/model.ts';
 import {
@@ -53,7 +54,8 @@ export function handle<E extends ClientEvent>(
       return;
     }
     fn(parsed.data as ParsedPayloadOf<E>).then(reply, (err: unknown) => {
-      if (err instanceof AppError) return reply(err.toJSON());
+      const known = toAppError(err);
+      if (known) return reply(known.toJSON());
       o.logger.warn({ err, user: socket.data.user.id, event }, o.failed);
       reply(new AppError('INTERNAL', o.internalMessage).toJSON());
     });

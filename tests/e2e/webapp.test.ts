@@ -72,7 +72,7 @@ describe('web app', () => {
       await page.screenshot({ path: path.join(SHOTS, `home-${role}.png`), fullPage: true });
       await page.context().close();
     }
-  });
+  }, 90_000); // eight sign-ins in a real browser: ~10 s alone, more on a loaded CI machine
 
   it('a wrong password shows a readable error and keeps the user on the login page', async () => {
     const page = await signIn('admin', { password: 'not-the-password' });

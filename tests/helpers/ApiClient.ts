@@ -57,4 +57,8 @@ export class ApiClient {
   post<T = Record<string, unknown>>(path: string, body?: unknown, contentType?: string) {
     return this.request<T>('POST', path, body ?? {}, { contentType });
   }
+
+  put<T = Record<string, unknown>>(path: string, body: unknown) {
+    return this.request<T>('PUT', path, body, {});
+  }
 }

@@ -214,4 +214,33 @@ describe('presence', () => {
     expect(week.body.days.at(-1)).toMatchObject({ date, lessons: 1 });
     s.close();
   });
+
+  it('a lesson starting reaches a channel page following it on the other instance (channel:switch), at its time', async () => {
+    const admin = await ApiClient.as(a.url, 'admin');
+    const student = await ApiClient.as(b.url, 's1-g5-1-01');
+    const page = await connect(b.url, student);
+    expect(await call(page, 'channel:follow', { channel: 'grade-5' })).toEqual({ ok: true });
+    expect((await call(page, 'channel:follow', { channel: '../grade-5' })).error?.code).toBe('VALIDATION_FAILED');
+    const got: { channel: string; kind: string; slotId: string; at: number; seen: number }[] = [];
+    page.on('channel:switch', (e) => got.push({ ...e, seen: Date.now() }));
+    const at = Date.now() + 4000;
+    const start = localParts(at);
+    const end = localParts(at + 20 * 60_000);
+    const put = await admin.put<{ slots: { id: string }[] }>(`/api/timetable/5/${start.date}`, {
+      slots: [
+        {
+          start: start.time,
+          end: end.time,
+          subject: '科学',
+          kind: 'live',
+          override: { reason: 'switch test' },
+        },
+      ],
+    });
+    expect(put.status).toBe(200);
+    const sw = await waitFor(async () => got.find((e) => e.kind === 'start'), 'the start switch', 15_000);
+    expect(sw).toMatchObject({ channel: 'grade-5', slotId: put.body.slots[0]!.id });
+    expect(sw.seen - Math.floor(at / 1000) * 1000).toBeLessThan(1500); // HH:MM:SS: due at the second
+    expect(sw.seen).toBeGreaterThanOrEqual(Math.floor(at / 1000) * 1000);
+  });
 });

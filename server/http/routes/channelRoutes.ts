@@ -9,8 +9,8 @@ import { AppError, notFound } from '../../errors.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
-import { CHANNEL_RENDITIONS, ChannelStarting } from '../../channels/ChannelService.ts';
-import { OutputUrlError, parseOutputUrl, redactOutputUrl } from '../../../media/channel/headEnd.ts';
+import { CHANNEL_RENDITIONS } from '../../channels/ChannelService.ts';
+import { parseOutputUrl, redactOutputUrl } from '../../../media/channel/headEnd.ts';
 
 const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** "<rendition>/<file>.m4s|mp4" and nothing else (no "..", no absolute paths). */
@@ -52,18 +52,11 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
           'NOT_FOUND',
           `Channels have the renditions ${CHANNEL_RENDITIONS.join(', ')}; ${params.rendition} is not one of them.`,
         );
-      try {
-        const text = await channels.playlist(grade, params.rendition);
-        // Live playlists change with every segment; a CDN may keep them one second.
-        open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=1');
-        res.send(text);
-      } catch (err) {
-        if (err instanceof ChannelStarting) {
-          res.set('Retry-After', '3');
-          throw new AppError('NOT_READY', err.message);
-        }
-        throw err;
-      }
+      // A channel still rendering its first slate throws ChannelStarting: 503 + Retry-After (errorMapping.ts).
+      const text = await channels.playlist(grade, params.rendition);
+      // Live playlists change with every segment; a CDN may keep them one second.
+      open(res).set('Content-Type', PLAYLIST_TYPE).set('Cache-Control', 'public, max-age=1');
+      res.send(text);
     },
   });
 
@@ -154,12 +147,7 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     auth: ['district_admin'],
     async handler({ params, body, user }) {
       await gradeOf(params.channel);
-      try {
-        parseOutputUrl(body.url, deps.headEndAllowed);
-      } catch (err) {
-        if (err instanceof OutputUrlError) throw new AppError('VALIDATION_FAILED', err.message);
-        throw err;
-      }
+      parseOutputUrl(body.url, deps.headEndAllowed); // OutputUrlError: VALIDATION_FAILED (errorMapping.ts)
       await deps.outputs.set({
         channel: params.channel,
         url: body.url.trim(),

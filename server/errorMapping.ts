@@ -1,0 +1,36 @@
+/**
+ * The one place where errors of the lower layers become the API's typed
+ * errors (server/errors.ts): a storage key that is not allowed or not
+ * there, a head-end address that is refused, a channel still starting, a
+ * malformed request body. Anything not listed is a fault: the HTTP error
+ * handler and the socket.io `handle()` log it with its stack and answer
+ * INTERNAL.
+ */
+import { AppError } from './errors.ts';
+import { StorageError } from '../core/storage/Storage.ts';
+import { OutputUrlError } from '../media/channel/headEnd.ts';
+import { ChannelStarting } from './channels/ChannelService.ts';
+
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof StorageError) {
+    if (err.code === 'INVALID_KEY') return new AppError('BAD_REQUEST', 'This file path is not allowed.');
+    if (err.code === 'NOT_FOUND')
+      return new AppError('NOT_FOUND', 'This file does not exist (it may have been deleted).');
+    return undefined;
+  }
+  if (err instanceof OutputUrlError) return new AppError('VALIDATION_FAILED', err.message);
+  if (err instanceof ChannelStarting) {
+    const e = new AppError('NOT_READY', err.message);
+    e.retryAfterSec = 3;
+    return e;
+  }
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.parse.failed')
+    return new AppError('BAD_REQUEST', 'The request body is not valid JSON.');
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  const status = (err as { status?: number; statusCode?: number } | null)?.status;
+  if (status === 404 || (err as { statusCode?: number } | null)?.statusCode === 404)
+    return new AppError('NOT_FOUND', 'Not found.');
+  return undefined;
+}
