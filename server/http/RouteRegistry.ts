@@ -40,6 +40,8 @@ export interface HandlerContext<B, Q, P> {
   body: B;
   query: Q;
   params: P;
+  /** What a trailing wildcard (`/*path`) matched, as one '/'-joined string ('' without one). */
+  rest: string;
 }
 
 type Auth = 'public' | 'any' | readonly Role[];
@@ -94,6 +96,13 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'q
   throw new AppError('VALIDATION_FAILED', text, details);
 }
 
+/** Express 5 gives a `*name` wildcard as an array of segments. */
+function wildcard(path: string, params: Request['params']): string {
+  const name = /\*(\w+)$/.exec(path)?.[1];
+  const v: unknown = name ? (params as Record<string, unknown>)[name] : undefined;
+  return Array.isArray(v) ? v.join('/') : typeof v === 'string' ? v : '';
+}
+
 export class RouteRegistry {
   readonly #routes: Declared[] = [];
   readonly #check: ResponseCheck;
@@ -146,6 +155,7 @@ export class RouteRegistry {
             body: c ? parse(c.body, req.body, 'body') : req.body,
             query: c ? parse(c.query, req.query, 'query') : req.query,
             params: req.params as Record<string, string>,
+            rest: wildcard(spec.path, req.params),
           });
           if (!c || result === SENT || res.headersSent) return;
           this.#checkResponse(spec, c.response, result);

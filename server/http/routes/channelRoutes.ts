@@ -118,9 +118,8 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary:
       'A channel’s segments: a recorded lesson on a channel’s timetable (yesterday, today or tomorrow; kind vod), a slate (slate) or a live lesson on air (live)',
     auth: 'public',
-    async handler({ req, res, params }) {
-      const raw = (req.params as unknown as { path: string[] | string }).path;
-      const rel = Array.isArray(raw) ? raw.join('/') : raw;
+    async handler({ req, res, params, rest }) {
+      const rel = rest;
       if (!MEDIA_FILE.test(rel)) throw new AppError('BAD_REQUEST', 'This file path is not allowed.');
       const prefix = await mediaPrefix(params.kind, params.id);
       open(res);

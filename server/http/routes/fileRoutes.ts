@@ -17,15 +17,13 @@ export function registerFileRoutes(r: RouteRegistry, deps: AppDeps): void {
     tag: 'storage',
     summary: 'Download a stored object through a signed link (?exp=&sig=), with Range support',
     auth: 'public',
-    async handler({ req, res }) {
-      await serveSigned(req, res, deps);
+    async handler({ req, res, rest }) {
+      await serveSigned(req, res, deps, rest);
     },
   });
 }
 
-async function serveSigned(req: Request, res: Response, deps: AppDeps): Promise<void> {
-  const raw = (req.params as unknown as { key: string[] }).key;
-  const key = Array.isArray(raw) ? raw.join('/') : String(raw);
+async function serveSigned(req: Request, res: Response, deps: AppDeps, key: string): Promise<void> {
   const { exp, sig } = req.query;
   const verdict = verifySignedPath(
     deps.urlSigningKey,

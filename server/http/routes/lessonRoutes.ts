@@ -209,13 +209,13 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary:
       'Replay HLS (playlists, init and media segments, poster) under a playback token from /api/lessons/{id}/playback',
     auth: 'public',
-    async handler({ req, res, params }) {
+    async handler({ req, res, params, rest }) {
       const lessonId = params.lessonId;
       const rel = tokenedHlsFile(
         deps.urlSigningKey,
         lessonId,
         params.token,
-        (req.params as unknown as { path: string[] | string }).path,
+        rest,
         ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'],
         {
           expired: 'This replay link has expired. Reload the page to continue watching.',

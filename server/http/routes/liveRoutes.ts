@@ -178,12 +178,12 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
     tag: 'live',
     summary: 'Live HLS (playlists and segments) under a token from /api/live/{id}/playback',
     auth: 'public',
-    async handler({ req, res, params }) {
+    async handler({ req, res, params, rest }) {
       const rel = tokenedHlsFile(
         deps.urlSigningKey,
         params.lessonId,
         params.token,
-        (req.params as unknown as { path: string[] | string }).path,
+        rest,
         ['m3u8', 'm4s', 'mp4'],
         {
           expired: 'This live link has expired. Reload the page.',
