@@ -28,6 +28,18 @@ const id = z.string().min(1).max(80);
 const classId = z.object({ classId: id });
 const peer = z.object({ peerId: id });
 
+/** A room on the SFU: a grade's live lesson, or a class's side room. */
+export const SfuRoomRef = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('live'), lessonId: id }),
+  z.object({ kind: z.literal('side'), classId: id }),
+]);
+export type SfuRoomRef = z.infer<typeof SfuRoomRef>;
+/** mediasoup's parameters pass through as they are (mediasoup validates them); only their size is bounded here. */
+const sfuBlob = z
+  .record(z.string(), z.unknown())
+  .refine((v) => JSON.stringify(v).length < 50_000, 'too large');
+const peerId = z.string().regex(/^p_[0-9a-f]{16}$/, 'a peer id from sfu:join');
+
 /** Schemas of what clients send, per event. */
 export const clientPayloads = {
   'presence:beat': z.object({
@@ -62,6 +74,25 @@ export const clientPayloads = {
   'side:answer': classId.extend({ peerId: id, answer }),
   'side:trickle': classId.extend({ peerId: id, candidate }),
   'side:leave': classId.extend({ peerId: id }),
+
+  'sfu:join': z.object({ room: SfuRoomRef }),
+  'sfu:transport': z.object({ peerId }),
+  'sfu:connect': z.object({ peerId, transportId: id, dtlsParameters: sfuBlob }),
+  'sfu:produce': z.object({
+    peerId,
+    transportId: id,
+    kind: z.enum(['audio', 'video']),
+    rtpParameters: sfuBlob,
+    source: z.enum(['camera', 'mic', 'screen']),
+    /** Live lessons: the publish token from POST /api/live/{id}/start. */
+    publishToken: z.string().max(1000).optional(),
+  }),
+  'sfu:unproduce': z.object({ peerId, producerId: id }),
+  'sfu:consume': z.object({ peerId, transportId: id, producerId: id, rtpCapabilities: sfuBlob }),
+  'sfu:resume': z.object({ peerId, consumerId: id }),
+  /** A simulcast layer as a cap (0 = lowest), or null for the best the line allows. */
+  'sfu:layer': z.object({ peerId, consumerId: id, layer: z.number().int().min(0).max(2).nullable() }),
+  'sfu:leave': z.object({ peerId }),
 
   'channel:follow': z.object({
     channel: z.string().regex(/^grade-\d{1,2}$/, 'a channel id such as grade-3'),
@@ -145,6 +176,15 @@ export interface ClientResults {
   'side:answer': Ok;
   'side:trickle': Ok;
   'side:leave': Ok;
+  'sfu:join': SfuJoined;
+  'sfu:transport': SfuTransport;
+  'sfu:connect': Ok;
+  'sfu:produce': { producerId: string };
+  'sfu:unproduce': Ok;
+  'sfu:consume': SfuConsumer;
+  'sfu:resume': Ok;
+  'sfu:layer': { layer: number };
+  'sfu:leave': Ok;
   'channel:follow': Ok;
   'channel:unfollow': Ok;
   'live:publish': Published;
@@ -171,8 +211,43 @@ export interface ServerToClientEvents {
   'live:publisher': (e: { lessonId: string }) => void;
   'live:screen': (e: { lessonId: string; on: boolean }) => void;
   'presence:update': (e: PresenceUpdate) => void;
+  /** A producer appeared in an SFU room this socket joined. */
+  'sfu:producer': (e: { roomKey: string; producer: SfuProducer }) => void;
+  'sfu:producer-closed': (e: { roomKey: string; producerId: string }) => void;
+  /** The room was made again (the SFU worker restarted): join again, publish and watch again. */
+  'sfu:reset': (e: { roomKey: string }) => void;
   /** A channel switched programme (the scheduler's leader fired a timetable switch), to its followers. */
   'channel:switch': (e: ChannelSwitch) => void;
+}
+
+/** mediasoup's own parameter objects, passed to mediasoup-client as they are. */
+type SfuParams = Record<string, unknown>;
+export interface SfuProducer {
+  id: string;
+  userId: string;
+  source: 'camera' | 'mic' | 'screen';
+  kind: 'audio' | 'video';
+}
+export interface SfuJoined {
+  peerId: string;
+  /** The room's key in sfu:* pushes ("live:<id>", "side:<class id>"). */
+  roomKey: string;
+  rtpCapabilities: SfuParams;
+  producers: SfuProducer[];
+}
+export interface SfuTransport {
+  id: string;
+  iceParameters: SfuParams;
+  iceCandidates: SfuParams[];
+  dtlsParameters: SfuParams;
+}
+export interface SfuConsumer {
+  id: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: SfuParams;
+  /** Simulcast layers the viewer can choose from (1: a single layer). */
+  layers: number;
 }
 
 export interface ChannelSwitch {

@@ -104,7 +104,7 @@ step "configuring (meson setup --wrap-mode=nodownload)"
 
 step "compiling (about 3 minutes on 2 cores)"
 (cd "$W" && ninja -C out/Release mediasoup-worker 2>&1 | tee -a "$LOG" |
-  awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); p = int(a[1] * 100 / a[2]); if (p >= last + 10) { printf "    %d %%\n", p > "/dev/stderr"; last = p } }') ||
+  awk '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1, 2), a, "/"); p = int(a[1] * 100 / a[2]); if (p >= last + 10) { printf "    %d %%\n", p > "/dev/stderr"; fflush("/dev/stderr"); last = p } }') ||
   true
 [ -x "$W/out/Release/mediasoup-worker" ] || fail "ninja mediasoup-worker (compiler error? see the log)"
 

@@ -23,10 +23,19 @@ ensure_apt_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# npm ci when node_modules is missing or older than package-lock.json.
+# npm ci when node_modules is missing or older than package-lock.json. mediasoup's install script
+# would download a worker from GitHub (unreachable here): it is given the one built locally
+# (infra/build-mediasoup.sh), which is then put where mediasoup looks for it at run time.
 ensure_node_modules() {
+  local worker
+  worker="$(bash infra/build-mediasoup.sh | tail -n 1)"
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     echo "==> Installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    MEDIASOUP_WORKER_BIN="$worker" npm ci --no-audit --no-fund --loglevel=error
+  fi
+  local dest=node_modules/mediasoup/worker/out/Release/mediasoup-worker
+  if ! cmp -s "$worker" "$dest" 2>/dev/null; then
+    mkdir -p "$(dirname "$dest")"
+    cp "$worker" "$dest"
   fi
 }

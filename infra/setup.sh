@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/lib.sh
 
-ensure_apt_packages redis-server ffmpeg janus iproute2 fonts-noto-cjk
+ensure_apt_packages redis-server ffmpeg iproute2 fonts-noto-cjk
 ensure_node_modules
 echo "==> Building the web app"
 npx vite build --config web-player/vite.config.ts --logLevel warn

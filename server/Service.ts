@@ -18,7 +18,7 @@ import type { LiveHlsManager } from './live/LiveHlsManager.ts';
 import { Scheduler } from './scheduler/Scheduler.ts';
 import { timetableSwitches } from './scheduler/timetableSwitches.ts';
 import { TimetableStore } from './timetable/TimetableStore.ts';
-import type { JanusSfu } from '../media/janus/JanusSfu.ts';
+import type { MediasoupSfu } from '../media/mediasoup/MediasoupSfu.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import type { PasswordHasher } from './auth/PasswordHasher.ts';
 import { Closers } from '../core/Closers.ts';
@@ -30,7 +30,7 @@ export interface RunningService {
   server: http.Server;
   url: string;
   worker?: TranscodeWorker;
-  sfu?: JanusSfu;
+  sfu?: MediasoupSfu;
   liveHls?: LiveHlsManager;
   scheduler: Scheduler;
   headEnds: HeadEnds;
@@ -41,7 +41,7 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export type ServiceOptions = { janusCommandPrefix?: string[] };
+export type ServiceOptions = { liveCommandPrefix?: string[] };
 
 function urlOf(server: http.Server): string {
   const addr = server.address() as AddressInfo;
@@ -80,7 +80,7 @@ export async function startService(
   const closers = new Closers(logger);
   closers.add('core', () => core.close());
   return closers.guard(async () => {
-    const { sfu, liveHls } = await createLive(core, logger, { commandPrefix: opts.janusCommandPrefix });
+    const { sfu, liveHls } = await createLive(core, logger, { commandPrefix: opts.liveCommandPrefix });
     closers.add('sfu', () => sfu?.stop());
     closers.add('live HLS pipelines', () => liveHls?.closeAll());
     const ch = createChannels(core, logger);

@@ -223,28 +223,31 @@ export const SETTINGS = {
     doc: 'Share of a lesson (percent) a student must watch to count as present; less is partial.',
   },
   SFU: {
-    schema: z.enum(['janus', 'off'], { message: 'use janus or off' }).default('janus'),
-    doc: 'Run the managed Janus SFU for live lessons (janus) or not (off: live lessons cannot start).',
+    schema: z.enum(['mediasoup', 'off'], { message: 'use mediasoup or off' }).default('mediasoup'),
+    doc: 'Run mediasoup for live lessons and side rooms (mediasoup) or not (off: live lessons cannot start).',
   },
-  JANUS_BIN: { schema: z.string().default('janus'), doc: 'janus binary (Debian package janus).' },
-  JANUS_ICE_ENFORCE_LIST: {
-    schema: z.string().optional(),
-    doc: 'Interfaces or addresses Janus gathers ICE candidates on (e.g. eth0). Unset: every non-loopback interface.',
+  MEDIASOUP_WORKERS: {
+    schema: z.coerce.number().int().min(1).max(64).optional(),
+    doc: 'mediasoup worker processes (each uses one core). Default: one per core.',
   },
-  JANUS_NAT_1_1_MAPPING: {
-    schema: z.string().optional(),
-    doc: 'Public IP to announce when Janus is behind 1:1 NAT.',
+  MEDIASOUP_LISTEN_IP: {
+    schema: z.ipv4({ message: 'use an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).default('127.0.0.1'),
+    doc: 'Address WebRTC transports listen on: 127.0.0.1 serves this machine only; 0.0.0.0 or a LAN address serves a network.',
   },
-  JANUS_RTP_PORTS: {
+  MEDIASOUP_ANNOUNCED_IP: {
+    schema: z.ipv4({ message: 'use the public IPv4 address browsers reach' }).optional(),
+    doc: 'Address told to browsers when the server is behind NAT (the public address).',
+  },
+  MEDIASOUP_RTC_PORTS: {
     schema: z
       .string()
-      .regex(/^\d{4,5}-\d{4,5}$/, { message: 'use a range such as 20000-20999' })
+      .regex(/^\d{4,5}-\d{4,5}$/, { message: 'use a range such as 40000-40999' })
       .refine((v) => {
         const [a, b] = v.split('-').map(Number);
         return a! >= 1024 && b! <= 65535 && a! < b!;
       }, 'the range must be within 1024-65535, low-high')
-      .default('20000-20999'),
-    doc: 'UDP port range Janus uses for WebRTC media.',
+      .default('40000-40999'),
+    doc: 'UDP/TCP port range of WebRTC transports (open it in the firewall).',
   },
   WEB_DIST_DIR: { schema: z.string().default('./web-player/dist'), doc: 'Built web app to serve.' },
 } as const;

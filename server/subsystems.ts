@@ -24,7 +24,7 @@ import type { PersonalDataDeps } from './privacy/personalData.ts';
 import { PasswordHasher } from './auth/PasswordHasher.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 import { deriveKey } from './auth/tokens.ts';
-import { JanusSfu } from '../media/janus/JanusSfu.ts';
+import { MediasoupSfu } from '../media/mediasoup/MediasoupSfu.ts';
 import { LiveHlsManager } from './live/LiveHlsManager.ts';
 import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
@@ -135,30 +135,28 @@ export function createSignIn(core: Core) {
 }
 
 export interface LiveOptions {
-  /** Runs janus and the live ffmpeg through this prefix (tests: nsenter into a network namespace). */
+  /** Runs the live ffmpeg through this prefix (tests: a network namespace). */
   commandPrefix?: string[];
 }
 
-/** The managed Janus SFU (SFU=janus) and the live HLS pipelines on it; nothing when SFU=off. */
+/** mediasoup (SFU=mediasoup) and the live HLS pipelines on it; nothing when SFU=off. */
 export async function createLive(core: Core, logger: Logger, opts: LiveOptions = {}) {
   const { config } = core;
   if (config.SFU === 'off') return { sfu: undefined, liveHls: undefined };
-  const [min, max] = config.JANUS_RTP_PORTS.split('-').map(Number) as [number, number];
-  const sfu = new JanusSfu({
-    dir: path.join(config.dataDir, 'janus'),
-    bin: config.JANUS_BIN,
-    logger,
-    rtpPortRange: { min, max },
-    iceEnforceList: config.JANUS_ICE_ENFORCE_LIST,
-    natMapping: config.JANUS_NAT_1_1_MAPPING,
-    commandPrefix: opts.commandPrefix,
+  const [min, max] = config.MEDIASOUP_RTC_PORTS.split('-').map(Number) as [number, number];
+  const sfu = new MediasoupSfu({
+    logger: logger.child({ component: 'mediasoup' }),
+    workers: config.MEDIASOUP_WORKERS,
+    rtcPorts: { min, max },
+    listenIp: config.MEDIASOUP_LISTEN_IP,
+    announcedIp: config.MEDIASOUP_ANNOUNCED_IP,
   });
   try {
     await sfu.start();
   } catch (err) {
-    await sfu.stop().catch(ignore('stopping a Janus that failed to start', logger));
+    await sfu.stop().catch(ignore('stopping a mediasoup that failed to start', logger));
     throw new Error(
-      `Could not start Janus (${(err as Error).message}). Install it with "npm run setup" (Debian package janus), or set SFU=off to run without live lessons.`,
+      `Could not start mediasoup (${(err as Error).message}). Build its worker with "npm run setup", or set SFU=off to run without live lessons.`,
       { cause: err },
     );
   }

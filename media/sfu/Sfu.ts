@@ -1,7 +1,10 @@
 /**
- * The small SFU interface the rest of Skyclass uses. Browsers never talk
- * to the SFU's API: the server checks who may publish or watch, then
- * brokers the SDP through this interface. Janus (JanusSfu) implements it.
+ * The SFU interfaces. `SfuRooms` is what every SFU offers the rest of
+ * Skyclass: rooms, who is in them, and plain-RTP forwarding to live HLS.
+ * mediasoup (media/mediasoup/MediasoupSfu.ts, the service's SFU) adds
+ * transports, producers and consumers for mediasoup-client; Janus
+ * (media/janus/JanusSfu.ts, kept for bench:live's side-by-side figures)
+ * adds SDP offer/answer (`Sfu`). Browsers never talk to the SFU's API.
  */
 import type { EventEmitter } from 'node:events';
 
@@ -58,21 +61,25 @@ export interface RtpTarget {
   videoPt?: number;
 }
 
-export interface Sfu {
+export interface SfuRooms {
   ensureRoom(spec: RoomSpec): Promise<void>;
   destroyRoom(id: string): Promise<void>;
   /** Rooms that exist on the SFU right now. */
   listRooms(): Promise<string[]>;
   participants(roomId: string): Promise<Participant[]>;
+  /**
+   * Forwards a publisher's audio (mid 0) and one of its videos (mid 1 camera, mid 2 screen)
+   * as plain RTP; calling it again replaces the previous forwarders.
+   */
+  forward(roomId: string, publisherId: string, target: RtpTarget, videoMid?: string): Promise<void>;
+}
+
+/** An SFU driven by SDP offers and answers (Janus). */
+export interface Sfu extends SfuRooms {
   publish(
     roomId: string,
     who: { id: string; display: string },
     offer: Jsep,
   ): Promise<{ peer: SfuPeer; answer: Jsep }>;
   subscribe(roomId: string, publisherId: string): Promise<Subscription>;
-  /**
-   * Forwards a publisher's audio (mid 0) and one of its videos (mid 1 camera, mid 2 screen)
-   * as plain RTP; calling it again replaces the previous forwarders.
-   */
-  forward(roomId: string, publisherId: string, target: RtpTarget, videoMid?: string): Promise<void>;
 }

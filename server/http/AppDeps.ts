@@ -7,7 +7,7 @@ import type { Storage } from '../../core/storage/Storage.ts';
 import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
-import type { Sfu } from '../../media/sfu/Sfu.ts';
+import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
@@ -36,7 +36,7 @@ export interface AppDeps {
   transcodes: TranscodeQueue;
   live: LiveStore;
   /** The SFU for live lessons; undefined when SFU=off. */
-  sfu?: Sfu;
+  sfu?: MediasoupSfu;
   /** Live HLS pipelines (with the SFU). */
   liveHls?: LiveHlsManager;
   /** The grade channels (stitched live HLS). */

@@ -9,7 +9,7 @@ import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT } from '../../media/live/liveArgs.ts';
 import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
-import type { Sfu } from '../../media/sfu/Sfu.ts';
+import type { SfuRooms } from '../../media/sfu/Sfu.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveLesson } from './LiveLesson.ts';
 import type { LiveStore } from './LiveStore.ts';
@@ -19,7 +19,7 @@ export interface LiveHlsManagerDeps {
   storage: Storage;
   lessons: LessonStore;
   live: LiveStore;
-  sfu: Sfu;
+  sfu: SfuRooms;
   dataDir: string;
   logger: Logger;
   ffmpeg?: string;

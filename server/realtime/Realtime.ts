@@ -13,7 +13,7 @@ import type { DistrictStore } from '../district/DistrictStore.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { AppError } from '../errors.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
-import type { Sfu } from '../../media/sfu/Sfu.ts';
+import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
 import { attachLiveSignaling } from './liveSignaling.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import { makeTokenAuthenticator } from '../http/authenticate.ts';
@@ -23,6 +23,7 @@ import { PresenceStore } from '../presence/PresenceStore.ts';
 import { attachClassRoom } from './classRoom.ts';
 import { attachSideRoom } from './sideRoom.ts';
 import { attachChannelFollow } from './channelFollow.ts';
+import { attachSfuSignaling } from './sfuSignaling.ts';
 import { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
 import { ignore } from '../../core/ignore.ts';
 import type { IoServer, SocketData } from './events.ts';
@@ -40,7 +41,7 @@ export interface RealtimeDeps {
   subscriber: Redis;
   logger: Logger;
   live: LiveStore;
-  sfu?: Sfu;
+  sfu?: MediasoupSfu;
   liveHls?: LiveHlsManager;
   urlSigningKey: string;
   /** A normal connection (viewer counters). */
@@ -104,7 +105,7 @@ export class Realtime {
       socket.on('error', (err) => d.logger.debug({ err }, 'socket event refused'));
       if (user.role === 'district_admin' || user.role === 'school_admin') void socket.join(ADMINS_ROOM);
     });
-    attachLiveSignaling(this.io, {
+    const live = attachLiveSignaling(this.io, {
       live: d.live,
       sfu: d.sfu,
       liveHls: d.liveHls,
@@ -122,7 +123,8 @@ export class Realtime {
       logger: d.logger,
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
-    attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
+    const side = attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
+    side.connect(attachSfuSignaling(this.io, { sfu: d.sfu, logger: d.logger, live, side: side.policy }));
     attachChannelFollow(this.io, d.logger);
     void d.subscriber
       .subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)

@@ -1,26 +1,31 @@
 /**
- * socket.io signaling for live lessons. The browser never reaches the SFU's
- * API: it sends its offer/answer/candidates here, and the server checks
- * every step — publishing needs the lesson's lead teacher (or an admin)
- * AND a publish token the server signed for that lesson and that user;
- * watching needs the grade. Every call answers through the ack callback
- * with either a result or {error:{code,message}}.
+ * Live lessons on the SFU: who may do what in a lesson's room (the policy
+ * sfuSignaling.ts asks), and what follows from it. Publishing needs the
+ * lesson's lead teacher (or an admin) AND a publish token the server signed
+ * for that lesson and that user, and the lesson must be live; watching needs
+ * the grade. The teacher's camera and microphone up → live HLS starts (or
+ * is pointed at the new stream) and viewers waiting in the lesson's room are
+ * told (`live:publisher`); viewers are counted in Redis (every instance);
+ * `live:screen` switches live HLS to the shared screen and back.
  */
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
+import type { User } from '../district/model.ts';
 import { gradesOf } from '../district/gradesOf.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
+import type { LiveLesson } from '../live/LiveLesson.ts';
 import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
-import type { Sfu, SfuPeer, Subscription } from '../../media/sfu/Sfu.ts';
+import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { Logger } from '../logger.ts';
 import { handle, type IoServer } from './events.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
-import { ignore } from '../../core/ignore.ts';
+import type { PolicyFactory, RoomPolicy } from './sfuSignaling.ts';
+import { broadcastRoom } from '../live/broadcastRoom.ts';
 
 export interface LiveSignalingDeps {
   live: LiveStore;
-  sfu?: Sfu;
+  sfu?: MediasoupSfu;
   liveHls?: LiveHlsManager;
   store: DistrictStore;
   redis: Redis;
@@ -31,25 +36,7 @@ export interface LiveSignalingDeps {
 export const VIEWERS_KEY = 'sc:live:viewers';
 export const liveRoom = (lessonId: string) => `live:${lessonId}`;
 
-interface PeerEntry {
-  lessonId: string;
-  role: 'publisher' | 'viewer';
-  peer: SfuPeer;
-  subscription?: Subscription;
-}
-
-export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): void {
-  const options = {
-    logger: d.logger,
-    failed: 'live signaling failed',
-    internalMessage: 'The live lesson could not be joined. Try again in a moment.',
-  };
-
-  const sfu = () => {
-    if (!d.sfu) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
-    return d.sfu;
-  };
-
+export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyFactory {
   const liveLesson = async (lessonId: string) => {
     const l = await d.live.get(lessonId);
     if (!l) throw new AppError('NOT_FOUND', 'This live lesson does not exist.');
@@ -62,117 +49,94 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): void {
     io.to(liveRoom(lessonId)).emit('live:viewers', { lessonId, viewers: Math.max(0, n) });
   };
 
+  /** Live HLS follows the teacher once both microphone and camera are up. */
+  const startHls = (l: LiveLesson, userId: string) => {
+    if (!d.liveHls || !d.sfu) return;
+    const mine = d.sfu.producers(l.roomId).filter((p) => p.userId === userId);
+    if (!mine.some((p) => p.source === 'mic') || !mine.some((p) => p.source === 'camera')) return;
+    // A moment for DTLS to finish and the first packets to arrive before asking for a keyframe.
+    setTimeout(() => {
+      d.liveHls!.onPublished(l, userId).catch((err: Error) =>
+        d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'),
+      );
+    }, 500);
+  };
+
   io.on('connection', (socket) => {
     const user = socket.data.user;
-    const peers = new Map<string, PeerEntry>();
-
-    const drop = async (peerId: string) => {
-      const e = peers.get(peerId);
-      if (!e) return;
-      peers.delete(peerId);
-      await e.peer.close().catch(ignore('closing a peer that is already gone', d.logger));
-      if (e.role === 'viewer') {
-        await countViewers(e.lessonId, -1);
-      } else {
-        await d.live.transition(e.lessonId, ['live'], { publisherId: undefined });
-      }
-    };
-
-    handle(socket, 'live:publish', options, async (p) => {
-      const l = await liveLesson(p.lessonId);
-      if (!canRunLive(user, l)) {
-        throw new AppError('FORBIDDEN_ROLE', 'Only the lesson’s lead teacher can broadcast into it.');
-      }
-      const verdict = verifyPublishToken(d.urlSigningKey, p.publishToken, l.id, user.id);
-      if (verdict === 'expired')
-        throw new AppError(
-          'AUTH_TOKEN_EXPIRED',
-          'The broadcast permission has expired. Reload the studio page.',
-        );
-      if (verdict !== 'ok')
-        throw new AppError(
-          'AUTH_TOKEN_INVALID',
-          'This broadcast permission is not valid. Start the lesson from the studio page.',
-        );
-      if (l.status !== 'live')
-        throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
-      const { peer, answer } = await sfu().publish(
-        l.roomId,
-        { id: user.id, display: user.displayName },
-        p.offer,
-      );
-      peers.set(peer.id, { lessonId: l.id, role: 'publisher', peer });
-      peer.once('down', () => void drop(peer.id));
-      // Once media flows, the SFU forwards it to this lesson's live HLS pipeline.
-      peer.once('up', () => {
-        d.liveHls
-          ?.onPublished(l, user.id)
-          .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
-        // Viewers waiting for the teacher, or holding a connection to a feed that is gone (the teacher
-        // dropped, the SFU restarted), join the new feed at once instead of noticing it by themselves.
-        io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
-      });
-      await d.live.transition(l.id, ['live'], { publisherId: user.id });
-      void socket.join(liveRoom(l.id));
-      return { peerId: peer.id, answer };
-    });
-
-    handle(socket, 'live:screen', options, async (p) => {
-      const entry = [...peers.values()].find((e) => e.role === 'publisher' && e.lessonId === p.lessonId);
-      if (!entry)
-        throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
-      const l = await liveLesson(p.lessonId);
-      await d.live.transition(l.id, ['live'], { screenOn: p.on });
-      await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
-      io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: p.on });
-      return { ok: true };
-    });
-
-    handle(socket, 'live:watch', options, async (p) => {
-      const l = await liveLesson(p.lessonId);
-      if (!canWatchLive(user, l, await gradesOf(d.store, user))) {
-        throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
-      }
-      // In the lesson's room from now on: a viewer still waiting hears when the teacher starts.
-      void socket.join(liveRoom(l.id));
-      if (l.status !== 'live' || !l.publisherId) {
-        throw new AppError(
-          'CONFLICT',
-          'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
-        );
-      }
-      // One viewer connection per socket and lesson: watching again replaces the old one
-      // (a page re-joining after a drop), it never opens a second subscriber or counts twice.
-      for (const [id, e] of [...peers]) if (e.role === 'viewer' && e.lessonId === l.id) await drop(id);
-      const sub = await sfu().subscribe(l.roomId, l.publisherId);
-      peers.set(sub.peer.id, { lessonId: l.id, role: 'viewer', peer: sub.peer, subscription: sub });
-      sub.peer.once('down', () => void drop(sub.peer.id));
-      void socket.join(liveRoom(l.id));
-      await countViewers(l.id, 1);
-      return { peerId: sub.peer.id, offer: sub.offer };
-    });
-
-    handle(socket, 'live:answer', options, async (p) => {
-      const e = peers.get(p.peerId);
-      if (!e?.subscription) throw new AppError('NOT_FOUND', 'Unknown viewer connection; watch again.');
-      await e.subscription.start(p.answer);
-      return { ok: true };
-    });
-
-    handle(socket, 'live:trickle', options, async (p) => {
-      const e = peers.get(p.peerId);
-      if (!e) throw new AppError('NOT_FOUND', 'Unknown connection.');
-      await e.peer.trickle(p.candidate);
-      return { ok: true };
-    });
-
-    handle(socket, 'live:leave', options, async (p) => {
-      await drop(p.peerId);
-      return { ok: true };
-    });
-
-    socket.on('disconnect', () => {
-      for (const id of [...peers.keys()]) void drop(id);
-    });
+    handle(
+      socket,
+      'live:screen',
+      {
+        logger: d.logger,
+        failed: 'live screen switch failed',
+        internalMessage: 'The screen could not be switched. Try again.',
+      },
+      async (p) => {
+        const l = await liveLesson(p.lessonId);
+        if (l.publisherId !== user.id)
+          throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
+        await d.live.transition(l.id, ['live'], { screenOn: p.on });
+        await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
+        io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: p.on });
+        return { ok: true };
+      },
+    );
   });
+
+  return async (user: User, room): Promise<RoomPolicy> => {
+    if (room.kind !== 'live') throw new AppError('BAD_REQUEST', 'Not a live lesson room.');
+    const l = await liveLesson(room.lessonId);
+    if (!canWatchLive(user, l, await gradesOf(d.store, user)))
+      throw new AppError('FORBIDDEN_SCOPE', 'This live lesson is for another grade.');
+    const viewer = !canRunLive(user, l);
+    return {
+      sfuRoomId: l.roomId,
+      socketRoom: liveRoom(l.id),
+      roomKey: `live:${l.id}`,
+      async join() {
+        const now = await liveLesson(l.id);
+        if (now.status !== 'live')
+          throw new AppError(
+            'CONFLICT',
+            now.status === 'ended'
+              ? 'This lesson has ended; its replay is in the lessons list.'
+              : 'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
+          );
+        if (!d.sfu) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
+        await d.sfu.ensureRoom(broadcastRoom(now));
+      },
+      async produce(_source, publishToken) {
+        if (!canRunLive(user, l))
+          throw new AppError('FORBIDDEN_ROLE', 'Only the lesson’s lead teacher can broadcast into it.');
+        const verdict = verifyPublishToken(d.urlSigningKey, publishToken, l.id, user.id);
+        if (verdict === 'expired')
+          throw new AppError(
+            'AUTH_TOKEN_EXPIRED',
+            'The broadcast permission has expired. Reload the studio page.',
+          );
+        if (verdict !== 'ok')
+          throw new AppError(
+            'AUTH_TOKEN_INVALID',
+            'This broadcast permission is not valid. Start the lesson from the studio page.',
+          );
+        if ((await liveLesson(l.id)).status !== 'live')
+          throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
+      },
+      async onJoined() {
+        if (viewer) await countViewers(l.id, 1);
+      },
+      async onProduced(info) {
+        await d.live.transition(l.id, ['live'], { publisherId: user.id });
+        if (info.source === 'camera' || info.source === 'mic') {
+          startHls(l, user.id);
+          if (info.source === 'camera') io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
+        }
+      },
+      async onLeft(_peerId, wasPublishing) {
+        if (viewer) await countViewers(l.id, -1);
+        if (wasPublishing) await d.live.transition(l.id, ['live'], { publisherId: undefined });
+      },
+    };
+  };
 }

@@ -10,7 +10,7 @@ export const TEST_PASSWORD_COST = 10;
 
 export async function startTestService(
   env: Record<string, string> = {},
-  opts: { demo?: boolean; janusCommandPrefix?: string[] } = {},
+  opts: { demo?: boolean; liveCommandPrefix?: string[] } = {},
 ): Promise<RunningService> {
   const config = loadConfig({
     PORT: '0',
@@ -25,7 +25,7 @@ export async function startTestService(
     LOGIN_USER_BACKOFF_AFTER: '100000',
     ...env,
   });
-  const service = await startService(config, testLogger(), { janusCommandPrefix: opts.janusCommandPrefix });
+  const service = await startService(config, testLogger(), { liveCommandPrefix: opts.liveCommandPrefix });
   if (opts.demo !== false) {
     await seedDemo(service.core.store, { passwordCost: TEST_PASSWORD_COST, studentsPerClass: 2 });
   }

@@ -1,9 +1,9 @@
 /**
  * Crash hygiene with the real service as its own process (`node --import tsx
- * server/main.ts`, embedded redis-server and Janus, inside a network namespace
- * for Janus): killed with SIGKILL, its children die with it; a restart runs
- * exactly one redis-server and one Janus on the data directory and has every
- * write made before the kill. A redis-server left running by an earlier run
+ * server/main.ts`, embedded redis-server and a mediasoup worker): killed with
+ * SIGKILL, its children die with it; a restart runs exactly one redis-server
+ * on the data directory and one mediasoup worker, and has every write made
+ * before the kill. A redis-server left running by an earlier run
  * (as when children could not be tied to the parent) is found by its pid file
  * and stopped before the new one starts.
  */
@@ -11,25 +11,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canCreateNetns, createNetns, type NetNs } from '../helpers/netns.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { writePidFile } from '../../core/process/childHygiene.ts';
 import { redisServerArgs } from '../../server/redis/EmbeddedRedis.ts';
 
-const skip = canCreateNetns();
-let ns: NetNs;
 let dir: string;
 let dataDir: string;
 
 beforeAll(() => {
-  if (skip) return;
   dir = tmpDir('skycrash');
   dataDir = path.join(dir, 'data');
-  ns = createNetns(dir);
 });
-afterAll(() => ns?.remove());
 
 /** Still running (a zombie waiting for its new parent to reap it has ended). */
 function running(pid: number): boolean {
@@ -55,10 +49,12 @@ function pidsOf(exes: string[], matches: (pid: string) => boolean): number[] {
     .map(Number);
 }
 
-const janusPids = () =>
-  pidsOf(['janus'], (p) =>
-    fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(path.join(dataDir, 'janus')),
-  );
+/** mediasoup workers whose parent is `parent` (the service process). */
+const workerPids = (parent: number) =>
+  pidsOf(['mediasoup-worker'], (p) => {
+    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+  });
 
 // Debian's redis-server is a link to redis-check-rdb (one binary). It rewrites its title, so its open
 // files tell which data directory it serves.
@@ -73,25 +69,21 @@ const redisPids = () =>
     }),
   );
 
-/** Starts `npm start`'s process (inside the namespace) and resolves once it listens. */
+/** Starts `npm start`'s process and resolves once it listens. */
 async function startServer(): Promise<ChildProcess> {
-  const child = spawn(
-    ns.prefix[0]!,
-    [...ns.prefix.slice(1), process.execPath, '--import', 'tsx', 'server/main.ts'],
-    {
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        SFU: 'janus',
-        JANUS_ICE_ENFORCE_LIST: ns.iceAddress,
-        JANUS_RTP_PORTS: '26000-26099',
-        PASSWORD_HASH_COST: '10',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SFU: 'mediasoup',
+      MEDIASOUP_WORKERS: '1',
+      MEDIASOUP_RTC_PORTS: '26000-26099',
+      PASSWORD_HASH_COST: '10',
     },
-  );
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the service did not start: ${err}`)), 60_000);
@@ -109,13 +101,13 @@ async function startServer(): Promise<ChildProcess> {
 
 const socketPath = () => path.join(dataDir, 'redis', 'redis.sock');
 
-describe.skipIf(!!skip)('crash hygiene', () => {
-  it('SIGKILL of the service takes redis-server and Janus with it; a restart runs one of each and loses nothing', async () => {
+describe('crash hygiene', () => {
+  it('SIGKILL of the service takes redis-server and the mediasoup worker with it; a restart runs one of each and loses nothing', async () => {
     const first = await startServer();
     expect(redisPids()).toHaveLength(1);
-    expect(janusPids()).toHaveLength(1);
+    expect(workerPids(first.pid!)).toHaveLength(1);
     const [redisPid] = redisPids();
-    const [janusPid] = janusPids();
+    const [workerPid] = workerPids(first.pid!);
     // Writes made before the crash (to the service's own Redis, as the service makes them).
     const r = new Redis({ path: socketPath() });
     for (let i = 0; i < 200; i++) await r.set(`crash-test:${i}`, `value-${i}`);
@@ -123,12 +115,11 @@ describe.skipIf(!!skip)('crash hygiene', () => {
 
     first.kill('SIGKILL');
     // By pid: a redis-server flushing its AOF on the way out has already closed its data files.
-    // Janus shuts down gracefully on its parent-death signal: a few seconds, more on a loaded machine.
+    // redis-server flushes its AOF on its parent-death signal; the worker exits when its channel closes.
     const left = () => [
       ...(running(redisPid!) ? [`redis-server ${redisPid}`] : []),
-      ...(running(janusPid!) ? [`janus ${janusPid}`] : []),
+      ...(running(workerPid!) ? [`mediasoup-worker ${workerPid}`] : []),
       ...redisPids().map((p) => `redis-server ${p}`),
-      ...janusPids().map((p) => `janus ${p}`),
     ];
     const deadline = Date.now() + 30_000;
     while (left().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -137,7 +128,7 @@ describe.skipIf(!!skip)('crash hygiene', () => {
     const second = await startServer();
     try {
       expect(redisPids()).toHaveLength(1);
-      expect(janusPids()).toHaveLength(1);
+      expect(workerPids(second.pid!)).toHaveLength(1);
       const r2 = new Redis({ path: socketPath() });
       const values = await r2.mget(Array.from({ length: 200 }, (_, i) => `crash-test:${i}`));
       r2.disconnect();
@@ -147,7 +138,7 @@ describe.skipIf(!!skip)('crash hygiene', () => {
       await new Promise((res) => second.once('exit', res));
     }
     expect(redisPids()).toHaveLength(0);
-    expect(janusPids()).toHaveLength(0);
+    expect(workerPids(second.pid!)).toHaveLength(0);
   }, 120_000);
 
   it('a redis-server an earlier run left behind is stopped (by its pid file) before the new one starts', async () => {

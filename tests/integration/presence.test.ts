@@ -220,7 +220,9 @@ describe('presence', () => {
     const student = await ApiClient.as(b.url, 's1-g5-1-01');
     const page = await connect(b.url, student);
     expect(await call(page, 'channel:follow', { channel: 'grade-5' })).toEqual({ ok: true });
-    expect((await call(page, 'channel:follow', { channel: '../grade-5' })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await call(page, 'channel:follow', { channel: '../grade-5' })).error?.code).toBe(
+      'VALIDATION_FAILED',
+    );
     const got: { channel: string; kind: string; slotId: string; at: number; seen: number }[] = [];
     page.on('channel:switch', (e) => got.push({ ...e, seen: Date.now() }));
     const at = Date.now() + 4000;

@@ -2,12 +2,17 @@
  * The side room panel on the class room page (小班语音视频): the co-teacher
  * opens and closes it, speaks, and gives or takes back the floor; everyone
  * in the class watches whoever speaks; a student with the floor can speak.
- * Signaling goes through the server (side:* events), never to the SFU.
+ * Media goes through mediasoup (sfuClient.ts); the room's state through the
+ * server (side:* events), never to the SFU.
  */
 import type { ApiUser } from './api.ts';
 import { h, notice } from './dom.ts';
 import { t } from './i18n.ts';
-import { gathered, preferH264, signal, SignalError } from './liveApi.ts';
+import { signal, SignalError } from './liveApi.ts';
+import { SfuSession, type SfuProducer } from './sfuClient.ts';
+import type { types } from 'mediasoup-client';
+
+type Producer = types.Producer;
 import { realtime } from './realtime.ts';
 import type { SideState } from '../../contracts/realtime.ts';
 
@@ -23,8 +28,11 @@ export function sideRoomPanel(
   const controls = h('div', { class: 'row' });
   const floorBox = h('div', {});
   const messages = h('div', { 'aria-live': 'polite' });
-  const watching = new Map<string, { pc: RTCPeerConnection; peerId: string; tile: HTMLElement }>();
-  let mine: { pc: RTCPeerConnection; peerId: string; stream: MediaStream } | null = null;
+  /** One tile per person speaking (their microphone and camera), by user id. */
+  const tiles = new Map<string, { tile: HTMLElement; stream: MediaStream; producers: Set<string> }>();
+  let session: SfuSession | null = null;
+  let joining: Promise<SfuSession> | null = null;
+  let mine: { stream: MediaStream; producers: Producer[] } | null = null;
   let st: Pick<SideState, 'classId' | 'open' | 'floor' | 'publishers'> = {
     classId,
     open: false,
@@ -36,75 +44,81 @@ export function sideRoomPanel(
       notice('error', e instanceof SignalError || e instanceof Error ? e.message : String(e)),
     );
 
+  const watch = async (s: SfuSession, p: SfuProducer) => {
+    if (p.userId === me.id || session !== s) return;
+    let t = tiles.get(p.userId);
+    if (!t) {
+      const stream = new MediaStream();
+      const video = h('video', { autoplay: true, playsinline: true, 'data-publisher': p.userId });
+      video.srcObject = stream;
+      t = {
+        tile: h('figure', { class: 'side-tile' }, video, h('figcaption', {}, names().get(p.userId) ?? '')),
+        stream,
+        producers: new Set(),
+      };
+      tiles.set(p.userId, t);
+      grid.append(t.tile);
+    }
+    const w = await s.watch(p.id);
+    t.producers.add(p.id);
+    t.stream.addTrack(w.track);
+  };
+  const unwatch = (producerId: string) => {
+    for (const [userId, t] of tiles) {
+      if (!t.producers.delete(producerId)) continue;
+      if (t.producers.size === 0) {
+        t.tile.remove();
+        tiles.delete(userId);
+      }
+    }
+  };
+  const join = (): Promise<SfuSession> =>
+    (joining ??= (async () => {
+      const s = await SfuSession.join({ kind: 'side', classId });
+      session = s;
+      s.onProducer((p) => void watch(s, p).catch(say));
+      s.onProducerClosed(unwatch);
+      s.onReset(() => {
+        if (session !== s) return;
+        leaveRoom();
+        if (st.open) void join().catch(say);
+      });
+      for (const p of s.producers) await watch(s, p).catch(say);
+      return s;
+    })());
+  const leaveRoom = () => {
+    mine?.stream.getTracks().forEach((tr) => tr.stop());
+    mine = null;
+    void session?.close();
+    session = null;
+    joining = null;
+    for (const t of tiles.values()) t.tile.remove();
+    tiles.clear();
+  };
+
   const speak = async () => {
     try {
+      const s = await join();
       const stream = await navigator.mediaDevices.getUserMedia({
         audio: true,
         video: { width: 640, height: 360 },
       });
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver(stream.getAudioTracks()[0]!, { direction: 'sendonly' });
-      preferH264(pc.addTransceiver(stream.getVideoTracks()[0]!, { direction: 'sendonly' }));
-      await pc.setLocalDescription(await pc.createOffer());
-      await gathered(pc);
-      const r = await signal('side:publish', {
-        classId,
-        offer: { type: 'offer', sdp: pc.localDescription!.sdp },
-      });
-      await pc.setRemoteDescription(r.answer);
-      mine = { pc, peerId: r.peerId, stream };
+      mine = { stream, producers: [] };
+      mine.producers.push(await s.publish(stream.getAudioTracks()[0]!, 'mic'));
+      mine.producers.push(await s.publish(stream.getVideoTracks()[0]!, 'camera'));
       paint();
     } catch (e) {
+      mine?.stream.getTracks().forEach((tr) => tr.stop());
+      mine = null;
       say(e);
     }
   };
   const stopSpeaking = () => {
     if (!mine) return;
-    mine.stream.getTracks().forEach((tr) => tr.stop());
-    mine.pc.close();
-    void signal('side:leave', { classId, peerId: mine.peerId }).catch(() => undefined);
+    const m = mine;
     mine = null;
-  };
-  const watch = async (publisherId: string) => {
-    if (watching.has(publisherId) || publisherId === me.id) return;
-    const video = h('video', { autoplay: true, playsinline: true, 'data-publisher': publisherId });
-    const tile = h(
-      'figure',
-      { class: 'side-tile' },
-      video,
-      h('figcaption', {}, names().get(publisherId) ?? ''),
-    );
-    try {
-      const w = await signal('side:watch', {
-        classId,
-        publisherId,
-      });
-      const pc = new RTCPeerConnection();
-      pc.ontrack = (e) => {
-        if (!video.srcObject) video.srcObject = new MediaStream();
-        (video.srcObject as MediaStream).addTrack(e.track);
-      };
-      await pc.setRemoteDescription(w.offer);
-      await pc.setLocalDescription(await pc.createAnswer());
-      await gathered(pc);
-      await signal('side:answer', {
-        classId,
-        peerId: w.peerId,
-        answer: { type: 'answer', sdp: pc.localDescription!.sdp },
-      });
-      watching.set(publisherId, { pc, peerId: w.peerId, tile });
-      grid.append(tile);
-    } catch (e) {
-      say(e);
-    }
-  };
-  const unwatch = (publisherId: string) => {
-    const w = watching.get(publisherId);
-    if (!w) return;
-    w.pc.close();
-    w.tile.remove();
-    watching.delete(publisherId);
-    void signal('side:leave', { classId, peerId: w.peerId }).catch(() => undefined);
+    m.stream.getTracks().forEach((tr) => tr.stop());
+    for (const p of m.producers) void session?.unpublish(p);
   };
 
   const paint = () => {
@@ -166,20 +180,14 @@ export function sideRoomPanel(
   const apply = (s: SideState) => {
     if (s.classId !== classId) return;
     st = s;
-    if (!s.open) {
-      [...watching.keys()].forEach(unwatch);
-      stopSpeaking();
-    } else {
-      for (const p of s.publishers) void watch(p);
-      for (const p of [...watching.keys()]) if (!s.publishers.includes(p)) unwatch(p);
-    }
+    if (!s.open) leaveRoom();
+    else void join().catch(say);
     paint();
   };
   socket.on('side:state', apply);
   onLeave(() => {
     socket.off('side:state', apply);
-    [...watching.keys()].forEach(unwatch);
-    stopSpeaking();
+    leaveRoom();
   });
   void signal('side:state', { classId }).then(apply).catch(say);
 

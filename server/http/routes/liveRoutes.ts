@@ -9,7 +9,7 @@ import { gradesOf } from '../../district/gradesOf.ts';
 import type { LiveLesson } from '../../live/LiveLesson.ts';
 import { LiveStore } from '../../live/LiveStore.ts';
 import { canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../../live/livePolicy.ts';
-import type { RoomSpec } from '../../../media/sfu/Sfu.ts';
+import { broadcastRoom } from '../../live/broadcastRoom.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
@@ -17,17 +17,6 @@ import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
 import { ignore } from '../../../core/ignore.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
-
-export function broadcastRoom(l: LiveLesson): RoomSpec {
-  return {
-    id: l.roomId,
-    description: `${l.grade} ${l.subject} ${l.title}`,
-    maxPublishers: 1,
-    videoCodec: 'h264',
-    bitrate: 2_500_000,
-    keyframeEverySec: 2,
-  };
-}
 
 export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { live } = deps;

@@ -1,7 +1,9 @@
 /**
- * Watch a live lesson (#/live/:id). Two ways: WebRTC with sub-second
- * latency (the default for teachers) and live HLS through hls.js or the
- * browser's own HLS (the default for students: it scales through the CDN).
+ * Watch a live lesson (#/live/:id). Two ways: WebRTC through mediasoup with
+ * sub-second latency (the default for teachers; the SFU picks the camera's
+ * simulcast layer from the line, or the viewer caps it with the quality
+ * menu) and live HLS through hls.js or the browser's own HLS (the default
+ * for students: it scales through the CDN).
  * When WebRTC cannot connect the page falls back to HLS by itself. Before
  * the teacher goes live the page waits and connects when the lesson starts.
  */
@@ -9,7 +11,8 @@ import type Hls from 'hls.js';
 import { ApiError, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
-import { gathered, liveApi, signal, SignalError } from '../liveApi.ts';
+import { liveApi, SignalError } from '../liveApi.ts';
+import { SfuSession, type SfuProducer } from '../sfuClient.ts';
 import { onLeave } from '../router.ts';
 import { listen } from '../realtime.ts';
 import { startPresence } from '../presence.ts';
@@ -56,8 +59,22 @@ export async function renderLiveWatch(
     }),
   );
   const messages = h('div', { 'aria-live': 'polite' });
-  let pc: RTCPeerConnection | null = null;
-  let peerId: string | null = null;
+  let session: SfuSession | null = null;
+  let cameraConsumer: string | null = null;
+  const quality = h(
+    'select',
+    { 'aria-label': t('quality'), 'data-testid': 'live-quality', hidden: true },
+    h('option', { value: 'auto' }, t('auto')),
+    h('option', { value: '2' }, t('qualityHigh')),
+    h('option', { value: '1' }, t('qualityMedium')),
+    h('option', { value: '0' }, t('qualityLow')),
+  );
+  quality.addEventListener('change', () => {
+    if (session && cameraConsumer)
+      void session
+        .setLayer(cameraConsumer, quality.value === 'auto' ? null : Number(quality.value))
+        .catch((e: Error) => messages.replaceChildren(notice('error', e.message)));
+  });
   let stopped = false;
   let rejoining = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -75,10 +92,11 @@ export async function renderLiveWatch(
 
   const close = async () => {
     clearTimeout(connectTimer);
-    if (peerId) await signal('live:leave', { peerId }).catch(() => undefined);
-    peerId = null;
-    pc?.close();
-    pc = null;
+    const s = session;
+    session = null;
+    cameraConsumer = null;
+    quality.hidden = true;
+    await s?.close();
     hls?.destroy();
     hls = null;
   };
@@ -143,31 +161,49 @@ export async function renderLiveWatch(
     if (stopped) return;
     try {
       await close();
-      const r = await signal('live:watch', {
-        lessonId,
-      });
-      peerId = r.peerId;
-      const conn = new RTCPeerConnection();
-      pc = conn;
-      // A fresh stream per connection: after a rejoin the old tracks are dead.
+      const s = await SfuSession.join({ kind: 'live', lessonId });
+      session = s;
+      // A fresh stream per session: after a rejoin the old tracks are dead.
       const ms = new MediaStream();
-      conn.addEventListener('track', (e) => {
-        if (e.transceiver.mid === '2') {
+      const screenOf = new Map<string, MediaStream>();
+      const take = async (p: SfuProducer) => {
+        if (session !== s || p.userId !== lesson.teacherId) return;
+        const w = await s.watch(p.id);
+        if (p.source === 'screen') {
           // The teacher's screen (a second video): shown large while shared, the camera goes small.
-          screenVideo.srcObject = new MediaStream([e.track]);
+          const st = new MediaStream([w.track]);
+          screenOf.set(p.id, st);
+          screenVideo.srcObject = st;
           return;
         }
-        ms.addTrack(e.track);
+        ms.getTracks()
+          .filter((tr) => tr.kind === w.track.kind)
+          .forEach((tr) => ms.removeTrack(tr));
+        ms.addTrack(w.track);
         if (video.srcObject !== ms) video.srcObject = ms;
+        if (p.source === 'camera') {
+          cameraConsumer = w.consumer.id;
+          quality.hidden = w.layers < 2;
+          if (quality.value !== 'auto') await s.setLayer(w.consumer.id, Number(quality.value));
+        }
+      };
+      s.onProducer(
+        (p) => void take(p).catch((e: Error) => messages.replaceChildren(notice('error', e.message))),
+      );
+      s.onProducerClosed((id) => {
+        if (screenOf.delete(id)) screenVideo.srcObject = null;
       });
-      conn.addEventListener('connectionstatechange', () => {
-        if (conn !== pc) return;
-        if (conn.connectionState === 'connected') {
+      s.onReset(() => {
+        if (session === s) void join();
+      });
+      await s.onRecvState((st) => {
+        if (session !== s) return;
+        if (st === 'connected') {
           stage.dataset.state = 'playing';
           messages.replaceChildren();
           void video.play().catch(() => messages.replaceChildren(notice('info', t('tapToPlay'))));
         }
-        if (conn.connectionState === 'failed' || conn.connectionState === 'disconnected') {
+        if (st === 'failed' || st === 'disconnected') {
           stage.dataset.state = 'reconnecting';
           messages.replaceChildren(notice('info', t('networkRetrying')));
           if (!rejoining) {
@@ -179,13 +215,16 @@ export async function renderLiveWatch(
           }
         }
       });
-      await conn.setRemoteDescription(r.offer);
-      await conn.setLocalDescription(await conn.createAnswer());
-      await gathered(conn);
-      await signal('live:answer', { peerId, answer: { type: 'answer', sdp: conn.localDescription!.sdp } });
+      const teacher = s.producers.filter((p) => p.userId === lesson.teacherId);
+      if (!teacher.some((p) => p.source === 'camera')) {
+        // Live, but the teacher's camera is not up yet: live:publisher says when it is.
+        stage.dataset.state = 'waiting';
+        messages.replaceChildren(notice('info', t('waitingForTeacher')));
+      }
+      for (const p of teacher) await take(p);
       // No picture over WebRTC within 8 s (UDP blocked, strict firewall): use HLS instead.
       connectTimer = setTimeout(() => {
-        if (conn === pc && conn.connectionState !== 'connected') fallBackToHls();
+        if (session === s && stage.dataset.state !== 'playing' && teacher.length) fallBackToHls();
       }, 8000);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
@@ -240,7 +279,7 @@ export async function renderLiveWatch(
     { class: 'watch' },
     h('p', { class: 'crumbs' }, h('a', { href: '#/live' }, `← ${t('liveTitle')}`)),
     stage,
-    h('div', { class: 'player-bar' }, modeLabel, lesson.status !== 'ended' && switchBtn),
+    h('div', { class: 'player-bar' }, modeLabel, quality, lesson.status !== 'ended' && switchBtn),
     messages,
     h('h1', { class: 'watch-title' }, lesson.title),
     h(

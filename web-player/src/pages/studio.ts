@@ -1,14 +1,19 @@
 /**
  * The lead teacher's studio (#/studio/:id): pick camera and microphone,
- * preview, go live (H.264 + Opus to the SFU through the server, with the
- * publish token the server issued), share the screen instead of the camera
- * and back, see how many are watching, end the lesson. A dropped
- * connection is re-published by itself.
+ * preview, go live (the camera in three simulcast layers, H.264, and the
+ * microphone, Opus, to mediasoup through the server's signaling, with the
+ * publish token the server issued), share the screen as a second video and
+ * stop it, see how many are watching, end the lesson. A dropped connection
+ * (or an SFU restart) is re-published by itself.
  */
 import type { ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
-import { gathered, liveApi, preferH264, signal, SignalError } from '../liveApi.ts';
+import { liveApi, signal, SignalError } from '../liveApi.ts';
+import { SfuSession } from '../sfuClient.ts';
+import type { types } from 'mediasoup-client';
+
+type Producer = types.Producer;
 import { listen } from '../realtime.ts';
 import { errorText } from '../api.ts';
 import { onLeave } from '../router.ts';
@@ -31,7 +36,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
 
   let stream: MediaStream | null = null;
   let screen: MediaStream | null = null;
-  let screenSender: RTCRtpSender | null = null;
+  let screenProducer: Producer | null = null;
   const screenPreview = h('video', {
     autoplay: true,
     muted: true,
@@ -40,8 +45,8 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     'data-testid': 'screen-preview',
     hidden: true,
   });
-  let pc: RTCPeerConnection | null = null;
-  let peerId: string | null = null;
+  let session: SfuSession | null = null;
+  let producers: Producer[] = [];
   let token: string | null = null;
   let wantLive = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,57 +85,42 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
       fill(micSel, 'audioinput');
     }
     // Switch the devices of a running broadcast without renegotiating.
-    if (pc) {
-      for (const sender of pc.getSenders()) {
-        const next = stream.getTracks().find((tr) => tr.kind === sender.track?.kind);
-        if (next && !(screen && next.kind === 'video')) await sender.replaceTrack(next);
-      }
+    for (const pr of producers) {
+      const next = stream.getTracks().find((tr) => tr.kind === pr.kind);
+      if (next) await pr.replaceTrack({ track: next });
     }
   };
 
-  const closePc = async () => {
-    if (peerId) await signal('live:leave', { peerId }).catch(() => undefined);
-    peerId = null;
-    pc?.close();
-    pc = null;
+  const closeSession = async () => {
+    const s = session;
+    session = null;
+    producers = [];
+    screenProducer = null;
+    await s?.close();
   };
 
   const publish = async () => {
-    await closePc();
+    await closeSession();
     if (!stream) await openDevices();
-    const conn = new RTCPeerConnection();
-    pc = conn;
-    conn.addTransceiver(stream!.getAudioTracks()[0]!, { direction: 'sendonly' });
-    const video = conn.addTransceiver(stream!.getVideoTracks()[0]!, {
-      direction: 'sendonly',
-      sendEncodings: [{ maxBitrate: 2_000_000 }],
+    const s = await SfuSession.join({ kind: 'live', lessonId });
+    session = s;
+    s.publishToken = token ?? undefined;
+    s.onReset(() => {
+      if (session === s) scheduleRepublish();
     });
-    preferH264(video);
-    // The screen is a second video (mid 2), empty until shared: switching it on and off needs no renegotiation.
-    const screenT = conn.addTransceiver('video', {
-      direction: 'sendonly',
-      sendEncodings: [{ maxBitrate: 1_500_000 }],
-    });
-    preferH264(screenT);
-    if (screen) await screenT.sender.replaceTrack(screen.getVideoTracks()[0]!);
-    screenSender = screenT.sender;
-    await conn.setLocalDescription(await conn.createOffer());
-    await gathered(conn);
-    const r = await signal('live:publish', {
-      lessonId,
-      publishToken: token ?? '',
-      offer: { type: 'offer', sdp: conn.localDescription!.sdp },
-    });
-    peerId = r.peerId;
-    await conn.setRemoteDescription(r.answer);
-    conn.addEventListener('connectionstatechange', () => {
-      if (conn !== pc) return;
-      if (conn.connectionState === 'connected') {
+    await s.onSendState((st) => {
+      if (session !== s) return;
+      if (st === 'connected') {
         setState('live.live', 'live-live');
         messages.replaceChildren();
       }
-      if (conn.connectionState === 'failed' || conn.connectionState === 'disconnected') scheduleRepublish();
+      if (st === 'failed' || st === 'disconnected') scheduleRepublish();
     });
+    producers = [
+      await s.publish(stream!.getAudioTracks()[0]!, 'mic'),
+      await s.publish(stream!.getVideoTracks()[0]!, 'camera'),
+    ];
+    if (screen) screenProducer = await s.publish(screen.getVideoTracks()[0]!, 'screen');
   };
 
   // Recover by itself: after a network drop, publish again (1 s, 2 s, 4 s… up to 10 s between tries).
@@ -145,6 +135,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
         await publish();
         backoff = 1000;
       } catch (err) {
+        console.warn('publishing again failed; retrying', err);
         if (
           err instanceof SignalError &&
           (err.code === 'AUTH_TOKEN_EXPIRED' || err.code === 'AUTH_TOKEN_INVALID')
@@ -177,7 +168,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     if (!confirm(t('confirmEndLive'))) return;
     wantLive = false;
     clearTimeout(retryTimer);
-    await closePc();
+    await closeSession();
     try {
       lesson = (await liveApi.end(lessonId)).lesson;
       setState('live.ended');
@@ -195,7 +186,8 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
       screen = null;
       shareBtn.textContent = t('shareScreen');
       screenPreview.hidden = true;
-      await screenSender?.replaceTrack(null);
+      if (screenProducer && session) await session.unpublish(screenProducer);
+      screenProducer = null;
       await signal('live:screen', { lessonId, on: false }).catch(() => undefined);
       return;
     }
@@ -209,7 +201,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     track.addEventListener('ended', () => {
       if (screen) shareBtn.click();
     });
-    await screenSender?.replaceTrack(track);
+    if (session) screenProducer = await session.publish(track, 'screen');
     screenPreview.srcObject = screen;
     screenPreview.hidden = false;
     shareBtn.textContent = t('stopSharing');
@@ -235,7 +227,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
   onLeave(() => {
     wantLive = false;
     clearTimeout(retryTimer);
-    void closePc();
+    void closeSession();
     stream?.getTracks().forEach((tr) => tr.stop());
     screen?.getTracks().forEach((tr) => tr.stop());
   });
