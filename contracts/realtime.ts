@@ -13,20 +13,8 @@ import type { LessonUpdateEvent } from './lessons.ts';
 
 export type { LessonUpdateEvent };
 
-export const Jsep = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(100_000) });
-export type Jsep = z.infer<typeof Jsep>;
-const offer = Jsep.extend({ type: z.literal('offer') });
-const answer = Jsep.extend({ type: z.literal('answer') });
-export const IceCandidate = z.object({
-  candidate: z.string().max(2000),
-  sdpMid: z.string().max(64).nullable().optional(),
-  sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-});
-/** A candidate, or null when gathering is complete. */
-const candidate = IceCandidate.nullable();
 const id = z.string().min(1).max(80);
 const classId = z.object({ classId: id });
-const peer = z.object({ peerId: id });
 
 /** A room on the SFU: a grade's live lesson, or a class's side room. */
 export const SfuRoomRef = z.discriminatedUnion('kind', [
@@ -69,11 +57,6 @@ export const clientPayloads = {
   'side:open': classId,
   'side:close': classId,
   'side:floor': classId.extend({ userId: id, on: z.boolean().default(true) }),
-  'side:publish': classId.extend({ offer }),
-  'side:watch': classId.extend({ publisherId: id }),
-  'side:answer': classId.extend({ peerId: id, answer }),
-  'side:trickle': classId.extend({ peerId: id, candidate }),
-  'side:leave': classId.extend({ peerId: id }),
 
   'sfu:join': z.object({ room: SfuRoomRef }),
   'sfu:transport': z.object({ peerId }),
@@ -99,13 +82,7 @@ export const clientPayloads = {
   }),
   'channel:unfollow': z.object({ channel: z.string().max(20) }),
 
-  // Without a token the server answers AUTH_TOKEN_INVALID (what the studio shows), not a validation error.
-  'live:publish': z.object({ lessonId: id, publishToken: z.string().max(1000).optional(), offer }),
   'live:screen': z.object({ lessonId: id, on: z.boolean() }),
-  'live:watch': z.object({ lessonId: id }),
-  'live:answer': peer.extend({ answer }),
-  'live:trickle': peer.extend({ candidate }),
-  'live:leave': peer,
 } as const;
 export type ClientEvent = keyof typeof clientPayloads;
 export type PayloadOf<E extends ClientEvent> = z.input<(typeof clientPayloads)[E]>;
@@ -145,14 +122,6 @@ export interface PresenceUpdate {
   viewings: Viewing[];
   at: number;
 }
-export interface Published {
-  peerId: string;
-  answer: Jsep;
-}
-export interface Offered {
-  peerId: string;
-  offer: Jsep;
-}
 
 /** What each client event's acknowledgement carries when it succeeds. */
 export interface ClientResults {
@@ -171,11 +140,6 @@ export interface ClientResults {
   'side:open': SideState;
   'side:close': Ok;
   'side:floor': Ok & { floor: string[] };
-  'side:publish': Published;
-  'side:watch': Offered;
-  'side:answer': Ok;
-  'side:trickle': Ok;
-  'side:leave': Ok;
   'sfu:join': SfuJoined;
   'sfu:transport': SfuTransport;
   'sfu:connect': Ok;
@@ -187,12 +151,7 @@ export interface ClientResults {
   'sfu:leave': Ok;
   'channel:follow': Ok;
   'channel:unfollow': Ok;
-  'live:publish': Published;
   'live:screen': Ok;
-  'live:watch': Offered;
-  'live:answer': Ok;
-  'live:trickle': Ok;
-  'live:leave': Ok;
 }
 
 export type ClientToServerEvents = {

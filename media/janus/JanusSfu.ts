@@ -309,6 +309,29 @@ export class JanusSfu extends EventEmitter<SfuEvents> implements Sfu {
     }
   }
 
+  /**
+   * One more SRTP forwarder of a publisher's audio and video to `host:port`/`port+2` (bench:live's
+   * light receivers, the same kind mediasoup gets); returns its stream ids. Not replaced by `forward`.
+   */
+  async forwardSrtp(roomId: string, publisherId: string, host: string, port: number, keyBase64: string) {
+    const h = await this.#controlHandle();
+    const { data } = await h.message({
+      request: 'rtp_forward',
+      admin_key: this.#adminKey,
+      room: roomId,
+      publisher_id: publisherId,
+      host,
+      host_family: 'ipv4',
+      srtp_suite: 80,
+      srtp_crypto: keyBase64,
+      streams: [
+        { mid: '0', port },
+        { mid: '1', port: port + 2 },
+      ],
+    });
+    return ((data.forwarders as { stream_id: number }[] | undefined) ?? []).map((f) => f.stream_id);
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.#session?.destroy().catch(ignore('Janus session already gone at stop', this.#o.logger));

@@ -441,6 +441,36 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     room.forward = fw;
   }
 
+  /**
+   * bench:live's light receivers: `n` SRTP plain-RTP transports, each consuming the room's audio
+   * and video (the top simulcast layer) to 127.0.0.1:(firstPort + 4i). Returns what closes them.
+   */
+  async benchReceivers(
+    roomId: string,
+    n: number,
+    firstPort: number,
+    srtp: { cryptoSuite: types.SrtpCryptoSuite; keyBase64: string },
+  ): Promise<() => Promise<void>> {
+    const room = this.#room(roomId);
+    const transports: types.PlainTransport[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = await room.router.createPlainTransport({
+        listenIp: { ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: true,
+        srtpCryptoSuite: srtp.cryptoSuite,
+      });
+      transports.push(t);
+      await t.connect({ ip: '127.0.0.1', port: firstPort + 4 * i, srtpParameters: srtp });
+      for (const p of this.producers(roomId)) {
+        const c = await t.consume({ producerId: p.id, rtpCapabilities: room.router.rtpCapabilities });
+        if (c.type === 'simulcast') await c.setPreferredLayers({ spatialLayer: spatialLayers(c) - 1 });
+      }
+    }
+    return async () => transports.forEach((t) => t.close());
+  }
+
   #stopForward(room: Room): void {
     if (!room.forward) return;
     clearInterval(room.forward.timer);

@@ -35,28 +35,3 @@ export async function signal<E extends ClientEvent>(
   if ('error' in reply) throw new SignalError(reply.error.code, reply.error.message);
   return reply;
 }
-
-export async function gathered(pc: RTCPeerConnection, maxMs = 3000): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return;
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      if (pc.iceGatheringState === 'complete') resolve();
-    };
-    pc.addEventListener('icegatheringstatechange', done);
-    setTimeout(resolve, maxMs); // send what we have; Janus also gets the rest by trickle
-  });
-}
-
-/** Prefer H.264 (constrained baseline, packetization-mode 1): live HLS copies it without re-encoding. */
-export function preferH264(t: RTCRtpTransceiver): void {
-  const caps = RTCRtpSender.getCapabilities?.('video');
-  if (!caps || !t.setCodecPreferences) return;
-  const h264 = caps.codecs.filter(
-    (c) =>
-      c.mimeType === 'video/H264' &&
-      /packetization-mode=1/.test(c.sdpFmtpLine ?? '') &&
-      /profile-level-id=42e01f/.test(c.sdpFmtpLine ?? ''),
-  );
-  if (h264.length)
-    t.setCodecPreferences([...h264, ...caps.codecs.filter((c) => c.mimeType !== 'video/H264')]);
-}
