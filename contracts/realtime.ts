@@ -173,6 +173,10 @@ export interface ServerToClientEvents {
   /** A producer appeared in an SFU room this socket joined. */
   'sfu:producer': (e: { roomKey: string; producer: SfuProducer }) => void;
   'sfu:producer-closed': (e: { roomKey: string; producerId: string }) => void;
+  /** Who speaks now (side rooms). */
+  'sfu:speaker': (e: { roomKey: string; userId: string }) => void;
+  /** How loud each person making sound is, dBov (-127 … 0); [] when everyone is silent (side rooms). */
+  'sfu:levels': (e: { roomKey: string; levels: { userId: string; volume: number }[] }) => void;
   /** The room was made again (the SFU worker restarted): join again, publish and watch again. */
   'sfu:reset': (e: { roomKey: string }) => void;
   /** A channel switched programme (the scheduler's leader fired a timetable switch), to its followers. */

@@ -116,6 +116,8 @@ const spatialLayers = (c: types.Consumer): number =>
 interface Room {
   spec: RoomSpec;
   router: types.Router;
+  /** Who speaks (dominant speaker) and how loud (audio levels), when the room asks for it. */
+  speakers?: { active: types.ActiveSpeakerObserver; levels: types.AudioLevelObserver };
   worker: types.Worker;
   peers: Map<string, Peer>;
   forward?: Forward;
@@ -130,6 +132,10 @@ export interface MediasoupSfuEvents {
   'room-reset': [roomId: string];
   /** A peer's transport lost its connection for good (ICE/DTLS failed or closed). */
   'peer-down': [roomId: string, peerId: string];
+  /** The dominant speaker changed (rooms with detectSpeakers). */
+  speaker: [roomId: string, userId: string];
+  /** Audio levels of who is making sound now, dBov (-127 silent … 0 loudest); [] after silence. */
+  levels: [roomId: string, levels: { userId: string; volume: number }[]];
 }
 
 export class SfuError extends Error {
@@ -204,7 +210,23 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
       mediaCodecs: [CODECS.opus, ...video],
       appData: { room: spec.id },
     });
-    return { spec, router, worker, peers: new Map() };
+    const room: Room = { spec, router, worker, peers: new Map() };
+    if (spec.detectSpeakers) {
+      const userOf = (p: types.Producer) => (p.appData as { userId?: string }).userId ?? '';
+      const active = await router.createActiveSpeakerObserver({ interval: 300 });
+      const levels = await router.createAudioLevelObserver({ maxEntries: 8, threshold: -70, interval: 500 });
+      active.on('dominantspeaker', ({ producer }) => this.emit('speaker', spec.id, userOf(producer)));
+      levels.on('volumes', (v) =>
+        this.emit(
+          'levels',
+          spec.id,
+          v.map(({ producer, volume }) => ({ userId: userOf(producer), volume })),
+        ),
+      );
+      levels.on('silence', () => this.emit('levels', spec.id, []));
+      room.speakers = { active, levels };
+    }
+    return room;
   }
 
   #room(id: string): Room {
@@ -308,9 +330,13 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     const producer = await t.produce({
       kind: o.kind,
       rtpParameters: o.rtpParameters,
-      appData: { source: o.source },
+      appData: { source: o.source, userId: peer.userId },
     });
     peer.producers.set(producer.id, producer);
+    if (room.speakers && o.kind === 'audio') {
+      await room.speakers.active.addProducer({ producerId: producer.id });
+      await room.speakers.levels.addProducer({ producerId: producer.id });
+    }
     const info: ProducerInfo = { id: producer.id, userId: peer.userId, source: o.source, kind: o.kind };
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -383,6 +409,13 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
   /** The stats of a consumer (its current layer): for tests and support. */
   async consumerLayer(roomId: string, peerId: string, consumerId: string): Promise<number | undefined> {
     return this.#peer(this.#room(roomId), peerId).consumers.get(consumerId)?.currentLayers?.spatialLayer;
+  }
+
+  /** Caps what the SFU sends to a user's connections in a room, bits/s (tests: a weak line). */
+  async limitUser(roomId: string, userId: string, bitsPerSecond: number): Promise<void> {
+    for (const p of this.#room(roomId).peers.values())
+      if (p.userId === userId)
+        for (const t of p.transports.values()) await t.setMaxOutgoingBitrate(bitsPerSecond);
   }
 
   /** Closes everything a peer (a browser tab) had in the room. */

@@ -30,6 +30,8 @@ export interface RoomSpec {
   bitrate: number;
   /** Ask publishers for a keyframe this often (seconds): gives the HLS segmenter its cut points. */
   keyframeEverySec: number;
+  /** Tell the room who speaks and how loud (a class's side room). */
+  detectSpeakers?: boolean;
 }
 
 export interface Participant {

@@ -58,8 +58,12 @@ export class LoginGuard {
       .expire(K.ip(ip, minute), 120)
       .incr(K.all(second))
       .expire(K.all(second), 5)
+      .get(K.ip(ip, minute - 1))
       .exec();
-    const perIp = Number(res?.[0]?.[1] ?? 0);
+    // A sliding minute: the previous minute's attempts count for the part of it still inside the
+    // last 60 s, so a burst across a minute boundary does not get twice the limit.
+    const previous = Number(res?.[4]?.[1] ?? 0);
+    const perIp = Number(res?.[0]?.[1] ?? 0) + previous * (1 - (now % 60_000) / 60_000);
     const global = Number(res?.[2]?.[1] ?? 0);
     if (perIp > this.#limits.perIpPerMinute) {
       throw rateLimited(

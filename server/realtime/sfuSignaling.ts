@@ -87,6 +87,14 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       const key = keyOf.get(roomId);
       if (key) io.to(key).emit('sfu:producer-closed', { roomKey: key, producerId });
     });
+    d.sfu.on('speaker', (roomId, userId) => {
+      const key = keyOf.get(roomId);
+      if (key) io.to(key).emit('sfu:speaker', { roomKey: key, userId });
+    });
+    d.sfu.on('levels', (roomId, levels) => {
+      const key = keyOf.get(roomId);
+      if (key) io.to(key).emit('sfu:levels', { roomKey: key, levels });
+    });
     d.sfu.on('room-reset', (roomId) => {
       const key = keyOf.get(roomId);
       if (key) io.to(key).emit('sfu:reset', { roomKey: key });

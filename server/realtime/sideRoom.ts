@@ -175,5 +175,6 @@ function sideRoomSpec(cls: SchoolClass, roomId: string) {
     videoCodec: 'vp8' as const,
     bitrate: 600_000,
     keyframeEverySec: 5,
+    detectSpeakers: true,
   };
 }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { submitLogin } from '../helpers/browser.ts';
 import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
 
@@ -206,6 +207,24 @@ describe('live lesson in the browser', () => {
         `a viewer decodes pictures again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,
       );
     }
+
+    // A weak line (what the SFU may send the co-teacher capped at 250 kbit/s): mediasoup moves them down a layer.
+    const room = `lesson-${lessonId.slice(5)}`;
+    const coTeacherId = (
+      await (await ApiClient.as(svc.url, 't-s1-g3-1')).get<{ user: { id: string } }>('/api/me')
+    ).body.user.id;
+    await viewers[0]!.waitForFunction(
+      () => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).videoWidth >= 640,
+      undefined,
+      { timeout: 30_000 },
+    );
+    await svc.sfu!.limitUser(room, coTeacherId, 250_000);
+    await viewers[0]!.waitForFunction(
+      (w) => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).videoWidth < w,
+      640,
+      { timeout: 20_000 },
+    );
+    console.log(`bandwidth estimate: ${await width(viewers[0]!)} px wide at 250 kbit/s`);
 
     await studio.click('[data-testid=end-live]');
     await studio.waitForSelector('[data-testid=studio-state][data-state="live.ended"]');

@@ -72,6 +72,13 @@ describe('class video room in the browser', () => {
     expect(await teacher.locator('[data-testid=side-grid] figcaption').allTextContents()).toEqual([
       expect.stringMatching(/\S/),
     ]);
+    // mediasoup hears the student (the fake microphone beeps): a level on the student's tile.
+    await teacher.waitForFunction(
+      () =>
+        Number(document.querySelector<HTMLElement>('[data-testid=side-grid] figure')?.dataset.level ?? 0) > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
     await teacher.screenshot({ path: path.join(SHOTS, 'side-room-teacher.png'), fullPage: true });
     // The floor taken back: the student's stream leaves the teacher's grid.
     await teacher.click('[data-testid=side-floor][data-on=true]');

@@ -73,6 +73,16 @@ export class SfuSession {
     this.#stops.push(listen('sfu:producer-closed', (e) => e.roomKey === this.roomKey && fn(e.producerId)));
   }
 
+  /** Who speaks now (side rooms). */
+  onSpeaker(fn: (userId: string) => void): void {
+    this.#stops.push(listen('sfu:speaker', (e) => e.roomKey === this.roomKey && fn(e.userId)));
+  }
+
+  /** How loud each person making sound is (dBov, -127 … 0); [] when everyone is silent. */
+  onLevels(fn: (levels: { userId: string; volume: number }[]) => void): void {
+    this.#stops.push(listen('sfu:levels', (e) => e.roomKey === this.roomKey && fn(e.levels)));
+  }
+
   /** The SFU restarted the room: this session is dead; join again. */
   onReset(fn: () => void): void {
     this.#stops.push(listen('sfu:reset', (e) => e.roomKey === this.roomKey && fn()));

@@ -51,8 +51,14 @@ export function sideRoomPanel(
       const stream = new MediaStream();
       const video = h('video', { autoplay: true, playsinline: true, 'data-publisher': p.userId });
       video.srcObject = stream;
+      const meter = h('span', { class: 'side-level' });
       t = {
-        tile: h('figure', { class: 'side-tile' }, video, h('figcaption', {}, names().get(p.userId) ?? '')),
+        tile: h(
+          'figure',
+          { class: 'side-tile', 'data-user': p.userId },
+          video,
+          h('figcaption', {}, meter, names().get(p.userId) ?? ''),
+        ),
         stream,
         producers: new Set(),
       };
@@ -78,6 +84,18 @@ export function sideRoomPanel(
       session = s;
       s.onProducer((p) => void watch(s, p).catch(say));
       s.onProducerClosed(unwatch);
+      // Who speaks is outlined; a small meter shows how loud each one is.
+      s.onSpeaker((userId) => {
+        for (const [id, t] of tiles) t.tile.classList.toggle('speaking', id === userId);
+      });
+      s.onLevels((levels) => {
+        for (const [id, t] of tiles) {
+          const v = levels.find((l) => l.userId === id)?.volume ?? -127;
+          const pct = Math.max(0, Math.min(100, Math.round(((v + 70) / 70) * 100)));
+          t.tile.dataset.level = String(pct);
+          (t.tile.querySelector('.side-level') as HTMLElement).style.setProperty('--level', `${pct}%`);
+        }
+      });
       s.onReset(() => {
         if (session !== s) return;
         leaveRoom();

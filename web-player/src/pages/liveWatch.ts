@@ -50,9 +50,11 @@ export async function renderLiveWatch(
     }),
   );
   onLeave(
-    // The teacher (re)started broadcasting: a new feed to join now (after a drop or an SFU restart).
+    // The teacher's camera is up again: join now unless this page already receives it (a joined page
+    // also gets new producers through sfu:producer; this covers one that arrived while it was joining).
     listen('live:publisher', (e) => {
       if (e.lessonId !== lessonId || mode !== 'webrtc' || stopped) return;
+      if (session && !session.closed && cameraConsumer) return;
       clearTimeout(timer);
       rejoining = false;
       void join();
@@ -157,11 +159,19 @@ export async function renderLiveWatch(
     void (mode === 'hls' ? joinHls() : join());
   });
 
+  /** Only the newest join goes on (a reset, a dropped line and live:publisher may all ask at once). */
+  let joinSeq = 0;
+  let everPlayed = false;
   const join = async () => {
     if (stopped) return;
+    const seq = ++joinSeq;
     try {
       await close();
       const s = await SfuSession.join({ kind: 'live', lessonId });
+      if (seq !== joinSeq || stopped) {
+        await s.close();
+        return;
+      }
       session = s;
       // A fresh stream per session: after a rejoin the old tracks are dead.
       const ms = new MediaStream();
@@ -199,6 +209,7 @@ export async function renderLiveWatch(
       await s.onRecvState((st) => {
         if (session !== s) return;
         if (st === 'connected') {
+          everPlayed = true;
           stage.dataset.state = 'playing';
           messages.replaceChildren();
           void video.play().catch(() => messages.replaceChildren(notice('info', t('tapToPlay'))));
@@ -222,9 +233,11 @@ export async function renderLiveWatch(
         messages.replaceChildren(notice('info', t('waitingForTeacher')));
       }
       for (const p of teacher) await take(p);
-      // No picture over WebRTC within 8 s (UDP blocked, strict firewall): use HLS instead.
+      // No picture over WebRTC within 8 s (UDP blocked, strict firewall): use HLS instead. A page that
+      // has played over WebRTC before knows it works here, and keeps rejoining instead.
       connectTimer = setTimeout(() => {
-        if (session === s && stage.dataset.state !== 'playing' && teacher.length) fallBackToHls();
+        if (session === s && !everPlayed && stage.dataset.state !== 'playing' && teacher.length)
+          fallBackToHls();
       }, 8000);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
