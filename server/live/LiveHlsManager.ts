@@ -85,9 +85,13 @@ export class LiveHlsManager {
       this.#pipelines.set(l.id, p);
       p.catch(() => this.#pipelines.delete(l.id));
     }
+    const running = this.#targets.has(l.id);
     const hls = await p;
     this.#targets.set(l.id, { publisherId, mid: '1' });
     await this.#forward(l.roomId, publisherId, hls, '1');
+    // Published again (a dropped line, an SFU restart): new RTP streams, so a fresh ffmpeg run and a
+    // clean discontinuity rather than a decoder stuck on the old sequence.
+    if (running) await hls.restartEncoder();
     this.#d.logger.info(
       { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
       'live HLS: forwarding the teacher',

@@ -198,7 +198,11 @@ export async function renderLiveWatch(
         }
       };
       s.onProducer(
-        (p) => void take(p).catch((e: Error) => messages.replaceChildren(notice('error', e.message))),
+        (p) =>
+          void take(p).catch(() => {
+            // The stream could not be taken (the room changing under it): join again shortly.
+            if (session === s && !stopped) timer = setTimeout(() => void join(), 2000);
+          }),
       );
       s.onProducerClosed((id) => {
         if (screenOf.delete(id)) screenVideo.srcObject = null;
@@ -246,6 +250,10 @@ export async function renderLiveWatch(
         timer = setTimeout(() => void join(), 3000);
       } else if (err instanceof SignalError && (err.code === 'FORBIDDEN_SCOPE' || err.code === 'NOT_FOUND')) {
         messages.replaceChildren(notice('error', err.message));
+      } else if (everPlayed) {
+        // WebRTC works here: a failed rejoin (the SFU still restarting) is tried again, not given up.
+        stage.dataset.state = 'reconnecting';
+        timer = setTimeout(() => void join(), 2000);
       } else {
         fallBackToHls();
       }
