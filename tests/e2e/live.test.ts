@@ -91,9 +91,15 @@ describe('live lesson in the browser', () => {
         undefined,
         { timeout: 20_000 },
       );
+      // Pictures keep coming (a simulcast layer switch may hold them a moment while its keyframe arrives).
       const first = await frames(page);
-      await page.waitForTimeout(500);
-      expect(await frames(page)).toBeGreaterThan(first);
+      await page.waitForFunction(
+        (n) =>
+          (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+            .totalVideoFrames > n,
+        first,
+        { timeout: 10_000 },
+      );
       const audioTracks = await page.evaluate(
         () =>
           (
@@ -164,8 +170,13 @@ describe('live lesson in the browser', () => {
       );
     }
     const camFrames = await frames(viewers[0]!);
-    await viewers[0]!.waitForTimeout(500);
-    expect(await frames(viewers[0]!)).toBeGreaterThan(camFrames); // the camera keeps going beside the screen
+    await viewers[0]!.waitForFunction(
+      (n) =>
+        (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).getVideoPlaybackQuality()
+          .totalVideoFrames > n,
+      camFrames,
+      { timeout: 10_000 },
+    ); // the camera keeps going beside the screen
     await viewers[0]!.screenshot({ path: path.join(SHOTS, 'live-viewer-screen.png') });
     const t1 = await currentTime();
     await hlsViewer.waitForFunction(
