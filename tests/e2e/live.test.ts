@@ -212,7 +212,7 @@ describe('live lesson in the browser', () => {
             .totalVideoFrames >
           start + 25,
         f0,
-        { timeout: 30_000 },
+        { timeout: 45_000 },
       );
       console.log(
         `a viewer decodes pictures again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`,

@@ -272,9 +272,25 @@ export async function renderLiveWatch(
         : null,
     ),
   );
+  // A watchdog: pictures that stopped for 9 s over WebRTC that once worked (a missed event, a restart
+  // seen half-way) mean joining again, whatever the cause.
+  let lastFrames = -1;
+  let stillSince = Date.now();
+  const watchdog = setInterval(() => {
+    if (mode !== 'webrtc' || stopped || !everPlayed) return;
+    const n = video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0;
+    if (n !== lastFrames) {
+      lastFrames = n;
+      stillSince = Date.now();
+    } else if (Date.now() - stillSince > 9000) {
+      stillSince = Date.now();
+      void join();
+    }
+  }, 3000);
   onLeave(() => {
     stopped = true;
     clearTimeout(timer);
+    clearInterval(watchdog);
     void close();
   });
   showMode();
