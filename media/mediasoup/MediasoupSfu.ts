@@ -130,8 +130,6 @@ export interface MediasoupSfuEvents {
   'producer-closed': [roomId: string, producerId: string];
   /** The room's worker died; the room was made again, empty: every peer must reconnect. */
   'room-reset': [roomId: string];
-  /** A peer's transport lost its connection for good (ICE/DTLS failed or closed). */
-  'peer-down': [roomId: string, peerId: string];
   /** The dominant speaker changed (rooms with detectSpeakers). */
   speaker: [roomId: string, userId: string];
   /** Audio levels of who is making sound now, dBov (-127 silent … 0 loudest); [] after silence. */
@@ -297,12 +295,6 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
       initialAvailableOutgoingBitrate: 1_000_000,
     });
     peer.transports.set(t.id, t);
-    t.on('dtlsstatechange', (s) => {
-      if (s === 'failed' || s === 'closed') this.emit('peer-down', roomId, peerId);
-    });
-    t.on('icestatechange', (s) => {
-      if (s === 'disconnected') this.#o.logger.debug({ roomId, peerId }, 'a transport lost ICE for now');
-    });
     return {
       id: t.id,
       iceParameters: t.iceParameters,
@@ -404,11 +396,6 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     const layer = Math.min(top, Math.max(0, spatialLayer ?? top));
     await c.setPreferredLayers({ spatialLayer: layer, temporalLayer: 2 });
     return layer;
-  }
-
-  /** The stats of a consumer (its current layer): for tests and support. */
-  async consumerLayer(roomId: string, peerId: string, consumerId: string): Promise<number | undefined> {
-    return this.#peer(this.#room(roomId), peerId).consumers.get(consumerId)?.currentLayers?.spatialLayer;
   }
 
   /** Caps what the SFU sends to a user's connections in a room, bits/s (tests: a weak line). */
