@@ -67,16 +67,27 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
           messageZh: '只有老师可以这样做。',
         });
     };
-    const blocked = (text: string) => {
-      const verdict = checkMessage(text);
+    const emitUpdate = (m: RoomMessage) =>
+      io.to(classRoom(m.classId)).emit('room:message', m.deleted ? { ...m, text: '' } : m);
+    /** Posts a message as this user: within their send limits, past the filter; stored and pushed. */
+    const post = async (m: Omit<RoomMessage, 'id' | 'at' | 'userId' | 'name'>): Promise<RoomMessage> => {
+      const wait = await d.rooms.takeSendSlot(m.classId, user.id, m.role);
+      if (wait > 0) throw tooFast(wait);
+      const verdict = checkMessage(m.text);
       if (!verdict.ok)
         throw new AppError('MESSAGE_BLOCKED', verdict.message!.en, undefined, {
           messageZh: verdict.message!['zh-CN'],
           reason: verdict.reason,
         });
+      const stored = await d.rooms.add({
+        ...m,
+        userId: user.id,
+        name: user.displayName,
+        text: m.text.trim(),
+      });
+      emitUpdate(stored);
+      return stored;
     };
-    const emitUpdate = (m: RoomMessage) =>
-      io.to(classRoom(m.classId)).emit('room:message', m.deleted ? { ...m, text: '' } : m);
 
     on('room:join', async (_p, cls) => {
       await socket.join(classRoom(cls.id));
@@ -100,18 +111,12 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
             messageZh: `老师暂时让你安静一会儿，${Math.ceil((until - Date.now()) / 60_000)} 分钟后可以再发言。`,
           },
         );
-      const wait = await d.rooms.takeSendSlot(cls.id, user.id, user.role as 'student' | 'co_teacher');
-      if (wait > 0) throw tooFast(wait);
-      blocked(p.text);
-      const m = await d.rooms.add({
+      const m = await post({
         classId: cls.id,
-        userId: user.id,
-        name: user.displayName,
         role: user.role as 'student' | 'co_teacher',
         kind: p.kind,
-        text: p.text.trim(),
+        text: p.text,
       });
-      emitUpdate(m);
       if (p.kind === 'question' && user.role === 'student') await d.rooms.setHand(cls.id, user.id, false);
       return { ok: true, message: m };
     });
@@ -128,19 +133,13 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
       const q = await d.rooms.get(cls.id, p.questionId);
       if (!q || q.kind !== 'question' || q.deleted)
         throw new AppError('NOT_FOUND', 'That question was not found.');
-      const wait = await d.rooms.takeSendSlot(cls.id, user.id, 'co_teacher');
-      if (wait > 0) throw tooFast(wait);
-      blocked(p.text);
-      const a = await d.rooms.add({
+      const a = await post({
         classId: cls.id,
-        userId: user.id,
-        name: user.displayName,
         role: 'co_teacher',
         kind: 'answer',
-        text: p.text.trim(),
+        text: p.text,
         replyTo: q.id,
       });
-      emitUpdate(a);
       emitUpdate((await d.rooms.update(cls.id, q.id, { answeredBy: a.id }))!);
       await d.rooms.countAnswer(user.id);
       await d.rooms.setHand(cls.id, q.userId, false);
