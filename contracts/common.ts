@@ -16,6 +16,16 @@ export const DateString = z.string().regex(DATE_PATTERN, 'must be a date YYYY-MM
 /** An instant as ISO 8601 text. */
 export const IsoTime = z.string();
 
+/** What recorded and live lessons both carry: the lesson, its grade and subject, its teacher. */
+export const LessonHeading = z.object({
+  id: z.string(),
+  title: z.string(),
+  grade: z.number().int(),
+  subject: z.string(),
+  teacherId: z.string(),
+  teacherName: z.string(),
+});
+
 export const ErrorBody = z.object({
   code: z.string(),
   message: z.string(),

@@ -1,6 +1,6 @@
 /** Recorded lessons (先录后播 and replay) on the wire. */
 import { z } from 'zod';
-import { IsoTime } from './common.ts';
+import { IsoTime, LessonHeading } from './common.ts';
 
 export const LESSON_STATUSES = ['uploaded', 'processing', 'ready', 'failed'] as const;
 export const LessonStatus = z.enum(LESSON_STATUSES);
@@ -30,13 +30,7 @@ export type RenditionInfo = z.infer<typeof RenditionInfo>;
 export const LessonError = z.object({ code: z.string(), message: z.string() });
 
 /** A lesson as a user sees it: no storage keys, no job ids; what this user may do with it. */
-export const LessonView = z.object({
-  id: z.string(),
-  title: z.string(),
-  grade: z.number().int(),
-  subject: z.string(),
-  teacherId: z.string(),
-  teacherName: z.string(),
+export const LessonView = LessonHeading.extend({
   status: LessonStatus,
   review: ReviewStatus,
   reviewNote: z.string().optional(),

@@ -1,18 +1,12 @@
 /** Live lessons (a lead teacher broadcasts to a whole grade) on the wire. */
 import { z } from 'zod';
-import { IsoTime } from './common.ts';
+import { IsoTime, LessonHeading } from './common.ts';
 
 export const LIVE_STATUSES = ['scheduled', 'live', 'ended'] as const;
 export const LiveStatus = z.enum(LIVE_STATUSES);
 export type LiveStatus = z.infer<typeof LiveStatus>;
 
-export const LiveLessonView = z.object({
-  id: z.string(),
-  title: z.string(),
-  grade: z.number().int(),
-  subject: z.string(),
-  teacherId: z.string(),
-  teacherName: z.string(),
+export const LiveLessonView = LessonHeading.extend({
   status: LiveStatus,
   roomId: z.string(),
   /** Who is publishing right now (the teacher, or an admin standing in). */
