@@ -1,8 +1,8 @@
 /** Live lessons: REST calls and the socket.io signaling used by the studio and viewer pages. */
 import { call } from './api.ts';
-import { realtime } from './realtime.ts';
+import { ask } from './realtime.ts';
 import type { LiveLessonView } from '../../contracts/live.ts';
-import type { ClientEvent, ClientResults, PayloadOf, Reply } from '../../contracts/realtime.ts';
+import type { ClientEvent, ClientResults, PayloadOf } from '../../contracts/realtime.ts';
 
 export type { LiveLessonView };
 
@@ -28,10 +28,7 @@ export async function signal<E extends ClientEvent>(
   event: E,
   payload: PayloadOf<E>,
 ): Promise<ClientResults[E]> {
-  const socket = realtime().timeout(20_000);
-  // socket.io-client's typed emitWithAck cannot follow a generic event name; the types come from the contract.
-  const emit = socket.emitWithAck as unknown as (e: E, p: PayloadOf<E>) => Promise<Reply<ClientResults[E]>>;
-  const reply = await emit.call(socket, event, payload);
+  const reply = await ask(event, payload, 20_000);
   if ('error' in reply) throw new SignalError(reply.error.code, reply.error.message);
   return reply;
 }

@@ -5,7 +5,14 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { session } from './api.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../contracts/realtime.ts';
+import type {
+  ClientEvent,
+  ClientResults,
+  ClientToServerEvents,
+  PayloadOf,
+  Reply,
+  ServerToClientEvents,
+} from '../../contracts/realtime.ts';
 
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -41,6 +48,25 @@ export function listen<E extends keyof ServerToClientEvents>(
   const untyped = s as unknown as { on: Listen; off: Listen };
   untyped.on(event, fn as (...args: unknown[]) => void);
   return () => untyped.off(event, fn as (...args: unknown[]) => void);
+}
+
+/**
+ * One call to the server through its acknowledgement: the reply is the result or `{error}`.
+ * With `timeoutMs` an unanswered call rejects; without it the call waits for the answer.
+ */
+export function ask<E extends ClientEvent>(
+  event: E,
+  payload: PayloadOf<E>,
+  timeoutMs?: number,
+): Promise<Reply<ClientResults[E]>> {
+  // socket.io-client's typed emit cannot follow a generic event name; the types come from the contract.
+  type Emit = (e: E, p: PayloadOf<E>, ack: (r: Reply<ClientResults[E]>) => void) => void;
+  type EmitWithAck = (e: E, p: PayloadOf<E>) => Promise<Reply<ClientResults[E]>>;
+  const s = realtime();
+  if (timeoutMs === undefined)
+    return new Promise((resolve) => (s.emit as unknown as Emit).call(s, event, payload, resolve));
+  const timed = s.timeout(timeoutMs);
+  return (timed.emitWithAck as unknown as EmitWithAck).call(timed, event, payload);
 }
 
 export function closeRealtime(): void {

@@ -6,11 +6,11 @@
  */
 import { call, type ApiUser } from '../api.ts';
 import type { RoomMessage } from '../../../contracts/presence.ts';
-import type { ClientResults, PayloadOf, Reply, SocketError } from '../../../contracts/realtime.ts';
+import type { PayloadOf, SocketError } from '../../../contracts/realtime.ts';
 import { h, notice } from '../dom.ts';
 import { getLang, t } from '../i18n.ts';
 import { onLeave } from '../router.ts';
-import { realtime } from '../realtime.ts';
+import { ask, realtime } from '../realtime.ts';
 import { sideRoomPanel } from '../sideRoomPanel.ts';
 
 type Msg = RoomMessage;
@@ -21,15 +21,8 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const { class: cls } = await call('GET /api/classes/:id', { params: { id: classId } });
   const socket = realtime();
   /** A class room event for this class; resolves to the server's reply (the result or an error). */
-  const ask = <E extends RoomEvent>(ev: E, body: Omit<PayloadOf<E>, 'classId'>) =>
-    new Promise<Reply<ClientResults[E]>>((resolve) =>
-      // socket.io-client's typed emit cannot follow a generic event name; the types come from the contract.
-      (socket.emit as (e: E, p: PayloadOf<E>, ack: (r: Reply<ClientResults[E]>) => void) => void)(
-        ev,
-        { classId, ...body } as PayloadOf<E>,
-        resolve,
-      ),
-    );
+  const roomCall = <E extends RoomEvent>(ev: E, body: Omit<PayloadOf<E>, 'classId'>) =>
+    ask(ev, { classId, ...body } as PayloadOf<E>);
   const msgs = new Map<number, Msg>();
   let more = false;
   let hands: Record<string, number> = {};
@@ -55,13 +48,13 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
               'button',
               {
                 class: 'small',
-                onclick: () => void ask('room:pin', { messageId: m.id, pinned: !m.pinned }),
+                onclick: () => void roomCall('room:pin', { messageId: m.id, pinned: !m.pinned }),
               },
               m.pinned ? t('roomUnpin') : t('roomPin'),
             ),
             h(
               'button',
-              { class: 'small danger', onclick: () => void ask('room:delete', { messageId: m.id }) },
+              { class: 'small danger', onclick: () => void roomCall('room:delete', { messageId: m.id }) },
               t('roomDelete'),
             ),
             m.role === 'student'
@@ -102,7 +95,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     list.scrollTop = list.scrollHeight;
   };
 
-  const joined = await ask('room:join', {});
+  const joined = await roomCall('room:join', {});
   if ('error' in joined) throw new Error(errText(joined));
   for (const m of [...joined.messages, ...joined.pinned]) msgs.set(m.id, m);
   more = joined.more;
@@ -121,11 +114,11 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const answer = async (q: Msg) => {
     const text = prompt(t('roomAnswerPrompt', { q: q.text }));
     if (!text) return;
-    const r = await ask('room:answer', { questionId: q.id, text });
+    const r = await roomCall('room:answer', { questionId: q.id, text });
     if ('error' in r) messages.replaceChildren(notice('error', errText(r)));
   };
   const mute = async (m: Msg) => {
-    const r = await ask('room:mute', { userId: m.userId, minutes: 5 });
+    const r = await roomCall('room:mute', { userId: m.userId, minutes: 5 });
     messages.replaceChildren(
       'error' in r ? notice('error', errText(r)) : notice('ok', t('roomMuted', { name: m.name })),
     );
@@ -164,7 +157,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   const send = async () => {
     const text = input.value.trim();
     if (!text) return;
-    const r = await ask('room:send', { text, kind: asQuestion.checked ? 'question' : 'chat' });
+    const r = await roomCall('room:send', { text, kind: asQuestion.checked ? 'question' : 'chat' });
     if ('error' in r) messages.replaceChildren(notice('error', errText(r)));
     else {
       input.value = '';
@@ -185,7 +178,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
       'data-testid': 'room-hand',
       onclick: async () => {
         handUp = !handUp;
-        await ask('room:hand', { up: handUp });
+        await roomCall('room:hand', { up: handUp });
         handBtn.textContent = handUp ? t('roomHandDown') : t('roomHandUp');
       },
     },
