@@ -11,6 +11,8 @@ export const LiveLessonView = LessonHeading.extend({
   roomId: z.string(),
   /** Who is publishing right now (the teacher, or an admin standing in). */
   publisherId: z.string().optional(),
+  /** The publisher's instance refreshes this; after it (a crashed instance) publisherId no longer counts. */
+  publisherUntil: IsoTime.optional(),
   /** The teacher is sharing the screen (a second video). */
   screenOn: z.boolean().optional(),
   /** The replay in the lesson catalogue, once the lesson has ended. */

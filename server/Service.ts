@@ -19,19 +19,32 @@ import { Scheduler } from './scheduler/Scheduler.ts';
 import { timetableSwitches } from './scheduler/timetableSwitches.ts';
 import { TimetableStore } from './timetable/TimetableStore.ts';
 import type { MediasoupSfu } from '../media/mediasoup/MediasoupSfu.ts';
+import type { MediaPlane } from './cluster/ClusterMedia.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import type { PasswordHasher } from './auth/PasswordHasher.ts';
 import { Closers } from '../core/Closers.ts';
 import { ignore } from '../core/ignore.ts';
-import { createChannels, createLive, createPeople, createSignIn, createUploads } from './subsystems.ts';
+import {
+  createChannels,
+  createMediaNode,
+  createMediaPlane,
+  createPeople,
+  createSignIn,
+  createUploads,
+  type MediaNodeParts,
+} from './subsystems.ts';
 
 export interface RunningService {
   core: Core;
   server: http.Server;
   url: string;
   worker?: TranscodeWorker;
+  /** This process's media node (ROLES includes media): its mediasoup and live HLS pipelines. */
   sfu?: MediasoupSfu;
   liveHls?: LiveHlsManager;
+  mediaNode?: MediaNodeParts;
+  /** The media plane as this api instance drives it (rooms on any node). */
+  media?: MediaPlane;
   scheduler: Scheduler;
   headEnds: HeadEnds;
   /** Password hashing (scrypt worker threads behind a bounded queue). */
@@ -70,6 +83,46 @@ async function listenMetrics(
   return server;
 }
 
+/** This process's media node, started and put on the closer stack. */
+async function startMediaNode(
+  core: Core,
+  logger: Logger,
+  closers: Closers,
+  commandPrefix?: string[],
+): Promise<MediaNodeParts | undefined> {
+  const parts = await createMediaNode(core, logger, { commandPrefix });
+  if (!parts) return undefined;
+  closers.add('media node', () => parts.stop());
+  await parts.node.start();
+  return parts;
+}
+
+/** A process without the api role (ROLES=media and/or worker): a media node, a transcode worker, no public HTTP. */
+export interface RunningNode {
+  core: Core;
+  mediaNode?: MediaNodeParts;
+  worker?: TranscodeWorker;
+  close(): Promise<void>;
+}
+
+export async function startNode(config: Config, logger: Logger, opts: ServiceOptions = {}): Promise<RunningNode> {
+  const core = await startCore(config, logger);
+  const closers = new Closers(logger);
+  closers.add('core', () => core.close());
+  return closers.guard(async () => {
+    const mediaNode = config.ROLES.has('media')
+      ? await startMediaNode(core, logger, closers, opts.liveCommandPrefix)
+      : undefined;
+    const worker = config.ROLES.has('worker') ? startTranscodeWorker(core) : undefined;
+    closers.add('transcode worker', () => worker?.close());
+    logger.info(
+      { roles: [...config.ROLES].join(','), mediaNode: mediaNode?.node.id, internalUrl: mediaNode?.node.url },
+      'Skyclass node is running',
+    );
+    return { core, mediaNode, worker, close: () => closers.closeAll() };
+  });
+}
+
 export async function startService(
   config: Config,
   logger: Logger,
@@ -80,14 +133,21 @@ export async function startService(
   const closers = new Closers(logger);
   closers.add('core', () => core.close());
   return closers.guard(async () => {
-    const { sfu, liveHls } = await createLive(core, logger, { commandPrefix: opts.liveCommandPrefix });
-    closers.add('sfu', () => sfu?.stop());
-    closers.add('live HLS pipelines', () => liveHls?.closeAll());
+    const mediaNode = config.ROLES.has('media')
+      ? await startMediaNode(core, logger, closers, opts.liveCommandPrefix)
+      : undefined;
+    const media = createMediaPlane(core, logger, mediaNode);
+    if (media) {
+      await media.start();
+      closers.add('media plane', () => media.stop());
+    }
     const ch = createChannels(core, logger);
     const people = createPeople(core, ch.timetableStore);
     const { passwords, loginGuard } = createSignIn(core);
     closers.add('password workers', () => passwords.close());
     observePasswordHashes(metrics, passwords);
+    const uploads = createUploads(core, logger);
+    closers.add('upload locks', () => uploads.close());
     const isHttps = config.publicBaseUrl.startsWith('https://');
     const deps: AppDeps = {
       ...ch,
@@ -99,10 +159,9 @@ export async function startService(
       storage: core.storage,
       lessons: core.lessons,
       live: core.live,
-      sfu,
-      liveHls,
+      media,
       transcodes: core.transcodes,
-      uploads: createUploads(core, logger),
+      uploads: uploads.server,
       metrics,
       urlSigningKey: core.urlSigningKey,
       passwords,
@@ -139,8 +198,7 @@ export async function startService(
       store: core.store,
       lessons: core.lessons,
       live: core.live,
-      sfu,
-      liveHls,
+      media,
       urlSigningKey: core.urlSigningKey,
       redis: core.redis.redis,
       subscriber: core.redis.duplicate(),
@@ -150,7 +208,8 @@ export async function startService(
       logger,
     });
     closers.add('socket.io', () => realtime.close());
-    const worker = config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
+    const worker =
+      config.ROLES.has('worker') && config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
     closers.add('transcode worker', () => worker?.close());
     // The channel scheduler: in every instance, one leader at a time (Redis lock + fencing token).
     const schedulerRedis = core.redis.duplicate();
@@ -218,6 +277,8 @@ export async function startService(
         redis: config.REDIS_URL ? 'external' : 'embedded',
         transcodeWorker: config.TRANSCODE_WORKER,
         sfu: config.SFU,
+        roles: [...config.ROLES].join(','),
+        mediaNode: mediaNode?.node.id,
       },
       'Skyclass is listening',
     );
@@ -226,8 +287,10 @@ export async function startService(
       server,
       url,
       worker,
-      sfu,
-      liveHls,
+      sfu: mediaNode?.sfu,
+      liveHls: mediaNode?.liveHls,
+      mediaNode,
+      media,
       scheduler,
       headEnds,
       passwords,

@@ -87,6 +87,23 @@ export const SETTINGS = {
       .optional(),
     doc: 'External Redis (redis://host:6379, rediss://… or unix:///path/redis.sock). Unset: Skyclass runs a private redis-server under DATA_DIR/redis (AOF on).',
   },
+  REDIS_SENTINELS: {
+    schema: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, {
+        message: 'use host:port pairs separated by commas, e.g. 10.0.0.5:26379,10.0.0.6:26379',
+      })
+      .optional(),
+    doc: 'Redis Sentinel addresses (host:port,…): Skyclass asks them for the primary of REDIS_SENTINEL_NAME and follows a failover. Takes precedence over REDIS_URL. Sentinel (not Redis Cluster) is the supported high-availability mode.',
+  },
+  REDIS_SENTINEL_NAME: {
+    schema: z.string().regex(/^[\w.-]+$/, { message: 'use the master name of the sentinel config' }).default('skyclass'),
+    doc: 'The monitored primary\'s name in the sentinels\' configuration.',
+  },
+  REDIS_PASSWORD: {
+    schema: z.string().optional(),
+    doc: 'Password of the Redis servers behind REDIS_SENTINELS (a REDIS_URL carries its own).',
+  },
   REDIS_SERVER_BIN: {
     schema: z.string().default('redis-server'),
     doc: 'redis-server binary for the embedded Redis.',
@@ -172,6 +189,14 @@ export const SETTINGS = {
     doc: 'Check every JSON answer against its contract (contracts/api.ts): log a mismatch, refuse it with a 500 (strict, as the tests run), or skip the check.',
   },
   TRUST_PROXY: { schema: bool(false), doc: 'Trust X-Forwarded-* headers (set behind a load balancer).' },
+  UPLOAD_DIR: {
+    schema: z.string().optional(),
+    doc: 'Folder for unfinished tus uploads; with several api instances, one shared folder (e.g. NFS) that all of them mount. Default: DATA_DIR/uploads.',
+  },
+  UPLOAD_EXPIRY: {
+    schema: duration('24h'),
+    doc: 'An unfinished upload untouched this long is removed (its client cannot resume it after that).',
+  },
   UPLOAD_MAX_SIZE: { schema: size('8g'), doc: 'Largest lesson video that may be uploaded (e.g. 500m, 8g).' },
   LESSON_MAX_DURATION: { schema: duration('3h'), doc: 'Longest recorded lesson accepted (e.g. 90m, 3h).' },
   TRANSCODE_WORKER: {
@@ -222,6 +247,36 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(100).default(50),
     doc: 'Share of a lesson (percent) a student must watch to count as present; less is partial.',
   },
+  ROLES: {
+    schema: z
+      .string()
+      .default('all')
+      .transform((v, ctx) => {
+        const parts = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const known = ['api', 'media', 'worker'];
+        if (parts.length === 1 && parts[0] === 'all') return new Set(known) as ReadonlySet<Role>;
+        const bad = parts.filter((p) => !known.includes(p));
+        if (bad.length || parts.length === 0) {
+          ctx.addIssue({ code: 'custom', message: 'use all, or a comma list of api, media, worker' });
+          return z.NEVER;
+        }
+        return new Set(parts) as ReadonlySet<Role>;
+      }),
+    doc: 'What this process runs: api (HTTP, socket.io, the scheduler lease), media (a media node: mediasoup and the live HLS of its rooms), worker (transcodes); all = every role in one process.',
+  },
+  MEDIA_NODE_HOST: {
+    schema: z.string().default('127.0.0.1'),
+    doc: 'Interface of a media node\'s internal API (api instances drive its SFU through it); a private address, never the public one.',
+  },
+  MEDIA_NODE_PORT: { schema: port(0), doc: 'Port of the media node\'s internal API (0: any free port).' },
+  MEDIA_NODE_URL: {
+    schema: z.url({ message: 'must be an absolute URL such as http://10.0.1.7:7100' }).optional(),
+    doc: 'How api instances reach this media node\'s internal API. Default: http://MEDIA_NODE_HOST:port.',
+  },
+  MEDIA_NODE_MAX_PEERS: {
+    schema: z.coerce.number().int().min(1).max(100000).default(400),
+    doc: 'WebRTC connections a media node takes before new rooms go to another node.',
+  },
   SFU: {
     schema: z.enum(['mediasoup', 'off'], { message: 'use mediasoup or off' }).default('mediasoup'),
     doc: 'Run mediasoup for live lessons and side rooms (mediasoup) or not (off: live lessons cannot start).',
@@ -251,6 +306,8 @@ export const SETTINGS = {
   },
   WEB_DIST_DIR: { schema: z.string().default('./web-player/dist'), doc: 'Built web app to serve.' },
 } as const;
+
+export type Role = 'api' | 'media' | 'worker';
 
 type Settings = typeof SETTINGS;
 export type RawConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']> };

@@ -25,7 +25,13 @@ import { PasswordHasher } from './auth/PasswordHasher.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 import { deriveKey } from './auth/tokens.ts';
 import { MediasoupSfu } from '../media/mediasoup/MediasoupSfu.ts';
-import { LiveHlsManager } from './live/LiveHlsManager.ts';
+import { finishLiveReplay, LiveHlsManager } from './live/LiveHlsManager.ts';
+import { RedisLiveHlsState } from './live/LiveHlsState.ts';
+import { MediaNode } from './cluster/MediaNode.ts';
+import { NodeRegistry } from './cluster/NodeRegistry.ts';
+import { ClusterMedia } from './cluster/ClusterMedia.ts';
+import { RedisLocker } from './cluster/RedisLocker.ts';
+import { nodeApi } from './cluster/nodeApi.ts';
 import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
@@ -139,10 +145,19 @@ export interface LiveOptions {
   commandPrefix?: string[];
 }
 
-/** mediasoup (SFU=mediasoup) and the live HLS pipelines on it; nothing when SFU=off. */
-export async function createLive(core: Core, logger: Logger, opts: LiveOptions = {}) {
+/** The internal API key of the media nodes (derived from the district's secret: every node and api instance has it). */
+export const mediaNodeKey = (core: Core) => deriveKey(core.urlSigningKey, 'media-node');
+
+/** Each live lesson's published segments in Redis (shared by every node and api instance). */
+const liveHlsState = (core: Core) => (lessonId: string) => new RedisLiveHlsState(core.redis.redis, lessonId);
+
+/**
+ * A media node (ROLES=media): mediasoup, the live HLS pipelines of its rooms, its internal API and
+ * heartbeat. Nothing when SFU=off.
+ */
+export async function createMediaNode(core: Core, logger: Logger, opts: LiveOptions = {}) {
   const { config } = core;
-  if (config.SFU === 'off') return { sfu: undefined, liveHls: undefined };
+  if (config.SFU === 'off') return undefined;
   const [min, max] = config.MEDIASOUP_RTC_PORTS.split('-').map(Number) as [number, number];
   const sfu = new MediasoupSfu({
     logger: logger.child({ component: 'mediasoup' }),
@@ -165,20 +180,64 @@ export async function createLive(core: Core, logger: Logger, opts: LiveOptions =
     lessons: core.lessons,
     live: core.live,
     sfu,
+    state: liveHlsState(core),
     dataDir: config.dataDir,
     logger,
     ffmpeg: config.FFMPEG_BIN,
     commandPrefix: opts.commandPrefix,
   });
-  return { sfu, liveHls };
+  const node = new MediaNode({
+    sfu,
+    api: nodeApi(sfu, liveHls),
+    registry: new NodeRegistry(core.redis.redis),
+    redis: core.redis.redis,
+    key: mediaNodeKey(core),
+    host: config.MEDIA_NODE_HOST,
+    port: config.MEDIA_NODE_PORT,
+    url: config.MEDIA_NODE_URL,
+    maxLoad: config.MEDIA_NODE_MAX_PEERS,
+    logger: logger.child({ component: 'media-node' }),
+  });
+  return {
+    sfu,
+    liveHls,
+    node,
+    async stop() {
+      await node.stop();
+      await liveHls.closeAll();
+      await sfu.stop();
+    },
+  };
+}
+export type MediaNodeParts = NonNullable<Awaited<ReturnType<typeof createMediaNode>>>;
+
+/** The media plane as api instances drive it: rooms placed on media nodes through Redis. Nothing when SFU=off. */
+export function createMediaPlane(core: Core, logger: Logger, local?: MediaNodeParts): ClusterMedia | undefined {
+  if (core.config.SFU === 'off') return undefined;
+  const state = liveHlsState(core);
+  return new ClusterMedia({
+    registry: new NodeRegistry(core.redis.redis),
+    subscriber: core.redis.duplicate(),
+    key: mediaNodeKey(core),
+    local: local?.node,
+    finishLive: (l) => finishLiveReplay({ storage: core.storage, lessons: core.lessons, state }, l),
+    logger: logger.child({ component: 'media-plane' }),
+  });
 }
 
 /** The tus upload server: a finished upload becomes a lesson with a transcode job. */
 export function createUploads(core: Core, logger: Logger) {
   const { config } = core;
   const byToken = makeTokenAuthenticator(core);
-  return createUploadServer({
-    dir: path.join(config.dataDir, 'uploads'),
+  const locker = new RedisLocker({
+    redis: core.redis.redis,
+    subscriber: core.redis.duplicate(),
+    logger: logger.child({ component: 'upload-lock' }),
+  });
+  const server = createUploadServer({
+    dir: config.UPLOAD_DIR ? path.resolve(config.UPLOAD_DIR) : path.join(config.dataDir, 'uploads'),
+    locker,
+    expiryMs: config.UPLOAD_EXPIRY,
     maxSize: config.UPLOAD_MAX_SIZE,
     storage: core.storage,
     logger,
@@ -187,4 +246,5 @@ export function createUploads(core: Core, logger: Logger) {
     newLessonId: LessonStore.newId,
     onUploaded: (user, u) => acceptUpload(core, logger, user, u),
   });
+  return { server, close: () => locker.close() };
 }

@@ -15,7 +15,13 @@ import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
 import { Supervisor } from '../../core/process/Supervisor.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import { LIVE_RENDITIONS, liveLadderArgs, liveSdp, type LiveRendition } from './liveArgs.ts';
-import { buildLiveMaster, buildLivePlaylist, type LiveSegment } from './livePlaylist.ts';
+import {
+  buildLiveMaster,
+  buildLivePlaylist,
+  type LivePlaylistState,
+  type LiveSegment,
+  type LiveSegmentRecord,
+} from './livePlaylist.ts';
 import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 
 export interface LiveHlsOptions {
@@ -27,7 +33,22 @@ export interface LiveHlsOptions {
   /** Runs ffmpeg through this prefix (tests: inside the SFU's network namespace). */
   commandPrefix?: string[];
   renditions?: LiveRendition[];
+  /**
+   * The published segment lists, shared by every node (Redis): a pipeline continues what an earlier
+   * owner (a node that was lost) published, and stops when a newer owner takes the lesson over.
+   */
+  state: LivePlaylistState;
 }
+
+/** ffmpeg run numbers are unique per owner (fencing token × 1000 + restarts): no segment key is ever written twice. */
+const RUNS_PER_OWNER = 1000;
+const toSegment = (r: LiveSegmentRecord): LiveSegment => ({
+  uri: r.uri,
+  duration: r.duration,
+  programDateTime: new Date(r.pdt),
+  discontinuity: r.disc,
+  mapUri: r.map,
+});
 
 export const livePrefix = (lessonId: string) => `live/${lessonId}`;
 
@@ -70,10 +91,33 @@ export class LiveHls {
   #states: RenditionState[];
   #polling: Promise<void> = Promise.resolve();
   #ended = false;
+  #fence = 0;
+  #fencedOut = false;
 
   constructor(o: LiveHlsOptions) {
     this.o = o;
     this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], run: 0, lines: 0 }));
+  }
+
+  /** This pipeline's fencing token (a newer owner of the lesson has a larger one). */
+  get fence(): number {
+    return this.#fence;
+  }
+
+  /** Writes every rendition's playlist with EXT-X-ENDLIST from the shared state (no pipeline needed: the owner may be gone). */
+  static async finish(
+    o: Pick<LiveHlsOptions, 'lessonId' | 'storage' | 'state' | 'renditions'>,
+  ): Promise<{ masterKey: string; durationSec: number }> {
+    const renditions = o.renditions ?? LIVE_RENDITIONS;
+    let durationSec = 0;
+    for (const [i, r] of renditions.entries()) {
+      const segments = (await o.state.load(r.name)).map(toSegment);
+      if (i === 0) durationSec = segments.reduce((n, s) => n + s.duration, 0);
+      await o.storage.put(`${livePrefix(o.lessonId)}/${r.name}/index.m3u8`, buildLivePlaylist(segments, true), {
+        cacheControl: 'public, max-age=300',
+      });
+    }
+    return { masterKey: `${livePrefix(o.lessonId)}/master.m3u8`, durationSec: Math.round(durationSec * 10) / 10 };
   }
 
   get supervisor(): Supervisor | undefined {
@@ -91,6 +135,15 @@ export class LiveHls {
 
   async start(): Promise<void> {
     const { workDir, logger } = this.o;
+    // Take the lesson over (a newer fencing token) and continue its published segments.
+    this.#fence = await this.o.state.acquire();
+    this.#run = this.#fence * RUNS_PER_OWNER - 1;
+    for (const st of this.#states) {
+      const published = await this.o.state.load(st.r.name);
+      st.segments = published.map(toSegment);
+      st.run = this.#fence * RUNS_PER_OWNER;
+      st.lastRun = published.at(-1)?.run;
+    }
     await fsp.mkdir(workDir, { recursive: true });
     for (const s of this.#states) await fsp.mkdir(path.join(workDir, s.r.name), { recursive: true });
     [this.audioPort, this.videoPort] = (await freeUdpPorts(2)) as [number, number];
@@ -157,20 +210,30 @@ export class LiveHls {
         }
         for (const seg of fresh) {
           await this.#store(st, seg.uri, true);
-          st.segments.push({
+          const rec: LiveSegmentRecord = {
             uri: seg.uri,
             duration: seg.duration,
-            programDateTime: new Date(Date.now() - seg.duration * 1000),
-            discontinuity: st.lastRun !== undefined && st.lastRun !== run,
-            mapUri: pl.mapUri,
-          });
+            pdt: Date.now() - seg.duration * 1000,
+            disc: st.lastRun !== undefined && st.lastRun !== run,
+            map: pl.mapUri,
+            run,
+          };
+          if (!(await this.o.state.append(st.r.name, rec, this.#fence))) {
+            // A newer owner took the lesson over (this node was thought lost): stop, publish nothing more.
+            this.#fencedOut = true;
+            this.o.logger.warn({ lessonId: this.o.lessonId }, 'live HLS: another node owns this lesson now');
+            void this.#supervisor?.stop();
+            clearInterval(this.#timer);
+            return;
+          }
+          st.segments.push(toSegment(rec));
           st.lastRun = run;
           changed = true;
         }
         st.run = run;
         st.lines = pl.segments.length;
       }
-      if (changed || this.#ended) await this.#writePlaylist(st);
+      if ((changed || this.#ended) && !this.#fencedOut) await this.#writePlaylist(st);
     }
   }
 
@@ -209,8 +272,8 @@ export class LiveHls {
     await this.#polling;
     await this.#poll(); // the last segments ffmpeg closed on the way out
     this.#ended = true;
-    for (const st of this.#states) await this.#writePlaylist(st);
     await fsp.rm(this.o.workDir, { recursive: true, force: true });
-    return { masterKey: this.masterKey, durationSec: Math.round(this.durationSec * 10) / 10 };
+    // From the shared state: the segments of every owner this lesson had, with EXT-X-ENDLIST.
+    return LiveHls.finish(this.o);
   }
 }

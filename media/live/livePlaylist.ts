@@ -17,6 +17,30 @@ export interface LiveSegment {
   mapUri?: string;
 }
 
+/** A published segment as the shared state keeps it (JSON). */
+export interface LiveSegmentRecord {
+  uri: string;
+  duration: number;
+  /** PROGRAM-DATE-TIME, ms since the epoch. */
+  pdt: number;
+  disc: boolean;
+  map?: string;
+  /** The ffmpeg run that made it (unique across owners). */
+  run: number;
+}
+
+/**
+ * A live lesson's published segments, shared by every media node (Redis in
+ * the service), with a fencing token: the node that takes the lesson over
+ * gets a larger token and appends from older owners are refused.
+ */
+export interface LivePlaylistState {
+  acquire(): Promise<number>;
+  load(rendition: string): Promise<LiveSegmentRecord[]>;
+  /** false: a newer owner holds the lesson; nothing was appended. */
+  append(rendition: string, segment: LiveSegmentRecord, fence: number): Promise<boolean>;
+}
+
 export function buildLivePlaylist(segments: LiveSegment[], ended: boolean): string {
   const target = Math.max(2, ...segments.map((s) => Math.round(s.duration)));
   const lines = [

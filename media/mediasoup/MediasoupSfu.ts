@@ -252,6 +252,13 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     r.router.close();
   }
 
+  /** Browser connections (peers) in every room: a media node's load. */
+  get peerCount(): number {
+    let n = 0;
+    for (const r of this.#rooms.values()) n += r.peers.size;
+    return n;
+  }
+
   async listRooms(): Promise<string[]> {
     return [...this.#rooms.keys()];
   }

@@ -7,8 +7,7 @@ import type { Storage } from '../../core/storage/Storage.ts';
 import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
-import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
-import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
+import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
 import type { OutputStore } from '../channels/HeadEnds.ts';
@@ -35,10 +34,8 @@ export interface AppDeps {
   lessons: LessonStore;
   transcodes: TranscodeQueue;
   live: LiveStore;
-  /** The SFU for live lessons; undefined when SFU=off. */
-  sfu?: MediasoupSfu;
-  /** Live HLS pipelines (with the SFU). */
-  liveHls?: LiveHlsManager;
+  /** The media nodes (SFU rooms and live HLS, placed through Redis); undefined when SFU=off. */
+  media?: MediaPlane;
   /** The grade channels (stitched live HLS). */
   channels: ChannelService;
   /** Which media the public channel URLs may serve. */

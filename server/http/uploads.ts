@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { Server as TusServer, type Upload } from '@tus/server';
+import { Server as TusServer, type Locker, type Upload } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppError } from '../errors.ts';
@@ -32,7 +32,12 @@ export interface UploadedLesson {
 }
 
 export interface UploadDeps {
+  /** Unfinished uploads: one folder shared by every api instance. */
   dir: string;
+  /** The lock shared by every api instance (Redis). */
+  locker: Locker;
+  /** Unfinished uploads untouched this long are removed. */
+  expiryMs: number;
   maxSize: number;
   storage: Storage;
   logger: Logger;
@@ -58,7 +63,7 @@ export function safeFilename(name: string): string {
 
 export function createUploadServer(d: UploadDeps): TusServer {
   fs.mkdirSync(d.dir, { recursive: true });
-  const datastore = new FileStore({ directory: d.dir, expirationPeriodInMilliseconds: 3 * 86400_000 });
+  const datastore = new FileStore({ directory: d.dir, expirationPeriodInMilliseconds: d.expiryMs });
   const uploaders = new Map<string, string>();
 
   const userOf = async (req: Request): Promise<User> => {
@@ -77,6 +82,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
   const tus: TusServer = new TusServer({
     path: UPLOAD_PATH,
     datastore,
+    locker: d.locker,
     maxSize: d.maxSize,
     relativeLocation: true,
     respectForwardedHeaders: true,
@@ -142,7 +148,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
   });
   const timer = setInterval(() => {
     tus.cleanUpExpiredUploads().catch((err: Error) => d.logger.warn({ err }, 'upload clean-up failed'));
-  }, 3600_000);
+  }, Math.min(3600_000, Math.max(60_000, d.expiryMs / 4)));
   timer.unref();
   return tus;
 }

@@ -10,6 +10,7 @@ import type { Storage } from '../../core/storage/Storage.ts';
 import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT } from '../../media/live/liveArgs.ts';
 import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
 import type { SfuRooms } from '../../media/sfu/Sfu.ts';
+import type { LivePlaylistState } from '../../media/live/livePlaylist.ts';
 import type { Logger } from '../logger.ts';
 import type { LiveLesson } from './LiveLesson.ts';
 import type { LiveStore } from './LiveStore.ts';
@@ -20,6 +21,8 @@ export interface LiveHlsManagerDeps {
   lessons: LessonStore;
   live: LiveStore;
   sfu: SfuRooms;
+  /** Each lesson's published segments, shared by every node. */
+  state: (lessonId: string) => LivePlaylistState;
   dataDir: string;
   logger: Logger;
   ffmpeg?: string;
@@ -67,6 +70,7 @@ export class LiveHlsManager {
         logger: this.#d.logger,
         ffmpeg: this.#d.ffmpeg,
         commandPrefix: this.#d.commandPrefix,
+        state: this.#d.state(l.id),
       });
       p = hls.start().then(() => {
         // A restarted ffmpeg (after a crash) needs a keyframe at once, not at the publisher's next one:
@@ -109,44 +113,18 @@ export class LiveHlsManager {
     await hls.restartEncoder(); // new picture size and timeline: a clean discontinuity
   }
 
-  /** Ends the pipeline; the recording becomes a replay lesson (already approved: it went out live). */
+  /**
+   * Ends the lesson's pipeline (when this node runs it) and finishes its playlists from the shared
+   * state; the recording becomes a replay lesson. Without a pipeline here (its node was lost) the
+   * playlists are finished from what was published.
+   */
   async end(l: LiveLesson): Promise<string | undefined> {
     const p = this.#pipelines.get(l.id);
-    if (!p) return undefined;
     this.#pipelines.delete(l.id);
     this.#targets.delete(l.id);
-    const hls = await p;
-    const { masterKey, durationSec } = await hls.end();
-    if (durationSec <= 0) return undefined;
-    const now = new Date().toISOString();
-    const id = LessonStore.newId();
-    await this.#d.lessons.create({
-      id,
-      title: l.title,
-      grade: l.grade,
-      subject: l.subject,
-      teacherId: l.teacherId,
-      teacherName: l.teacherName,
-      status: 'ready',
-      review: 'approved',
-      reviewedBy: 'live broadcast',
-      durationSec,
-      source: { key: '', filename: 'live', size: 0 },
-      masterKey,
-      hlsPrefix: livePrefix(l.id),
-      liveLessonId: l.id,
-      renditions: LIVE_RENDITIONS.map((r) => ({
-        name: r.name,
-        codecs: r.codecs,
-        bandwidth: r.bandwidth,
-        averageBandwidth: r.bandwidth,
-        ...(r.height ? { height: r.height } : {}),
-      })),
-      createdAt: now,
-      updatedAt: now,
-      readyAt: now,
-    });
-    return id;
+    const hls = await p?.catch(ignore('a pipeline that failed to start', this.#d.logger));
+    if (hls) return createReplay(this.#d.lessons, l, await hls.end());
+    return finishLiveReplay(this.#d, l);
   }
 
   async closeAll(): Promise<void> {
@@ -155,4 +133,51 @@ export class LiveHlsManager {
     for (const p of all)
       await p.then((h) => h.end()).catch(ignore('ending a pipeline that failed to start', this.#d.logger));
   }
+}
+
+/** The live recording as a replay lesson (already approved: it went out live); none when nothing was recorded. */
+async function createReplay(
+  lessons: LessonStore,
+  l: LiveLesson,
+  { masterKey, durationSec }: { masterKey: string; durationSec: number },
+): Promise<string | undefined> {
+  if (durationSec <= 0) return undefined;
+  const now = new Date().toISOString();
+  const id = LessonStore.newId();
+  await lessons.create({
+    id,
+    title: l.title,
+    grade: l.grade,
+    subject: l.subject,
+    teacherId: l.teacherId,
+    teacherName: l.teacherName,
+    status: 'ready',
+    review: 'approved',
+    reviewedBy: 'live broadcast',
+    durationSec,
+    source: { key: '', filename: 'live', size: 0 },
+    masterKey,
+    hlsPrefix: livePrefix(l.id),
+    liveLessonId: l.id,
+    renditions: LIVE_RENDITIONS.map((r) => ({
+      name: r.name,
+      codecs: r.codecs,
+      bandwidth: r.bandwidth,
+      averageBandwidth: r.bandwidth,
+      ...(r.height ? { height: r.height } : {}),
+    })),
+    createdAt: now,
+    updatedAt: now,
+    readyAt: now,
+  });
+  return id;
+}
+
+/** /end when no node runs the lesson's pipeline (its node was lost): ENDLIST from the shared state, then the replay. */
+export async function finishLiveReplay(
+  d: Pick<LiveHlsManagerDeps, 'storage' | 'lessons' | 'state'>,
+  l: LiveLesson,
+): Promise<string | undefined> {
+  const done = await LiveHls.finish({ lessonId: l.id, storage: d.storage, state: d.state(l.id) });
+  return createReplay(d.lessons, l, done);
 }

@@ -7,6 +7,10 @@ import crypto from 'node:crypto';
 import type { User } from '../district/model.ts';
 import type { LiveLesson } from './LiveLesson.ts';
 
+/** Who publishes now: the recorded publisher while its instance keeps refreshing it. */
+export const currentPublisher = (l: LiveLesson, now = Date.now()): string | undefined =>
+  l.publisherId && l.publisherUntil && Date.parse(l.publisherUntil) > now ? l.publisherId : undefined;
+
 /** A live lesson is broadcast to a whole grade of the district: the grade's lead teachers or a district admin. */
 export function canCreateLive(user: User, grade: number): boolean {
   if (user.role === 'district_admin') return true;

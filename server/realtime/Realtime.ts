@@ -13,9 +13,8 @@ import type { DistrictStore } from '../district/DistrictStore.ts';
 import { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { AppError } from '../errors.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
-import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import { attachLiveSignaling } from './liveSignaling.ts';
-import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import { makeTokenAuthenticator } from '../http/authenticate.ts';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { attachPresence } from './presence.ts';
@@ -41,8 +40,7 @@ export interface RealtimeDeps {
   subscriber: Redis;
   logger: Logger;
   live: LiveStore;
-  sfu?: MediasoupSfu;
-  liveHls?: LiveHlsManager;
+  media?: MediaPlane;
   urlSigningKey: string;
   /** A normal connection (viewer counters). */
   redis: Redis;
@@ -67,6 +65,8 @@ export class Realtime {
       path: '/socket.io',
       serveClient: false,
       cors: { origin: false },
+      // WebSocket only: one connection per client, so any api instance behind a round-robin balancer serves it.
+      transports: ['websocket'],
     });
     if (d.adapterPub && d.adapterSub) this.io.adapter(createAdapter(d.adapterPub, d.adapterSub));
     this.io.use(async (socket, next) => {
@@ -107,8 +107,7 @@ export class Realtime {
     });
     const live = attachLiveSignaling(this.io, {
       live: d.live,
-      sfu: d.sfu,
-      liveHls: d.liveHls,
+      media: d.media,
       store: d.store,
       redis: d.redis,
       urlSigningKey: d.urlSigningKey,
@@ -123,8 +122,8 @@ export class Realtime {
       logger: d.logger,
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
-    const side = attachSideRoom(this.io, { sfu: d.sfu, store: d.store, redis: d.redis, logger: d.logger });
-    side.connect(attachSfuSignaling(this.io, { sfu: d.sfu, logger: d.logger, live, side: side.policy }));
+    const side = attachSideRoom(this.io, { media: d.media, store: d.store, redis: d.redis, logger: d.logger });
+    side.connect(attachSfuSignaling(this.io, { media: d.media, logger: d.logger, live, side: side.policy }));
     attachChannelFollow(this.io, d.logger);
     void d.subscriber
       .subscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
@@ -164,7 +163,8 @@ export class Realtime {
       durationSec: l.durationSec ?? null,
       updatedAt: l.updatedAt,
     };
-    this.io.to([userRoom(l.teacherId), ADMINS_ROOM]).emit('lesson:update', event);
+    // Every instance hears the catalogue's channel: each tells its own sockets (once per client).
+    this.io.local.to([userRoom(l.teacherId), ADMINS_ROOM]).emit('lesson:update', event);
   }
 
   async close(): Promise<void> {

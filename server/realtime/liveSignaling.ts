@@ -15,25 +15,30 @@ import type { User } from '../district/model.ts';
 import { gradesOf } from '../district/gradesOf.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { LiveLesson } from '../live/LiveLesson.ts';
-import { canRunLive, canWatchLive, verifyPublishToken } from '../live/livePolicy.ts';
-import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
+import { canRunLive, canWatchLive, currentPublisher, verifyPublishToken } from '../live/livePolicy.ts';
+import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import type { Logger } from '../logger.ts';
 import { handle, type IoServer } from './events.ts';
-import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { PolicyFactory, RoomPolicy } from './sfuSignaling.ts';
 import { broadcastRoom } from '../live/broadcastRoom.ts';
 
 export interface LiveSignalingDeps {
   live: LiveStore;
-  sfu?: MediasoupSfu;
-  liveHls?: LiveHlsManager;
+  media?: MediaPlane;
   store: DistrictStore;
   redis: Redis;
   urlSigningKey: string;
   logger: Logger;
 }
 
-export const VIEWERS_KEY = 'sc:live:viewers';
+/** A lesson's viewers: one entry per viewing page, scored by when it expires (its instance refreshes it). */
+const viewersKey = (lessonId: string) => `sc:live:viewers:${lessonId}`;
+/** Entries of a crashed instance expire after this; live instances refresh theirs 3× as often. */
+export const LIVE_PRESENCE_TTL_MS = 45_000;
+/** Viewers of a lesson now, on every instance (entries of a crashed instance have expired). */
+export const liveViewers = (redis: Redis, lessonId: string): Promise<number> =>
+  redis.zcount(viewersKey(lessonId), Date.now(), '+inf');
+
 export const liveRoom = (lessonId: string) => `live:${lessonId}`;
 
 export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyFactory {
@@ -43,20 +48,50 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
     return l;
   };
 
+  /** This instance's viewers (peer → lesson) and publishers (lesson → user), refreshed in Redis. */
+  const viewing = new Map<string, string>();
+  const publishing = new Map<string, string>();
+  const until = () => new Date(Date.now() + LIVE_PRESENCE_TTL_MS).toISOString();
+  const refresh = setInterval(() => {
+    const at = Date.now() + LIVE_PRESENCE_TTL_MS;
+    const m = d.redis.multi();
+    for (const [peerId, lessonId] of viewing) m.zadd(viewersKey(lessonId), at, peerId);
+    void m.exec().catch((err: Error) => d.logger.warn({ err }, 'refreshing live viewers failed'));
+    for (const [lessonId, userId] of publishing)
+      void d.live
+        .transition(lessonId, ['live'], { publisherId: userId, publisherUntil: until() })
+        .catch((err: Error) => d.logger.warn({ err }, 'refreshing the live publisher failed'));
+  }, LIVE_PRESENCE_TTL_MS / 3);
+  refresh.unref();
+  io.engine.on('close', () => clearInterval(refresh));
+
   /** Counts a viewer in or out (Redis, shared by every instance) and tells the lesson's room the new count. */
-  const countViewers = async (lessonId: string, delta: 1 | -1) => {
-    const n = await d.redis.hincrby(VIEWERS_KEY, lessonId, delta);
-    io.to(liveRoom(lessonId)).emit('live:viewers', { lessonId, viewers: Math.max(0, n) });
+  const countViewers = async (lessonId: string, peerId: string, joined: boolean) => {
+    const key = viewersKey(lessonId);
+    const now = Date.now();
+    if (joined) viewing.set(peerId, lessonId);
+    else viewing.delete(peerId);
+    const m = d.redis.multi();
+    if (joined) m.zadd(key, now + LIVE_PRESENCE_TTL_MS, peerId);
+    else m.zrem(key, peerId);
+    const res = await m
+      .zremrangebyscore(key, '-inf', now)
+      .zcard(key)
+      .pexpire(key, LIVE_PRESENCE_TTL_MS * 2)
+      .exec();
+    const n = Number(res?.at(-2)?.[1] ?? 0);
+    io.to(liveRoom(lessonId)).emit('live:viewers', { lessonId, viewers: n });
   };
 
   /** Live HLS follows the teacher once both microphone and camera are up. */
-  const startHls = (l: LiveLesson, userId: string) => {
-    if (!d.liveHls || !d.sfu) return;
-    const mine = d.sfu.producers(l.roomId).filter((p) => p.userId === userId);
+  const startHls = async (l: LiveLesson, userId: string) => {
+    const media = d.media;
+    if (!media) return;
+    const mine = (await media.producers(l.roomId)).filter((p) => p.userId === userId);
     if (!mine.some((p) => p.source === 'mic') || !mine.some((p) => p.source === 'camera')) return;
     // A moment for DTLS to finish and the first packets to arrive before asking for a keyframe.
     setTimeout(() => {
-      d.liveHls!.onPublished(l, userId).catch((err: Error) =>
+      media.hlsPublished(l, userId).catch((err: Error) =>
         d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'),
       );
     }, 500);
@@ -74,10 +109,10 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
       },
       async (p) => {
         const l = await liveLesson(p.lessonId);
-        if (l.publisherId !== user.id)
+        if (currentPublisher(l) !== user.id)
           throw new AppError('FORBIDDEN_ROLE', 'Only the broadcasting teacher can switch the screen.');
         await d.live.transition(l.id, ['live'], { screenOn: p.on });
-        await d.liveHls?.setVideoSource(l, user.id, p.on ? 'screen' : 'camera');
+        await d.media?.hlsSource(l, user.id, p.on ? 'screen' : 'camera');
         io.to(liveRoom(l.id)).emit('live:screen', { lessonId: l.id, on: p.on });
         return { ok: true };
       },
@@ -103,8 +138,8 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
               ? 'This lesson has ended; its replay is in the lessons list.'
               : 'The teacher is not broadcasting yet. The page will connect when the lesson starts.',
           );
-        if (!d.sfu) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
-        await d.sfu.ensureRoom(broadcastRoom(now));
+        if (!d.media) throw new AppError('NOT_READY', 'Live lessons are off on this server (SFU=off).');
+        await d.media.ensureRoom(broadcastRoom(now));
       },
       async produce(_source, publishToken) {
         if (!canRunLive(user, l))
@@ -123,19 +158,23 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
         if ((await liveLesson(l.id)).status !== 'live')
           throw new AppError('CONFLICT', 'Press "go live" first; this lesson is not live.');
       },
-      async onJoined() {
-        if (viewer) await countViewers(l.id, 1);
+      async onJoined(peerId) {
+        if (viewer) await countViewers(l.id, peerId, true);
       },
       async onProduced(info) {
-        await d.live.transition(l.id, ['live'], { publisherId: user.id });
+        publishing.set(l.id, user.id);
+        await d.live.transition(l.id, ['live'], { publisherId: user.id, publisherUntil: until() });
         if (info.source === 'camera' || info.source === 'mic') {
-          startHls(l, user.id);
+          await startHls(l, user.id);
           if (info.source === 'camera') io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
         }
       },
-      async onLeft(_peerId, wasPublishing) {
-        if (viewer) await countViewers(l.id, -1);
-        if (wasPublishing) await d.live.transition(l.id, ['live'], { publisherId: undefined });
+      async onLeft(peerId, wasPublishing) {
+        if (viewer) await countViewers(l.id, peerId, false);
+        if (wasPublishing) {
+          publishing.delete(l.id);
+          await d.live.transition(l.id, ['live'], { publisherId: undefined, publisherUntil: undefined });
+        }
       },
     };
   };

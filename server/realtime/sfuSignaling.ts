@@ -11,7 +11,8 @@ import crypto from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { User } from '../district/model.ts';
-import type { MediasoupSfu, MediaSource, ProducerInfo } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediaSource, ProducerInfo } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import { SfuError } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { SfuRoomRef } from '../../contracts/realtime.ts';
 import { handle, type IoServer, type IoSocket } from './events.ts';
@@ -37,7 +38,7 @@ export interface RoomPolicy {
 export type PolicyFactory = (user: User, room: SfuRoomRef, socket: IoSocket) => Promise<RoomPolicy>;
 
 export interface SfuSignalingDeps {
-  sfu?: MediasoupSfu;
+  media?: MediaPlane;
   logger: Logger;
   live: PolicyFactory;
   side: PolicyFactory;
@@ -73,31 +74,31 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
   /** Every peer of this instance's sockets. */
   const local = new Map<string, PeerEntry>();
   const sfu = () => {
-    if (!d.sfu) throw new AppError('NOT_READY', 'Live video is off on this server (SFU=off).');
-    return d.sfu;
+    if (!d.media) throw new AppError('NOT_READY', 'Live video is off on this server (SFU=off).');
+    return d.media;
   };
-  if (d.sfu) {
-    // Pushes to the members of a room on every instance (the Redis adapter).
+  if (d.media) {
+    // Every api instance hears every node's events (Redis): each tells the members of the room it has.
     const keyOf = new Map<string, string>();
-    d.sfu.on('producer', (roomId, producer) => {
+    d.media.on('producer', (roomId, producer) => {
       const key = keyOf.get(roomId);
-      if (key) io.to(key).emit('sfu:producer', { roomKey: key, producer });
+      if (key) io.local.to(key).emit('sfu:producer', { roomKey: key, producer });
     });
-    d.sfu.on('producer-closed', (roomId, producerId) => {
+    d.media.on('producer-closed', (roomId, producerId) => {
       const key = keyOf.get(roomId);
-      if (key) io.to(key).emit('sfu:producer-closed', { roomKey: key, producerId });
+      if (key) io.local.to(key).emit('sfu:producer-closed', { roomKey: key, producerId });
     });
-    d.sfu.on('speaker', (roomId, userId) => {
+    d.media.on('speaker', (roomId, userId) => {
       const key = keyOf.get(roomId);
-      if (key) io.to(key).emit('sfu:speaker', { roomKey: key, userId });
+      if (key) io.local.to(key).emit('sfu:speaker', { roomKey: key, userId });
     });
-    d.sfu.on('levels', (roomId, levels) => {
+    d.media.on('levels', (roomId, levels) => {
       const key = keyOf.get(roomId);
-      if (key) io.to(key).emit('sfu:levels', { roomKey: key, levels });
+      if (key) io.local.to(key).emit('sfu:levels', { roomKey: key, levels });
     });
-    d.sfu.on('room-reset', (roomId) => {
+    d.media.on('room-reset', (roomId) => {
       const key = keyOf.get(roomId);
-      if (key) io.to(key).emit('sfu:reset', { roomKey: key });
+      if (key) io.local.to(key).emit('sfu:reset', { roomKey: key });
     });
     io.on('connection', (socket) => attachSocket(socket, (id, key) => keyOf.set(id, key)));
   } else {
@@ -143,8 +144,8 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       return {
         peerId,
         roomKey: policy.roomKey,
-        rtpCapabilities: sfu().rtpCapabilities(policy.sfuRoomId) as Record<string, unknown>,
-        producers: sfu().producers(policy.sfuRoomId),
+        rtpCapabilities: (await sfu().rtpCapabilities(policy.sfuRoomId)) as Record<string, unknown>,
+        producers: await sfu().producers(policy.sfuRoomId),
       };
     });
 

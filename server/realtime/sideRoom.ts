@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SchoolClass, User } from '../district/model.ts';
-import type { MediasoupSfu } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import type { Logger } from '../logger.ts';
 import { classRoom } from './classRoom.ts';
 import { isRoomMember } from '../classroom/membership.ts';
@@ -27,7 +27,7 @@ const roomIdOf = (classId: string) => `side-${classId.replace(/^cls_/, '')}`;
 export const sideRoomKey = (classId: string) => `side:${classId}`;
 
 export interface SideRoomDeps {
-  sfu?: MediasoupSfu;
+  media?: MediaPlane;
   store: DistrictStore;
   redis: Redis;
   logger: Logger;
@@ -53,8 +53,8 @@ export function attachSideRoom(io: IoServer, d: SideRoomDeps): SideRoom {
     io.to(classRoom(s.classId)).emit('side:state', s);
   };
   const sfu = () => {
-    if (!d.sfu) throw new AppError('NOT_READY', 'Voice and video rooms are off on this server (SFU=off).');
-    return d.sfu;
+    if (!d.media) throw new AppError('NOT_READY', 'Voice and video rooms are off on this server (SFU=off).');
+    return d.media;
   };
   const member = async (user: User, classId: string): Promise<SchoolClass> => {
     const cls = await d.store.getClass(classId);

@@ -13,13 +13,34 @@ export interface RedisHandle {
 }
 
 export async function connectRedis(
-  config: Pick<Config, 'REDIS_URL' | 'REDIS_SERVER_BIN' | 'dataDir'>,
+  config: Pick<
+    Config,
+    'REDIS_URL' | 'REDIS_SERVER_BIN' | 'dataDir' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_PASSWORD'
+  >,
   logger: Logger,
   hooks: { onEmbeddedCrash?: () => void } = {},
 ): Promise<RedisHandle> {
   let embedded: EmbeddedRedis | undefined;
   let make: (extra?: RedisOptions) => Redis;
-  if (config.REDIS_URL) {
+  if (config.REDIS_SENTINELS) {
+    // ioredis asks the sentinels for the primary and follows a failover (reconnects, re-sends what was queued).
+    const sentinels = config.REDIS_SENTINELS.split(',').map((hp) => {
+      const i = hp.lastIndexOf(':');
+      return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
+    });
+    make = (extra = {}) =>
+      new Redis({
+        sentinels,
+        name: config.REDIS_SENTINEL_NAME,
+        password: config.REDIS_PASSWORD,
+        sentinelPassword: config.REDIS_PASSWORD,
+        lazyConnect: true,
+        maxRetriesPerRequest: 3,
+        // After a failover the old primary may still answer as a replica: reconnect on READONLY.
+        reconnectOnError: (err) => err.message.startsWith('READONLY'),
+        ...extra,
+      });
+  } else if (config.REDIS_URL) {
     const url = config.REDIS_URL;
     make = url.startsWith('unix://')
       ? (extra = {}) =>

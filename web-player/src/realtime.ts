@@ -26,7 +26,8 @@ export function realtime(): AppSocket {
   if (socket && socketToken === session.token) return socket;
   socket?.close();
   socketToken = session.token;
-  socket = io({ path: '/socket.io', auth: { token: session.token }, transports: ['websocket', 'polling'] });
+  // WebSocket only: long-polling would need sticky sessions behind a load balancer of several api instances.
+  socket = io({ path: '/socket.io', auth: { token: session.token }, transports: ['websocket'] });
   // Signed out elsewhere, password reset, account switched off: the server closes this socket.
   const ended = () => window.dispatchEvent(new CustomEvent(SESSION_ENDED_EVENT));
   socket.on('session:ended', ended);

@@ -8,20 +8,23 @@ import type { User } from '../../district/model.ts';
 import { gradesOf } from '../../district/gradesOf.ts';
 import type { LiveLesson } from '../../live/LiveLesson.ts';
 import { LiveStore } from '../../live/LiveStore.ts';
-import { canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../../live/livePolicy.ts';
+import { currentPublisher, canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../../live/livePolicy.ts';
 import { broadcastRoom } from '../../live/broadcastRoom.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { serveObject } from '../serveObject.ts';
 import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
-import { ignore } from '../../../core/ignore.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
 
 export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { live } = deps;
 
-  const view = (user: User, l: LiveLesson) => ({ ...l, canRun: canRunLive(user, l) });
+  const view = (user: User, l: LiveLesson) => ({
+    ...l,
+    publisherId: currentPublisher(l),
+    canRun: canRunLive(user, l),
+  });
 
   const visible = async (user: User, id: string): Promise<LiveLesson> => {
     const l = await live.get(id);
@@ -43,12 +46,12 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
   };
 
   const sfu = () => {
-    if (!deps.sfu)
+    if (!deps.media)
       throw new AppError(
         'NOT_READY',
         'Live lessons are off on this server (SFU=off). Ask the administrator to enable the SFU.',
       );
-    return deps.sfu;
+    return deps.media;
   };
 
   const publishToken = (user: User, l: LiveLesson) => ({
@@ -197,11 +200,9 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
         publisherId: undefined,
       });
       if (!t.ok) throw new AppError('CONFLICT', 'This lesson has already ended.');
-      await deps.sfu
-        ?.destroyRoom(l.roomId)
-        .catch(ignore('the SFU room of an ended lesson may be gone already', deps.logger));
-      // The live recording becomes the replay, listed with the recorded lessons.
-      const replayLessonId = await deps.liveHls?.end(t.lesson);
+      // The room's media node ends the pipeline and closes the room (from any api instance); the live
+      // recording becomes the replay, listed with the recorded lessons.
+      const replayLessonId = await deps.media?.endLive(t.lesson);
       const final = replayLessonId ? await live.transition(l.id, [], { replayLessonId }) : t;
       return { lesson: view(user, final.ok ? final.lesson : t.lesson) };
     },

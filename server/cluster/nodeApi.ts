@@ -1,0 +1,78 @@
+/**
+ * What a media node does for the api instances: its SFU's rooms, transports,
+ * producers and consumers, and the live HLS pipelines of its rooms. The same
+ * table answers local calls (one process with every role) and the node's
+ * internal HTTP API (mediaNode.ts); the api side calls it through
+ * ClusterMedia, which knows each room's node.
+ */
+import type { types } from 'mediasoup';
+import type { MediasoupSfu, MediaSource } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { RoomSpec } from '../../media/sfu/Sfu.ts';
+import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
+import type { LiveLesson } from '../live/LiveLesson.ts';
+
+export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager) {
+  return {
+    ensureRoom: (spec: RoomSpec) => sfu.ensureRoom(spec),
+    destroyRoom: (roomId: string) => sfu.destroyRoom(roomId),
+    participants: (roomId: string) => sfu.participants(roomId),
+    rtpCapabilities: async (roomId: string) => sfu.rtpCapabilities(roomId),
+    producers: async (roomId: string) => sfu.producers(roomId),
+    openTransport: (roomId: string, peerId: string, userId: string) =>
+      sfu.openTransport(roomId, peerId, userId),
+    connectTransport: (roomId: string, peerId: string, transportId: string, dtls: types.DtlsParameters) =>
+      sfu.connectTransport(roomId, peerId, transportId, dtls),
+    produce: (
+      roomId: string,
+      peerId: string,
+      transportId: string,
+      o: { kind: types.MediaKind; rtpParameters: types.RtpParameters; source: MediaSource },
+    ) => sfu.produce(roomId, peerId, transportId, o),
+    closeProducer: (roomId: string, peerId: string, producerId: string) =>
+      sfu.closeProducer(roomId, peerId, producerId),
+    consume: (
+      roomId: string,
+      peerId: string,
+      transportId: string,
+      producerId: string,
+      caps: types.RtpCapabilities,
+    ) => sfu.consume(roomId, peerId, transportId, producerId, caps),
+    resumeConsumer: (roomId: string, peerId: string, consumerId: string) =>
+      sfu.resumeConsumer(roomId, peerId, consumerId),
+    setLayer: (roomId: string, peerId: string, consumerId: string, layer?: number) =>
+      sfu.setLayer(roomId, peerId, consumerId, layer),
+    limitUser: (roomId: string, userId: string, bps: number) => sfu.limitUser(roomId, userId, bps),
+    closePeer: (roomId: string, peerId: string) => sfu.closePeer(roomId, peerId),
+    hlsPublished: (l: LiveLesson, publisherId: string) => hls.onPublished(l, publisherId),
+    hlsSource: (l: LiveLesson, publisherId: string, source: 'camera' | 'screen') =>
+      hls.setVideoSource(l, publisherId, source),
+    /** Ends the pipeline (if here), finishes the playlists, makes the replay; then closes the room. */
+    endLive: async (l: LiveLesson) => {
+      const replay = await hls.end(l);
+      await sfu.destroyRoom(l.roomId);
+      return replay;
+    },
+  };
+}
+
+export type NodeApi = ReturnType<typeof nodeApi>;
+export type NodeMethod = keyof NodeApi;
+export const NODE_METHODS = new Set<string>([
+  'ensureRoom',
+  'destroyRoom',
+  'participants',
+  'rtpCapabilities',
+  'producers',
+  'openTransport',
+  'connectTransport',
+  'produce',
+  'closeProducer',
+  'consume',
+  'resumeConsumer',
+  'setLayer',
+  'limitUser',
+  'closePeer',
+  'hlsPublished',
+  'hlsSource',
+  'endLive',
+] satisfies NodeMethod[]);
