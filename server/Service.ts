@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { startCore, startTranscodeWorker, type Core } from './Core.ts';
-import { createMetrics, observePasswordHashes } from './metrics.ts';
+import { createMetrics, observe, observePasswordHashes } from './metrics.ts';
 import { createApp } from './http/createApp.ts';
 import type { AppDeps } from './http/AppDeps.ts';
 import type { TranscodeWorker } from '../recordings/transcode/TranscodeWorker.ts';
@@ -208,6 +208,9 @@ export async function startService(
       logger,
     });
     closers.add('socket.io', () => realtime.close());
+    observe(metrics, [
+      ['skyclass_socketio_clients', 'socket.io clients connected to this instance', () => realtime.io.engine.clientsCount],
+    ]);
     const worker =
       config.ROLES.has('worker') && config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
     closers.add('transcode worker', () => worker?.close());
@@ -215,6 +218,7 @@ export async function startService(
     const schedulerRedis = core.redis.duplicate();
     const scheduler = new Scheduler({
       redis: schedulerRedis,
+      replicated: !!config.REDIS_SENTINELS,
       switches: timetableSwitches(
         ch.timetableStore,
         async () => (await core.store.listGrades()).map((g) => g.number),

@@ -56,6 +56,11 @@ export function observePasswordHashes(
     ],
     ['skyclass_password_hashes_waiting', 'Sign-ins waiting for a password-hash slot', () => source.waiting],
   ];
+  observe(metrics, gauges);
+}
+
+/** Gauges whose value is read at each scrape. */
+export function observe(metrics: Metrics, gauges: [name: string, help: string, read: () => number][]): void {
   for (const [name, help, read] of gauges)
     new Gauge({
       name,

@@ -55,7 +55,8 @@ export class RedisLocker implements Locker {
 class RedisLock implements Lock {
   readonly #locker: RedisLocker;
   readonly #id: string;
-  readonly #token = crypto.randomBytes(12).toString('hex');
+  /** Names the holding process (pid), for operators and the cluster test; not a secret. */
+  readonly #token = `${process.pid}:${crypto.randomBytes(12).toString('hex')}`;
   #renew?: NodeJS.Timeout;
 
   constructor(locker: RedisLocker, id: string) {

@@ -40,14 +40,21 @@ export interface SchedulerOptions {
   /** Re-plan at least this often (timetable edits also trigger a re-plan at once). */
   replanMs?: number;
   now?: () => number;
+  /**
+   * Redis has replicas (Sentinel): a fired switch is acknowledged by a replica (WAIT) before it is
+   * announced, so a failover right after it cannot lose the mark and fire it a second time.
+   */
+  replicated?: boolean;
+  /** Key prefix (default sc:sched): schedulers with another prefix are independent (tests). */
+  namespace?: string;
 }
 
-const K = {
-  leader: 'sc:sched:leader',
-  fence: 'sc:sched:fence',
-  fired: (id: string) => `sc:sched:fired:${id}`,
-  events: 'sc:sched:events',
-};
+const keys = (ns: string) => ({
+  leader: `${ns}:leader`,
+  fence: `${ns}:fence`,
+  fired: (id: string) => `${ns}:fired:${id}`,
+  events: `${ns}:events`,
+});
 
 /** KEYS: leader, fired, events; ARGV: me, fence, switch fields… */
 const FIRE = `
@@ -75,6 +82,7 @@ export const LATENESS_KEPT = 10_000;
 export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly id = crypto.randomBytes(6).toString('hex');
   readonly #o: Required<Omit<SchedulerOptions, 'now'>> & { now: () => number };
+  readonly #k: ReturnType<typeof keys>;
   #fence = 0;
   #leader = false;
   #stopped = false;
@@ -87,7 +95,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   constructor(o: SchedulerOptions) {
     super();
-    this.#o = { lockTtlMs: 3000, catchUpMs: 10 * 60_000, replanMs: 30_000, now: Date.now, ...o };
+    this.#o = {
+      lockTtlMs: 3000,
+      catchUpMs: 10 * 60_000,
+      replanMs: 30_000,
+      now: Date.now,
+      replicated: false,
+      namespace: 'sc:sched',
+      ...o,
+    };
+    this.#k = keys(this.#o.namespace);
   }
 
   get isLeader(): boolean {
@@ -112,10 +129,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const { redis, lockTtlMs } = this.#o;
     try {
       if (this.#leader) {
-        const ok = (await redis.eval(RENEW, 1, K.leader, this.id, String(lockTtlMs))) as number;
+        const ok = (await redis.eval(RENEW, 1, this.#k.leader, this.id, String(lockTtlMs))) as number;
         if (!ok) this.#demote();
-      } else if (await redis.set(K.leader, this.id, 'PX', lockTtlMs, 'NX')) {
-        this.#fence = await redis.incr(K.fence);
+      } else if (await redis.set(this.#k.leader, this.id, 'PX', lockTtlMs, 'NX')) {
+        this.#fence = await redis.incr(this.#k.fence);
         this.#leader = true;
         this.emit('leader', this.#fence);
         await this.#plan();
@@ -163,10 +180,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         .eval(
           FIRE,
           4,
-          K.leader,
-          K.fired(s.id),
-          K.events,
-          K.fence,
+          this.#k.leader,
+          this.#k.fired(s.id),
+          this.#k.events,
+          this.#k.fence,
           this.id,
           String(this.#fence),
           s.id,
@@ -177,6 +194,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
           String(firedAt),
         )
         .catch(() => -3)) as number;
+      if (r === 1 && this.#o.replicated) {
+        // Not on a replica yet (the primary died just now): the next leader decides; announce nothing here.
+        const acked = await this.#o.redis.wait(1, 250).catch(() => -1);
+        if (acked < 0) {
+          this.#demote();
+          return;
+        }
+      }
       if (r === 1) {
         const late = firedAt - s.at;
         this.lateness.push(late);
@@ -202,7 +227,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
         .eval(
           `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
           1,
-          K.leader,
+          this.#k.leader,
           this.id,
         )
         .catch(ignore('handing over the lease early (it expires by itself)'));
@@ -211,8 +236,8 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   /** The fired switches in the stream (the record of what fired when, with its fencing token). */
-  static async events(redis: Redis, count = 1000): Promise<Record<string, string>[]> {
-    const rows = (await redis.xrange(K.events, '-', '+', 'COUNT', count)) as [string, string[]][];
+  static async events(redis: Redis, count = 1000, namespace = 'sc:sched'): Promise<Record<string, string>[]> {
+    const rows = (await redis.xrange(keys(namespace).events, '-', '+', 'COUNT', count)) as [string, string[]][];
     return rows.map(([, f]) =>
       Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!])),
     );

@@ -119,7 +119,13 @@ export async function renderLiveWatch(
         video,
         masterUrl,
         { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 },
-        { onFatal: () => (timer = setTimeout(() => void joinHls(), 2000)) },
+        {
+          onFatal: () => {
+            // Counted on the stage (the cluster test checks that a media node's loss causes none).
+            stage.dataset.hlsFatal = String(Number(stage.dataset.hlsFatal ?? 0) + 1);
+            timer = setTimeout(() => void joinHls(), 2000);
+          },
+        },
       );
       if (player === undefined) {
         messages.replaceChildren(notice('error', t('browserCannotPlay')));

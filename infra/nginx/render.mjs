@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Renders infra/nginx/lb.conf.template: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] > nginx.conf
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lb.conf.template');
+
+/** The load balancer's config for these api instances; `user` when nginx runs as root. */
+export function renderLb({ prefix, listen, apis, user }) {
+  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
+    fs.mkdirSync(path.join(prefix, 'tmp', d), { recursive: true });
+  return fs
+    .readFileSync(TEMPLATE, 'utf8')
+    .replaceAll('__PREFIX__', prefix)
+    .replaceAll('__LISTEN__', listen)
+    .replaceAll('__USER__', user ? `user ${user};` : '')
+    .replaceAll('__API_SERVERS__', apis.map((a) => `server ${a} max_fails=1 fail_timeout=5s;`).join('\n    '));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [prefix, listen, apis] = process.argv.slice(2);
+  if (!prefix || !listen || !apis) {
+    console.error('usage: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…]');
+    process.exit(2);
+  }
+  process.stdout.write(renderLb({ prefix: path.resolve(prefix), listen, apis: apis.split(',') }));
+}
