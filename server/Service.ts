@@ -105,7 +105,11 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-export async function startNode(config: Config, logger: Logger, opts: ServiceOptions = {}): Promise<RunningNode> {
+export async function startNode(
+  config: Config,
+  logger: Logger,
+  opts: ServiceOptions = {},
+): Promise<RunningNode> {
   const core = await startCore(config, logger);
   const closers = new Closers(logger);
   closers.add('core', () => core.close());
@@ -209,10 +213,16 @@ export async function startService(
     });
     closers.add('socket.io', () => realtime.close());
     observe(metrics, [
-      ['skyclass_socketio_clients', 'socket.io clients connected to this instance', () => realtime.io.engine.clientsCount],
+      [
+        'skyclass_socketio_clients',
+        'socket.io clients connected to this instance',
+        () => realtime.io.engine.clientsCount,
+      ],
     ]);
     const worker =
-      config.ROLES.has('worker') && config.TRANSCODE_WORKER === 'in-process' ? startTranscodeWorker(core) : undefined;
+      config.ROLES.has('worker') && config.TRANSCODE_WORKER === 'in-process'
+        ? startTranscodeWorker(core)
+        : undefined;
     closers.add('transcode worker', () => worker?.close());
     // The channel scheduler: in every instance, one leader at a time (Redis lock + fencing token).
     const schedulerRedis = core.redis.duplicate();
@@ -278,7 +288,7 @@ export async function startService(
       {
         url,
         storage: config.storageDriver,
-        redis: config.REDIS_URL ? 'external' : 'embedded',
+        redis: config.REDIS_SENTINELS ? 'sentinel' : config.REDIS_URL ? 'external' : 'embedded',
         transcodeWorker: config.TRANSCODE_WORKER,
         sfu: config.SFU,
         roles: [...config.ROLES].join(','),

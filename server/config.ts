@@ -97,8 +97,11 @@ export const SETTINGS = {
     doc: 'Redis Sentinel addresses (host:port,…): Skyclass asks them for the primary of REDIS_SENTINEL_NAME and follows a failover. Takes precedence over REDIS_URL. Sentinel (not Redis Cluster) is the supported high-availability mode.',
   },
   REDIS_SENTINEL_NAME: {
-    schema: z.string().regex(/^[\w.-]+$/, { message: 'use the master name of the sentinel config' }).default('skyclass'),
-    doc: 'The monitored primary\'s name in the sentinels\' configuration.',
+    schema: z
+      .string()
+      .regex(/^[\w.-]+$/, { message: 'use the master name of the sentinel config' })
+      .default('skyclass'),
+    doc: "The monitored primary's name in the sentinels' configuration.",
   },
   REDIS_PASSWORD: {
     schema: z.string().optional(),
@@ -252,7 +255,10 @@ export const SETTINGS = {
       .string()
       .default('all')
       .transform((v, ctx) => {
-        const parts = v.split(',').map((x) => x.trim()).filter(Boolean);
+        const parts = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
         const known = ['api', 'media', 'worker'];
         if (parts.length === 1 && parts[0] === 'all') return new Set(known) as ReadonlySet<Role>;
         const bad = parts.filter((p) => !known.includes(p));
@@ -266,12 +272,12 @@ export const SETTINGS = {
   },
   MEDIA_NODE_HOST: {
     schema: z.string().default('127.0.0.1'),
-    doc: 'Interface of a media node\'s internal API (api instances drive its SFU through it); a private address, never the public one.',
+    doc: "Interface of a media node's internal API (api instances drive its SFU through it); a private address, never the public one.",
   },
-  MEDIA_NODE_PORT: { schema: port(0), doc: 'Port of the media node\'s internal API (0: any free port).' },
+  MEDIA_NODE_PORT: { schema: port(0), doc: "Port of the media node's internal API (0: any free port)." },
   MEDIA_NODE_URL: {
     schema: z.url({ message: 'must be an absolute URL such as http://10.0.1.7:7100' }).optional(),
-    doc: 'How api instances reach this media node\'s internal API. Default: http://MEDIA_NODE_HOST:port.',
+    doc: "How api instances reach this media node's internal API. Default: http://MEDIA_NODE_HOST:port.",
   },
   MEDIA_NODE_MAX_PEERS: {
     schema: z.coerce.number().int().min(1).max(100000).default(400),

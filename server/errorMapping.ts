@@ -11,6 +11,15 @@ import { StorageError } from '../core/storage/Storage.ts';
 import { OutputUrlError } from '../media/channel/headEnd.ts';
 import { ChannelStarting } from './channels/ChannelService.ts';
 
+/** Redis is away for a moment (a failover, a restart): ioredis gave up on this command. */
+function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  return /^(Connection is closed\.|Stream isn't writeable|READONLY|LOADING|MASTERDOWN|connect ECONNREFUSED)/.test(
+    err.message,
+  );
+}
+
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof StorageError) {
@@ -23,6 +32,14 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof ChannelStarting) {
     const e = new AppError('NOT_READY', err.message);
     e.retryAfterSec = 3;
+    return e;
+  }
+  if (isRedisUnavailable(err)) {
+    const e = new AppError(
+      'NOT_READY',
+      'The service is switching to its standby database. Try again in a few seconds.',
+    );
+    e.retryAfterSec = 2;
     return e;
   }
   const type = (err as { type?: string } | null)?.type;

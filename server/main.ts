@@ -7,13 +7,14 @@ const config = loadConfigOrExit();
 const roles = [...config.ROLES].join(',');
 const logger = createLogger(config.LOG_LEVEL, { roles });
 // Without the api role: a media node and/or a transcode worker, no public HTTP.
-const service = await (config.ROLES.has('api') ? startService(config, logger) : startNode(config, logger)).catch(
-  (err: Error) => {
-    logger.fatal({ err }, 'Skyclass could not start');
-    process.exit(1);
-  },
-);
-if ('url' in service) console.error(`\n  Skyclass is running: ${service.url}  (demo accounts: see README.md)\n`);
+const service = await (
+  config.ROLES.has('api') ? startService(config, logger) : startNode(config, logger)
+).catch((err: Error) => {
+  logger.fatal({ err }, 'Skyclass could not start');
+  process.exit(1);
+});
+if ('url' in service)
+  console.error(`\n  Skyclass is running: ${service.url}  (demo accounts: see README.md)\n`);
 else console.error(`\n  Skyclass node is running (${roles})\n`);
 
 let stopping = false;

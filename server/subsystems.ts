@@ -212,7 +212,11 @@ export async function createMediaNode(core: Core, logger: Logger, opts: LiveOpti
 export type MediaNodeParts = NonNullable<Awaited<ReturnType<typeof createMediaNode>>>;
 
 /** The media plane as api instances drive it: rooms placed on media nodes through Redis. Nothing when SFU=off. */
-export function createMediaPlane(core: Core, logger: Logger, local?: MediaNodeParts): ClusterMedia | undefined {
+export function createMediaPlane(
+  core: Core,
+  logger: Logger,
+  local?: MediaNodeParts,
+): ClusterMedia | undefined {
   if (core.config.SFU === 'off') return undefined;
   const state = liveHlsState(core);
   return new ClusterMedia({

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // Renders infra/nginx/lb.conf.template: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] > nginx.conf
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,10 @@ export function renderLb({ prefix, listen, apis, user }) {
     .replaceAll('__PREFIX__', prefix)
     .replaceAll('__LISTEN__', listen)
     .replaceAll('__USER__', user ? `user ${user};` : '')
-    .replaceAll('__API_SERVERS__', apis.map((a) => `server ${a} max_fails=1 fail_timeout=5s;`).join('\n    '));
+    .replaceAll(
+      '__API_SERVERS__',
+      apis.map((a) => `server ${a} max_fails=1 fail_timeout=5s;`).join('\n    '),
+    );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -113,11 +113,18 @@ export class LiveHls {
     for (const [i, r] of renditions.entries()) {
       const segments = (await o.state.load(r.name)).map(toSegment);
       if (i === 0) durationSec = segments.reduce((n, s) => n + s.duration, 0);
-      await o.storage.put(`${livePrefix(o.lessonId)}/${r.name}/index.m3u8`, buildLivePlaylist(segments, true), {
-        cacheControl: 'public, max-age=300',
-      });
+      await o.storage.put(
+        `${livePrefix(o.lessonId)}/${r.name}/index.m3u8`,
+        buildLivePlaylist(segments, true),
+        {
+          cacheControl: 'public, max-age=300',
+        },
+      );
     }
-    return { masterKey: `${livePrefix(o.lessonId)}/master.m3u8`, durationSec: Math.round(durationSec * 10) / 10 };
+    return {
+      masterKey: `${livePrefix(o.lessonId)}/master.m3u8`,
+      durationSec: Math.round(durationSec * 10) / 10,
+    };
   }
 
   get supervisor(): Supervisor | undefined {

@@ -85,14 +85,19 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     for (const [roomId, nodeId] of [...this.#known]) {
       if (alive.has(nodeId)) continue;
       this.#known.delete(roomId);
-      this.#o.logger.warn({ roomId, node: nodeId }, 'media node lost: its room is placed again on the next join');
+      this.#o.logger.warn(
+        { roomId, node: nodeId },
+        'media node lost: its room is placed again on the next join',
+      );
       this.emit('room-reset', roomId);
     }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#o.subscriber.unsubscribe(SFU_EVENTS_CHANNEL).catch(ignore('unsubscribing at close', this.#o.logger));
+    await this.#o.subscriber
+      .unsubscribe(SFU_EVENTS_CHANNEL)
+      .catch(ignore('unsubscribing at close', this.#o.logger));
   }
 
   /** Which node holds the room now (undefined: not placed, or its node is gone). */
@@ -155,7 +160,9 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     const node = await this.nodeOf(roomId);
     this.#known.delete(roomId);
     if (!node) return;
-    await this.#call(node, 'destroyRoom', [roomId]).catch(ignore('a room on a node going away', this.#o.logger));
+    await this.#call(node, 'destroyRoom', [roomId]).catch(
+      ignore('a room on a node going away', this.#o.logger),
+    );
     await this.#o.registry.unplace(roomId, node.id);
   }
 
@@ -207,7 +214,10 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
         await this.#o.registry.unplace(l.roomId, node.id);
         return replay ?? undefined;
       } catch (err) {
-        this.#o.logger.warn({ err, lessonId: l.id }, 'the lesson’s media node could not end it; finishing here');
+        this.#o.logger.warn(
+          { err, lessonId: l.id },
+          'the lesson’s media node could not end it; finishing here',
+        );
       }
     }
     return this.#o.finishLive(l);

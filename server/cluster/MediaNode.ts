@@ -101,7 +101,8 @@ export class MediaNode {
       server.listen(this.#o.port, this.#o.host, () => resolve());
     });
     const addr = server.address() as AddressInfo;
-    this.#url = this.#o.url ?? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    this.#url =
+      this.#o.url ?? `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
     await this.#beat();
     this.#timer = setInterval(
       () => void this.#beat().catch(ignore('a heartbeat missed while Redis fails over', logger)),
@@ -124,7 +125,8 @@ export class MediaNode {
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && req.url === '/healthz') return send(200, { node: this.id, load: this.#o.sfu.peerCount });
+    if (req.method === 'GET' && req.url === '/healthz')
+      return send(200, { node: this.id, load: this.#o.sfu.peerCount });
     const auth = Buffer.from(req.headers.authorization ?? '');
     const want = Buffer.from(`Bearer ${this.#o.key}`);
     if (auth.length !== want.length || !crypto.timingSafeEqual(auth, want))
@@ -148,7 +150,9 @@ export class MediaNode {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#o.registry.remove(this.id).catch(ignore('leaving the registry while Redis is away', this.#o.logger));
+    await this.#o.registry
+      .remove(this.id)
+      .catch(ignore('leaving the registry while Redis is away', this.#o.logger));
     const server = this.#server;
     if (server)
       await new Promise<void>((resolve) => {

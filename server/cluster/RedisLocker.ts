@@ -38,7 +38,8 @@ export class RedisLocker implements Locker {
   constructor(o: RedisLockerOptions) {
     this.o = { ttlMs: 10_000, acquireTimeoutMs: 30_000, ...o };
     o.subscriber.on('message', (channel: string, id: string) => {
-      if (channel === RELEASE_CHANNEL) void Promise.resolve(this.held.get(id)?.()).catch(ignore('a release request', o.logger));
+      if (channel === RELEASE_CHANNEL)
+        void Promise.resolve(this.held.get(id)?.()).catch(ignore('a release request', o.logger));
     });
     void o.subscriber.subscribe(RELEASE_CHANNEL).catch(ignore('subscribing while Redis is away', o.logger));
   }
@@ -67,7 +68,7 @@ class RedisLock implements Lock {
   async lock(signal: AbortSignal, requestRelease: RequestRelease): Promise<void> {
     const { redis, ttlMs, acquireTimeoutMs } = this.#locker.o;
     const deadline = Date.now() + acquireTimeoutMs;
-    for (let asked = false; ; ) {
+    for (let asked = false; ;) {
       if (signal.aborted || Date.now() > deadline) throw ERRORS.ERR_LOCK_TIMEOUT;
       if ((await redis.set(key(this.#id), this.#token, 'PX', ttlMs, 'NX')) === 'OK') break;
       if (!asked) {
@@ -77,11 +78,14 @@ class RedisLock implements Lock {
       await new Promise((r) => setTimeout(r, 50));
     }
     this.#locker.held.set(this.#id, requestRelease);
-    this.#renew = setInterval(() => {
-      void redis
-        .eval(RENEW, 1, key(this.#id), this.#token, String(ttlMs))
-        .catch(ignore('renewing an upload lock while Redis fails over', this.#locker.o.logger));
-    }, Math.floor(ttlMs / 3));
+    this.#renew = setInterval(
+      () => {
+        void redis
+          .eval(RENEW, 1, key(this.#id), this.#token, String(ttlMs))
+          .catch(ignore('renewing an upload lock while Redis fails over', this.#locker.o.logger));
+      },
+      Math.floor(ttlMs / 3),
+    );
   }
 
   async unlock(): Promise<void> {

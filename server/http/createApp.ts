@@ -116,7 +116,13 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     let e = toAppError(err);
-    if (!e && ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' || req.destroyed)) {
+    // (req.destroyed alone says nothing: a request whose body was read is destroyed too.)
+    if (
+      !e &&
+      ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+        res.destroyed ||
+        req.socket.destroyed)
+    ) {
       // The player went away mid-download (seeking, switching quality, closing the tab): not a fault.
       deps.logger.debug({ url: req.originalUrl }, 'client closed the connection');
       if (!res.headersSent) res.end();

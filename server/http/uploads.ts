@@ -146,9 +146,12 @@ export function createUploadServer(d: UploadDeps): TusServer {
       };
     },
   });
-  const timer = setInterval(() => {
-    tus.cleanUpExpiredUploads().catch((err: Error) => d.logger.warn({ err }, 'upload clean-up failed'));
-  }, Math.min(3600_000, Math.max(60_000, d.expiryMs / 4)));
+  const timer = setInterval(
+    () => {
+      tus.cleanUpExpiredUploads().catch((err: Error) => d.logger.warn({ err }, 'upload clean-up failed'));
+    },
+    Math.min(3600_000, Math.max(60_000, d.expiryMs / 4)),
+  );
   timer.unref();
   return tus;
 }

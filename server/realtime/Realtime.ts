@@ -122,7 +122,12 @@ export class Realtime {
       logger: d.logger,
     });
     attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
-    const side = attachSideRoom(this.io, { media: d.media, store: d.store, redis: d.redis, logger: d.logger });
+    const side = attachSideRoom(this.io, {
+      media: d.media,
+      store: d.store,
+      redis: d.redis,
+      logger: d.logger,
+    });
     side.connect(attachSfuSignaling(this.io, { media: d.media, logger: d.logger, live, side: side.policy }));
     attachChannelFollow(this.io, d.logger);
     void d.subscriber

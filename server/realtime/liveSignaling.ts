@@ -91,9 +91,9 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
     if (!mine.some((p) => p.source === 'mic') || !mine.some((p) => p.source === 'camera')) return;
     // A moment for DTLS to finish and the first packets to arrive before asking for a keyframe.
     setTimeout(() => {
-      media.hlsPublished(l, userId).catch((err: Error) =>
-        d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'),
-      );
+      media
+        .hlsPublished(l, userId)
+        .catch((err: Error) => d.logger.error({ err, lessonId: l.id }, 'live HLS could not start'));
     }, 500);
   };
 

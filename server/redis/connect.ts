@@ -15,7 +15,12 @@ export interface RedisHandle {
 export async function connectRedis(
   config: Pick<
     Config,
-    'REDIS_URL' | 'REDIS_SERVER_BIN' | 'dataDir' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_PASSWORD'
+    | 'REDIS_URL'
+    | 'REDIS_SERVER_BIN'
+    | 'dataDir'
+    | 'REDIS_SENTINELS'
+    | 'REDIS_SENTINEL_NAME'
+    | 'REDIS_PASSWORD'
   >,
   logger: Logger,
   hooks: { onEmbeddedCrash?: () => void } = {},

@@ -237,7 +237,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
 
   /** The fired switches in the stream (the record of what fired when, with its fencing token). */
   static async events(redis: Redis, count = 1000, namespace = 'sc:sched'): Promise<Record<string, string>[]> {
-    const rows = (await redis.xrange(keys(namespace).events, '-', '+', 'COUNT', count)) as [string, string[]][];
+    const rows = (await redis.xrange(keys(namespace).events, '-', '+', 'COUNT', count)) as [
+      string,
+      string[],
+    ][];
     return rows.map(([, f]) =>
       Object.fromEntries(Array.from({ length: f.length / 2 }, (_, i) => [f[2 * i]!, f[2 * i + 1]!])),
     );

@@ -130,11 +130,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     };
     const ready = async (n: ClusterNode) => {
       const probe =
-        n.role === 'api'
-          ? `${n.url}/readyz`
-          : n.role === 'media'
-            ? `${n.url}/healthz`
-            : undefined;
+        n.role === 'api' ? `${n.url}/readyz` : n.role === 'media' ? `${n.url}/healthz` : undefined;
       await waitFor(
         async () => {
           if (n.child.exitCode !== null) throw new Error(`${n.name} exited:\n${tail(n)}`);

@@ -44,7 +44,8 @@ export async function goLive(c: Cluster, teacher: Page, api: ApiClient, title: s
     grade: 3,
     subject: '数学',
   });
-  if (created.status !== 200) throw new Error(`create live: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 200)
+    throw new Error(`create live: ${created.status} ${JSON.stringify(created.body)}`);
   const { id, roomId } = created.body.lesson;
   await teacher.goto(`${c.url}/#/studio/${id}`);
   await teacher.waitForFunction(
@@ -60,8 +61,9 @@ export async function goLive(c: Cluster, teacher: Page, api: ApiClient, title: s
 const frames = (page: Page) =>
   page.evaluate(
     () =>
-      (document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null)?.getVideoPlaybackQuality()
-        .totalVideoFrames ?? 0,
+      (
+        document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null
+      )?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
   );
 
 /** Opens the lesson in the web app and waits for pictures (WebRTC or hls.js). */
@@ -143,7 +145,8 @@ export async function requestsServed(api: ClusterNode): Promise<number> {
     await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_METRICS_TOKEN}` } })
   ).text();
   let n = 0;
-  for (const m of text.matchAll(/^skyclass_http_request_duration_seconds_count\{[^}]*\} (\d+)/gm)) n += Number(m[1]);
+  for (const m of text.matchAll(/^skyclass_http_request_duration_seconds_count\{[^}]*\} (\d+)/gm))
+    n += Number(m[1]);
   return n;
 }
 
@@ -214,7 +217,11 @@ export async function mediaNodeFailover(c: Cluster, browser: Browser): Promise<M
   try {
     const { id, roomId } = await goLive(c, teacher.page, api, '集群测试：媒体节点故障');
     await watch(c, rtc, id, 'webrtc');
-    await waitFor(async () => (await livePlaylist(c, api, id)).segments.length >= 3, 'live HLS segments', 40_000);
+    await waitFor(
+      async () => (await livePlaylist(c, api, id)).segments.length >= 3,
+      'live HLS segments',
+      40_000,
+    );
     await watch(c, hls, id, 'hls');
     const node = await c.nodeOfRoom(roomId);
     if (!node) throw new Error('the room is on no known media node');
@@ -256,10 +263,14 @@ export async function mediaNodeFailover(c: Cluster, browser: Browser): Promise<M
     // hls.js keeps playing across the discontinuity; the WebRTC viewer decodes again.
     let viewerDecodesAgain = true;
     await stillDecoding(rtc, 30_000).catch(() => (viewerDecodesAgain = false));
-    const t = await hls.page.evaluate(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime);
+    const t = await hls.page.evaluate(
+      () => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime,
+    );
     await waitFor(
       async () =>
-        (await hls.page.evaluate(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime)) >
+        (await hls.page.evaluate(
+          () => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime,
+        )) >
         t + 2,
       'hls.js playing after the failover',
       30_000,
@@ -287,7 +298,11 @@ export async function apiKill(c: Cluster, browser: Browser): Promise<{ maxGapS: 
   const teacher = await signIn(browser, c.url, 'lead-g3');
   try {
     const { id } = await goLive(c, teacher.page, api, '集群测试：接口实例故障');
-    await waitFor(async () => (await livePlaylist(c, api, id)).segments.length >= 2, 'live HLS segments', 40_000);
+    await waitFor(
+      async () => (await livePlaylist(c, api, id)).segments.length >= 2,
+      'live HLS segments',
+      40_000,
+    );
     // The teacher's page is the only socket.io client: its instance is the one counting one.
     const counts = await Promise.all(c.apis.map(socketClients));
     const victim = c.apis[counts.findIndex((n) => n > 0)] ?? c.apis[0]!;
@@ -405,7 +420,11 @@ export async function uploadFailover(c: Cluster, sizeMiB = 200): Promise<UploadF
   const patch = (api: ClusterNode, body: Buffer, offset: number) =>
     fetch(`${api.url}${uploadPath}`, {
       method: 'PATCH',
-      headers: { ...tusHeaders, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+      headers: {
+        ...tusHeaders,
+        'upload-offset': String(offset),
+        'content-type': 'application/offset+octet-stream',
+      },
       body: new Uint8Array(body),
     }).then(
       async (r) => ({ status: r.status, body: await r.text() }),
@@ -429,7 +448,8 @@ export async function uploadFailover(c: Cluster, sizeMiB = 200): Promise<UploadF
     const rest = await patch(c.apis[0]!, full.subarray(offset), offset);
     // Finished: it became a lesson; its stored original is exactly one writer's bytes, then the rest.
     const id = rest.status === 200 ? (JSON.parse(rest.body) as { lessonId?: string }).lessonId : undefined;
-    if (id) concurrentIntact = (await storedSha(c, id)) === crypto.createHash('sha256').update(full).digest('hex');
+    if (id)
+      concurrentIntact = (await storedSha(c, id)) === crypto.createHash('sha256').update(full).digest('hex');
   }
   fs.rmSync(file, { force: true });
   return { sameSha, killedMidway, concurrentStatuses, concurrentIntact };
@@ -448,11 +468,15 @@ export async function leaderFailover(c: Cluster): Promise<{ leaderS: number; hea
     packetTimes.push(lastPacket);
   });
   try {
-    const set = await admin.request('PUT', '/api/channels/grade-3/output', { url: `udp://127.0.0.1:${port}` });
+    const set = await admin.request('PUT', '/api/channels/grade-3/output', {
+      url: `udp://127.0.0.1:${port}`,
+    });
     if (set.status !== 200) throw new Error(`head-end output: ${set.status} ${JSON.stringify(set.body)}`);
     await waitFor(async () => Date.now() - lastPacket < 200, 'MPEG-TS from the head-end', 60_000);
     const oldLeader = await c.db.get('sc:sched:leader');
-    const victim = c.apis.find((a) => fs.readFileSync(a.logFile, 'utf8').includes('leads the channel scheduler'));
+    const victim = c.apis.find((a) =>
+      fs.readFileSync(a.logFile, 'utf8').includes('leads the channel scheduler'),
+    );
     if (!victim) throw new Error('no api instance says it leads the scheduler');
     const t0 = Date.now();
     await victim.kill('SIGKILL');
@@ -554,7 +578,10 @@ export async function redisFailover(c: Cluster, switchesCount = 100): Promise<Re
       'the transcode queued after the failover',
       120_000,
       500,
-    ).then(() => (jobCompleted = true), () => undefined);
+    ).then(
+      () => (jobCompleted = true),
+      () => undefined,
+    );
     await waitFor(
       async () => (await Scheduler.events(conns[0]!, 10_000, ns)).length >= switchesCount,
       'every switch fired',

@@ -34,26 +34,47 @@ export async function startSentinelRedis(dir: string): Promise<SentinelRedis> {
   for (const [i, port] of [primary, await freePort()].entries()) {
     const d = path.join(dir, `redis-${i}`);
     fs.mkdirSync(d, { recursive: true });
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', d, '--save', '', '--appendonly', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      d,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
     if (i > 0) args.push('--replicaof', '127.0.0.1', String(primary));
     servers.push({ port, proc: startProc(`redis-${i}`, `/usr/bin/${BIN}`, args, { logDir: dir }) });
   }
   const ping = (port: number) => {
-    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const r = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     r.on('error', () => undefined);
     return r;
   };
-  await waitFor(async () => {
-    const r = ping(servers[1]!.port);
-    try {
-      await r.connect();
-      return /master_link_status:up/.test(await r.info('replication'));
-    } catch {
-      return false;
-    } finally {
-      r.disconnect();
-    }
-  }, 'the Redis replica to sync', 20_000);
+  await waitFor(
+    async () => {
+      const r = ping(servers[1]!.port);
+      try {
+        await r.connect();
+        return /master_link_status:up/.test(await r.info('replication'));
+      } catch {
+        return false;
+      } finally {
+        r.disconnect();
+      }
+    },
+    'the Redis replica to sync',
+    20_000,
+  );
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
     sentinelPorts.push(port);
@@ -75,24 +96,33 @@ export async function startSentinelRedis(dir: string): Promise<SentinelRedis> {
   }
   const sentinels = sentinelPorts.map((p) => `127.0.0.1:${p}`).join(',');
   const sentinelClient = () => {
-    const r = new Redis({ port: sentinelPorts[0]!, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1 });
+    const r = new Redis({
+      port: sentinelPorts[0]!,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+    });
     r.on('error', () => undefined);
     return r;
   };
   // Every sentinel sees the replica (it can then promote it).
-  await waitFor(async () => {
-    const r = sentinelClient();
-    try {
-      await r.connect();
-      const replicas = (await r.call('SENTINEL', 'REPLICAS', SENTINEL_NAME)) as unknown[];
-      const others = (await r.call('SENTINEL', 'SENTINELS', SENTINEL_NAME)) as unknown[];
-      return replicas.length === 1 && others.length === 2;
-    } catch {
-      return false;
-    } finally {
-      r.disconnect();
-    }
-  }, 'the sentinels to find the replica and each other', 30_000);
+  await waitFor(
+    async () => {
+      const r = sentinelClient();
+      try {
+        await r.connect();
+        const replicas = (await r.call('SENTINEL', 'REPLICAS', SENTINEL_NAME)) as unknown[];
+        const others = (await r.call('SENTINEL', 'SENTINELS', SENTINEL_NAME)) as unknown[];
+        return replicas.length === 1 && others.length === 2;
+      } catch {
+        return false;
+      } finally {
+        r.disconnect();
+      }
+    },
+    'the sentinels to find the replica and each other',
+    30_000,
+  );
   return {
     sentinels,
     name: SENTINEL_NAME,
@@ -101,7 +131,10 @@ export async function startSentinelRedis(dir: string): Promise<SentinelRedis> {
       const r = sentinelClient();
       try {
         await r.connect();
-        const [, port] = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)) as [string, string];
+        const [, port] = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)) as [
+          string,
+          string,
+        ];
         return Number(port);
       } finally {
         r.disconnect();

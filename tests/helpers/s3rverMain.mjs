@@ -1,3 +1,4 @@
+/* global process, console */
 // An S3 server (s3rver) in its own process for the cluster tests: node s3rverMain.mjs PORT DIR
 import S3rver from 's3rver';
 

@@ -41,15 +41,19 @@ describe('a cluster: 3 api instances behind nginx, 2 media nodes, Redis with Sen
     await c?.close();
   }, 60_000);
 
-  it(`${CYCLES} start → publish → 3 viewers → end cycles through nginx, each ending in a playable replay`, async () => {
-    const served = await Promise.all(c.apis.map(requestsServed));
-    const r = await runCycles(c, browser, CYCLES);
-    expect(r.failures).toEqual([]);
-    expect(r.ok).toBe(CYCLES);
-    // Round-robin: every api instance answered a share of the requests.
-    const after = await Promise.all(c.apis.map(requestsServed));
-    for (const [i, n] of after.entries()) expect(n - served[i]!).toBeGreaterThan(CYCLES);
-  }, 60_000 + CYCLES * 45_000);
+  it(
+    `${CYCLES} start → publish → 3 viewers → end cycles through nginx, each ending in a playable replay`,
+    async () => {
+      const served = await Promise.all(c.apis.map(requestsServed));
+      const r = await runCycles(c, browser, CYCLES);
+      expect(r.failures).toEqual([]);
+      expect(r.ok).toBe(CYCLES);
+      // Round-robin: every api instance answered a share of the requests.
+      const after = await Promise.all(c.apis.map(requestsServed));
+      for (const [i, n] of after.entries()) expect(n - served[i]!).toBeGreaterThan(CYCLES);
+    },
+    60_000 + CYCLES * 45_000,
+  );
 
   it('a media node is killed mid-lesson: the teacher publishes on the other node within 15 s; live HLS continues the same playlist', async () => {
     const r = await mediaNodeFailover(c, browser);

@@ -8,7 +8,13 @@ import type { User } from '../../district/model.ts';
 import { gradesOf } from '../../district/gradesOf.ts';
 import type { LiveLesson } from '../../live/LiveLesson.ts';
 import { LiveStore } from '../../live/LiveStore.ts';
-import { currentPublisher, canCreateLive, canRunLive, canWatchLive, signPublishToken } from '../../live/livePolicy.ts';
+import {
+  currentPublisher,
+  canCreateLive,
+  canRunLive,
+  canWatchLive,
+  signPublishToken,
+} from '../../live/livePolicy.ts';
 import { broadcastRoom } from '../../live/broadcastRoom.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
