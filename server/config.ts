@@ -283,6 +283,10 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(100000).default(400),
     doc: 'WebRTC connections a media node takes before new rooms go to another node.',
   },
+  MEDIA_ROOM_NODE_SHARE: {
+    schema: z.coerce.number().int().min(1).max(100000).default(300),
+    doc: 'WebRTC viewers of one lesson a media node takes before further viewers join another node, fed from the first through a mediasoup pipe (a lesson bigger than one node).',
+  },
   SFU: {
     schema: z.enum(['mediasoup', 'off'], { message: 'use mediasoup or off' }).default('mediasoup'),
     doc: 'Run mediasoup for live lessons and side rooms (mediasoup) or not (off: live lessons cannot start).',

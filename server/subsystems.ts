@@ -221,6 +221,8 @@ export function createMediaPlane(
   const state = liveHlsState(core);
   return new ClusterMedia({
     registry: new NodeRegistry(core.redis.redis),
+    redis: core.redis.redis,
+    roomShare: core.config.MEDIA_ROOM_NODE_SHARE,
     subscriber: core.redis.duplicate(),
     key: mediaNodeKey(core),
     local: local?.node,

@@ -113,8 +113,32 @@ const spatialLayers = (c: types.Consumer): number =>
     ? Number(/^L(\d+)/.exec(c.rtpParameters.encodings?.[0]?.scalabilityMode ?? '')?.[1] ?? 1)
     : 1;
 
+/**
+ * A pipe between this router and the same room's router on another media node (a lesson bigger than
+ * one node): the origin consumes its producers into the pipe, the edge produces them again (same ids)
+ * for its own viewers.
+ */
+interface Pipe {
+  transport: types.PipeTransport;
+  connected: boolean;
+  /** Origin side: a pipe consumer per piped producer. */
+  consumers: Map<string, types.Consumer>;
+  /** Edge side: the producers arriving through the pipe. */
+  producers: Map<string, types.Producer>;
+}
+
+/** What crosses a pipe for one producer (the edge produces it with the same id). */
+export interface PipedProducer {
+  id: string;
+  kind: types.MediaKind;
+  rtpParameters: types.RtpParameters;
+  appData: Record<string, unknown>;
+}
+
 interface Room {
   spec: RoomSpec;
+  /** Pipes to and from other media nodes, by the other node's id. */
+  pipes: Map<string, Pipe>;
   router: types.Router;
   /** Who speaks (dominant speaker) and how loud (audio levels), when the room asks for it. */
   speakers?: { active: types.ActiveSpeakerObserver; levels: types.AudioLevelObserver };
@@ -130,6 +154,8 @@ export interface MediasoupSfuEvents {
   'producer-closed': [roomId: string, producerId: string];
   /** The room's worker died; the room was made again, empty: every peer must reconnect. */
   'room-reset': [roomId: string];
+  /** A producer piped to another node ended (origin side): the other node must close its copy. */
+  'pipe-producer-closed': [roomId: string, key: string, producerId: string];
   /** The dominant speaker changed (rooms with detectSpeakers). */
   speaker: [roomId: string, userId: string];
   /** Audio levels of who is making sound now, dBov (-127 silent … 0 loudest); [] after silence. */
@@ -208,7 +234,7 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
       mediaCodecs: [CODECS.opus, ...video],
       appData: { room: spec.id },
     });
-    const room: Room = { spec, router, worker, peers: new Map() };
+    const room: Room = { spec, router, worker, peers: new Map(), pipes: new Map() };
     if (spec.detectSpeakers) {
       const userOf = (p: types.Producer) => (p.appData as { userId?: string }).userId ?? '';
       const active = await router.createActiveSpeakerObserver({ interval: 300 });
@@ -239,9 +265,101 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     return p;
   }
 
+  readonly #making = new Map<string, Promise<void>>();
+
   async ensureRoom(spec: RoomSpec): Promise<void> {
     if (this.#rooms.has(spec.id)) return;
-    this.#rooms.set(spec.id, await this.#makeRoom(spec, await this.#leastLoaded()));
+    // Two callers at once (two api instances) make one router.
+    let p = this.#making.get(spec.id);
+    if (!p) {
+      p = (async () => {
+        this.#rooms.set(spec.id, await this.#makeRoom(spec, await this.#leastLoaded()));
+      })().finally(() => this.#making.delete(spec.id));
+      this.#making.set(spec.id, p);
+    }
+    await p;
+  }
+
+  /** This room's end of a pipe to another node's router (`key`: the other node); made once. */
+  async openPipe(roomId: string, key: string): Promise<{ ip: string; port: number }> {
+    const room = this.#room(roomId);
+    let pipe = room.pipes.get(key);
+    if (!pipe) {
+      const transport = await room.router.createPipeTransport({
+        listenIp: {
+          ip: this.#o.listenIp,
+          ...(this.#o.announcedIp ? { announcedIp: this.#o.announcedIp } : {}),
+        },
+        enableRtx: true,
+      });
+      // A second caller may have made it meanwhile: keep the first.
+      pipe = room.pipes.get(key);
+      if (pipe) transport.close();
+      else {
+        pipe = { transport, connected: false, consumers: new Map(), producers: new Map() };
+        room.pipes.set(key, pipe);
+      }
+    }
+    const t = pipe.transport.tuple;
+    return { ip: t.localIp, port: t.localPort };
+  }
+
+  #pipe(roomId: string, key: string): Pipe {
+    const p = this.#room(roomId).pipes.get(key);
+    if (!p) throw new SfuError('NOT_FOUND', 'No pipe to that media node in this room.');
+    return p;
+  }
+
+  async connectPipe(roomId: string, key: string, remote: { ip: string; port: number }): Promise<void> {
+    const pipe = this.#pipe(roomId, key);
+    if (pipe.connected) return;
+    pipe.connected = true;
+    await pipe.transport.connect(remote);
+  }
+
+  /** Origin side: sends a producer into the pipe; what the other node needs to produce it again. */
+  async pipeConsume(roomId: string, key: string, producerId: string): Promise<PipedProducer> {
+    const pipe = this.#pipe(roomId, key);
+    let c = pipe.consumers.get(producerId);
+    if (!c) {
+      c = await pipe.transport.consume({ producerId });
+      const consumer = c;
+      pipe.consumers.set(producerId, consumer);
+      consumer.on('producerclose', () => {
+        pipe.consumers.delete(producerId);
+        this.emit('pipe-producer-closed', roomId, key, producerId);
+      });
+      consumer.observer.once('close', () => pipe.consumers.delete(producerId));
+    }
+    const room = this.#room(roomId);
+    const source = [...room.peers.values()]
+      .find((p) => p.producers.has(producerId))
+      ?.producers.get(producerId);
+    return { id: producerId, kind: c.kind, rtpParameters: c.rtpParameters, appData: { ...source?.appData } };
+  }
+
+  /** Edge side: the origin's producer again, same id, for this node's viewers (no producer event: the origin announced it). */
+  async pipeProduce(roomId: string, key: string, p: PipedProducer): Promise<void> {
+    const pipe = this.#pipe(roomId, key);
+    if (pipe.producers.has(p.id)) return;
+    const producer = await pipe.transport.produce({
+      id: p.id,
+      kind: p.kind,
+      rtpParameters: p.rtpParameters,
+      appData: { ...p.appData, piped: key },
+    });
+    pipe.producers.set(p.id, producer);
+    producer.observer.once('close', () => pipe.producers.delete(p.id));
+  }
+
+  /** The other nodes this room has pipes with. */
+  pipeKeys(roomId: string): string[] {
+    return [...(this.#rooms.get(roomId)?.pipes.keys() ?? [])];
+  }
+
+  /** Edge side: the origin's producer ended. */
+  async closePipedProducer(roomId: string, key: string, producerId: string): Promise<void> {
+    this.#rooms.get(roomId)?.pipes.get(key)?.producers.get(producerId)?.close();
   }
 
   async destroyRoom(id: string): Promise<void> {

@@ -7,6 +7,14 @@
  * signaling code listens to one emitter whatever node a room is on. A room
  * whose node stops its heartbeat gets a 'room-reset' (its browsers join
  * again and the room is placed on a live node).
+ *
+ * A lesson bigger than one node: a room's publishers stay on its origin
+ * node; once the origin holds `roomShare` of the room's viewers, further
+ * viewers join an edge node whose router receives the origin's producers
+ * through mediasoup pipe transports (across hosts) with the same producer
+ * ids, so the browser cannot tell. Viewers per node are counted in Redis
+ * atomically, so viewers joining at the same moment do not all land on one
+ * node.
  */
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
@@ -18,7 +26,10 @@ import type { LiveLesson } from '../live/LiveLesson.ts';
 import { NoMediaNodeError, type MediaNodeInfo, type NodeRegistry } from './NodeRegistry.ts';
 import type { NodeApi, NodeMethod } from './nodeApi.ts';
 import { SFU_EVENTS_CHANNEL, type MediaNode, type RelayedEvent } from './MediaNode.ts';
+import { callNode, NodeUnreachableError } from './nodeClient.ts';
 import { ignore } from '../../core/ignore.ts';
+
+export { NodeUnreachableError };
 
 type Args<M extends NodeMethod> = Parameters<NodeApi[M]>;
 type Result<M extends NodeMethod> = Awaited<ReturnType<NodeApi[M]>>;
@@ -27,12 +38,42 @@ type RoomMethod = {
   [M in NodeMethod]: Args<M> extends [string, ...unknown[]] ? M : never;
 }[NodeMethod];
 
+const K = {
+  edges: (roomId: string) => `sc:room-edges:${roomId}`,
+  viewers: (roomId: string) => `sc:room-viewers:${roomId}`,
+};
+
+/** KEYS[1] the room's viewers per node; ARGV[1] share, ARGV[2..] nodes by preference: the first below the share takes the viewer. */
+const RESERVE = `
+for i = 2, #ARGV do
+  local n = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
+  if n < tonumber(ARGV[1]) then
+    redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
+    redis.call('EXPIRE', KEYS[1], 86400)
+    return ARGV[i]
+  end
+end
+return ''
+`;
+
+/** Where one browser connection (peer) of this instance is. */
+interface PeerPlace {
+  roomId: string;
+  node: string;
+  /** Counted among the node's viewers of the room. */
+  counted: boolean;
+}
+
 export interface ClusterMediaOptions {
   registry: NodeRegistry;
+  /** Room bookkeeping (edges, viewers per node). */
+  redis: Redis;
   /** A connection for the SFU events channel (subscriber mode). */
   subscriber: Redis;
   /** The media nodes' internal API key. */
   key: string;
+  /** A room's viewers per node before more go to another node (through a pipe). */
+  roomShare: number;
   /** This process's own media node (ROLES includes media): called directly. */
   local?: MediaNode;
   /** /end when the lesson's node is gone: finish the playlists from the shared state and make the replay. */
@@ -42,16 +83,16 @@ export interface ClusterMediaOptions {
   callTimeoutMs?: number;
 }
 
-export class NodeUnreachableError extends AppError {
-  constructor() {
-    super('NOT_READY', 'The video server of this room is not reachable. The page reconnects in a moment.');
-  }
-}
-
 export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
   readonly #o: ClusterMediaOptions;
-  /** Rooms this instance drove, and their node (watched for loss). */
+  /** Rooms this instance drove, and their origin node (watched for loss). */
   readonly #known = new Map<string, string>();
+  /** This instance's peers and the node each is on. */
+  readonly #peers = new Map<string, PeerPlace>();
+  /** Room specs seen here (an edge node makes the same room). */
+  readonly #specs = new Map<string, RoomSpec>();
+  /** Pipes being made (room|edge), so this instance makes each once at a time. */
+  readonly #piping = new Map<string, Promise<void>>();
   #timer?: NodeJS.Timeout;
 
   constructor(o: ClusterMediaOptions) {
@@ -78,15 +119,22 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     );
   }
 
-  /** Rooms on a node that stopped its heartbeat are reset: their browsers join again elsewhere. */
+  /** Rooms whose origin, or an edge of this instance's viewers, stopped its heartbeat are reset: their browsers join again. */
   async #watch(): Promise<void> {
     if (this.#known.size === 0) return;
     const alive = new Set((await this.#o.registry.alive()).map((n) => n.id));
+    const lostEdge = new Map<string, string>();
+    for (const p of this.#peers.values()) if (!alive.has(p.node)) lostEdge.set(p.roomId, p.node);
     for (const [roomId, nodeId] of [...this.#known]) {
-      if (alive.has(nodeId)) continue;
+      const lost = alive.has(nodeId) ? lostEdge.get(roomId) : nodeId;
+      if (!lost) continue;
       this.#known.delete(roomId);
+      if (lost !== nodeId) {
+        await this.#o.redis.srem(K.edges(roomId), lost);
+        await this.#o.redis.hdel(K.viewers(roomId), lost);
+      }
       this.#o.logger.warn(
-        { roomId, node: nodeId },
+        { roomId, node: lost },
         'media node lost: its room is placed again on the next join',
       );
       this.emit('room-reset', roomId);
@@ -112,34 +160,32 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     const local = this.#o.local;
     if (local && node.id === local.id)
       return (local.api[method] as (...a: unknown[]) => Promise<Result<M>>)(...args);
-    let res: Response;
     try {
-      res = await fetch(`${node.url}/rpc/${method}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.#o.key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ args }),
-        signal: AbortSignal.timeout(this.#o.callTimeoutMs ?? 10_000),
-      });
+      return await callNode<Result<M>>(node.url, this.#o.key, method, args, this.#o.callTimeoutMs);
     } catch (err) {
-      this.#o.logger.warn({ err, node: node.id, method }, 'media node not reachable');
-      throw new NodeUnreachableError();
+      if (err instanceof NodeUnreachableError)
+        this.#o.logger.warn({ node: node.id, method }, 'media node not reachable');
+      else if (!(err instanceof SfuError) && !(err instanceof TypeError)) {
+        this.#o.logger.error({ err, node: node.id, method }, 'media node call failed');
+        throw new AppError('INTERNAL', 'The video server failed. Try again in a moment.');
+      }
+      throw err;
     }
-    const body = (await res.json().catch(() => ({}))) as {
-      result?: Result<M>;
-      error?: { code: string; message: string };
-    };
-    if (res.ok) return body.result as Result<M>;
-    const e = body.error ?? { code: 'INTERNAL', message: `media node answered ${res.status}` };
-    if (res.status === 409) throw new SfuError(e.code as 'NOT_FOUND' | 'CONFLICT', e.message);
-    if (res.status === 400) throw new TypeError(e.message);
-    this.#o.logger.error({ node: node.id, method, status: res.status, error: e }, 'media node call failed');
-    throw new AppError('INTERNAL', 'The video server failed. Try again in a moment.');
   }
 
-  /** A call on the room's node; the room must be placed (joined) first. */
+  /** A call on the room's origin node; the room must be placed (joined) first. */
   async #onRoom<M extends RoomMethod>(method: M, ...args: Args<M>): Promise<Result<M>> {
     const node = await this.nodeOf(args[0] as string);
     if (!node) throw new SfuError('NOT_FOUND', 'This room is not open on a video server now; join again.');
+    return this.#call(node, method, args);
+  }
+
+  /** A call for one peer (the second argument): on the node that peer joined, its room's origin or an edge. */
+  async #onPeer<M extends RoomMethod>(method: M, ...args: Args<M>): Promise<Result<M>> {
+    const place = this.#peers.get(args[1] as string);
+    if (!place) return this.#onRoom(method, ...args);
+    const node = await this.#o.registry.get(place.node);
+    if (!node) throw new SfuError('NOT_FOUND', 'The video server of this connection is gone; join again.');
     return this.#call(node, method, args);
   }
 
@@ -153,12 +199,105 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
       throw err;
     }
     this.#known.set(spec.id, node.id);
+    this.#specs.set(spec.id, spec);
     await this.#call(node, 'ensureRoom', [spec]);
+  }
+
+  /**
+   * Places a browser connection of the room: publishers (and side-room members) on the origin;
+   * a viewer on the origin while it has fewer than `roomShare` of the room's viewers, else on an
+   * edge node (one the room already has first) that receives the origin's producers through a pipe.
+   */
+  async joinPeer(roomId: string, peerId: string, viewer: boolean): Promise<string> {
+    const origin = await this.nodeOf(roomId);
+    if (!origin) throw new SfuError('NOT_FOUND', 'This room is not open on a video server now; join again.');
+    if (!viewer) {
+      this.#peers.set(peerId, { roomId, node: origin.id, counted: false });
+      return origin.id;
+    }
+    const [alive, edges] = await Promise.all([
+      this.#o.registry.alive(),
+      this.#o.redis.smembers(K.edges(roomId)),
+    ]);
+    const others = alive
+      .filter((n) => n.id !== origin.id && n.load < n.maxLoad)
+      .sort(
+        (a, b) =>
+          Number(edges.includes(b.id)) - Number(edges.includes(a.id)) ||
+          a.load / a.maxLoad - b.load / b.maxLoad,
+      );
+    const chosen = (await this.#o.redis.eval(
+      RESERVE,
+      1,
+      K.viewers(roomId),
+      String(this.#o.roomShare),
+      origin.id,
+      ...others.map((n) => n.id),
+    )) as string;
+    const edge = others.find((n) => n.id === chosen);
+    if (edge) {
+      try {
+        await this.#pipeTo(roomId, origin, edge);
+      } catch (err) {
+        await this.#o.redis.hincrby(K.viewers(roomId), edge.id, -1);
+        throw err;
+      }
+    }
+    // Every node full: the origin takes the viewer anyway (uncounted) rather than turning it away.
+    const node = chosen || origin.id;
+    this.#peers.set(peerId, { roomId, node, counted: !!chosen });
+    return node;
+  }
+
+  /** Forgets a connection (after closePeer): its place among the node's viewers is free again. */
+  async leavePeer(peerId: string): Promise<void> {
+    const place = this.#peers.get(peerId);
+    this.#peers.delete(peerId);
+    if (place?.counted) await this.#o.redis.hincrby(K.viewers(place.roomId), place.node, -1);
+  }
+
+  /** The room on an edge node, fed from the origin through a pipe (every step idempotent on the nodes). */
+  #pipeTo(roomId: string, origin: MediaNodeInfo, edge: MediaNodeInfo): Promise<void> {
+    const key = `${roomId}|${edge.id}`;
+    let p = this.#piping.get(key);
+    if (!p) {
+      p = (async () => {
+        const spec = this.#specs.get(roomId);
+        if (!spec) throw new SfuError('NOT_FOUND', 'This room is not open here; join again.');
+        await this.#call(edge, 'ensureRoom', [spec]);
+        const e = await this.#call(edge, 'openPipe', [roomId, origin.id]);
+        const o = await this.#call(origin, 'openPipe', [roomId, edge.id]);
+        await this.#call(origin, 'connectPipe', [roomId, edge.id, e]);
+        await this.#call(edge, 'connectPipe', [roomId, origin.id, o]);
+        // Producers that appear later are piped by the origin node itself (MediaNode).
+        const producers = await this.#call(origin, 'pipeAll', [roomId, edge.id]);
+        await this.#call(edge, 'pipeProduce', [roomId, origin.id, producers]);
+        await this.#o.redis.multi().sadd(K.edges(roomId), edge.id).expire(K.edges(roomId), 86400).exec();
+      })().finally(() => this.#piping.delete(key));
+      this.#piping.set(key, p);
+    }
+    return p;
+  }
+
+  /** The room's edge nodes alive now. */
+  async #edges(roomId: string): Promise<MediaNodeInfo[]> {
+    const ids = await this.#o.redis.smembers(K.edges(roomId));
+    const nodes = await Promise.all(ids.map((id) => this.#o.registry.get(id)));
+    return nodes.filter((n): n is MediaNodeInfo => !!n);
+  }
+
+  /** Closes the room on its edges and forgets its bookkeeping. */
+  async #dropEdges(roomId: string): Promise<void> {
+    for (const edge of await this.#edges(roomId))
+      await this.#call(edge, 'destroyRoom', [roomId]).catch(ignore('an edge going away', this.#o.logger));
+    await this.#o.redis.del(K.edges(roomId), K.viewers(roomId));
+    this.#specs.delete(roomId);
   }
 
   async destroyRoom(roomId: string): Promise<void> {
     const node = await this.nodeOf(roomId);
     this.#known.delete(roomId);
+    await this.#dropEdges(roomId);
     if (!node) return;
     await this.#call(node, 'destroyRoom', [roomId]).catch(
       ignore('a room on a node going away', this.#o.logger),
@@ -173,18 +312,24 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
 
   rtpCapabilities = (...a: Args<'rtpCapabilities'>) => this.#onRoom('rtpCapabilities', ...a);
   producers = (...a: Args<'producers'>) => this.#onRoom('producers', ...a);
-  openTransport = (...a: Args<'openTransport'>) => this.#onRoom('openTransport', ...a);
-  connectTransport = (...a: Args<'connectTransport'>) => this.#onRoom('connectTransport', ...a);
-  produce = (...a: Args<'produce'>) => this.#onRoom('produce', ...a);
-  closeProducer = (...a: Args<'closeProducer'>) => this.#onRoom('closeProducer', ...a);
-  consume = (...a: Args<'consume'>) => this.#onRoom('consume', ...a);
-  resumeConsumer = (...a: Args<'resumeConsumer'>) => this.#onRoom('resumeConsumer', ...a);
-  setLayer = (...a: Args<'setLayer'>) => this.#onRoom('setLayer', ...a);
-  limitUser = (...a: Args<'limitUser'>) => this.#onRoom('limitUser', ...a);
+  openTransport = (...a: Args<'openTransport'>) => this.#onPeer('openTransport', ...a);
+  connectTransport = (...a: Args<'connectTransport'>) => this.#onPeer('connectTransport', ...a);
+  produce = (...a: Args<'produce'>) => this.#onPeer('produce', ...a);
+  closeProducer = (...a: Args<'closeProducer'>) => this.#onPeer('closeProducer', ...a);
+  consume = (...a: Args<'consume'>) => this.#onPeer('consume', ...a);
+  resumeConsumer = (...a: Args<'resumeConsumer'>) => this.#onPeer('resumeConsumer', ...a);
+  setLayer = (...a: Args<'setLayer'>) => this.#onPeer('setLayer', ...a);
 
-  /** Closes a peer; a peer whose node is gone is gone with it. */
+  /** Caps a user's connections in the room, on its origin and its edges. */
+  async limitUser(...a: Args<'limitUser'>): Promise<void> {
+    await this.#onRoom('limitUser', ...a);
+    for (const edge of await this.#edges(a[0])) await this.#call(edge, 'limitUser', a);
+  }
+
+  /** Closes a peer where it is; a peer whose node is gone is gone with it. */
   async closePeer(roomId: string, peerId: string): Promise<void> {
-    const node = await this.nodeOf(roomId);
+    const place = this.#peers.get(peerId);
+    const node = place ? await this.#o.registry.get(place.node) : await this.nodeOf(roomId);
     if (node)
       await this.#call(node, 'closePeer', [roomId, peerId]).catch((err: Error) => {
         if (!(err instanceof NodeUnreachableError)) throw err;
@@ -208,6 +353,7 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
   async endLive(l: LiveLesson): Promise<string | undefined> {
     const node = await this.nodeOf(l.roomId);
     this.#known.delete(l.roomId);
+    await this.#dropEdges(l.roomId);
     if (node) {
       try {
         const replay = await this.#call(node, 'endLive', [l]);

@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { SfuError, type MediasoupSfu, type MediasoupSfuEvents } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
+import { callNode } from './nodeClient.ts';
 import { NODE_METHODS, type NodeApi } from './nodeApi.ts';
 import { ignore } from '../../core/ignore.ts';
 
@@ -94,6 +95,19 @@ export class MediaNode {
           .publish(SFU_EVENTS_CHANNEL, JSON.stringify(msg))
           .catch(ignore('an SFU event lost while Redis fails over', logger));
       });
+    // A lesson bigger than one node: what the teacher starts (or stops) publishing later reaches the edges' pipes too.
+    sfu.on('producer', (roomId, info) => {
+      for (const edge of sfu.pipeKeys(roomId))
+        void this.#toEdge(edge, async (url) => {
+          const piped = await sfu.pipeConsume(roomId, edge, info.id);
+          await callNode(url, this.#o.key, 'pipeProduce', [roomId, this.id, [piped]]);
+        });
+    });
+    sfu.on('pipe-producer-closed', (roomId, edge, producerId) => {
+      void this.#toEdge(edge, (url) =>
+        callNode(url, this.#o.key, 'closePipedProducer', [roomId, this.id, producerId]),
+      );
+    });
     const server = http.createServer((req, res) => void this.#serve(req, res));
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
@@ -109,6 +123,15 @@ export class MediaNode {
       Math.max(250, Math.floor(this.#o.registry.ttlMs / 3)),
     );
     logger.info({ node: this.id, url: this.#url }, 'media node is up');
+  }
+
+  async #toEdge(edge: string, run: (url: string) => Promise<unknown>): Promise<void> {
+    try {
+      const node = await this.#o.registry.get(edge);
+      if (node) await run(node.url);
+    } catch (err) {
+      this.#o.logger.warn({ err, edge }, 'a pipe to another media node could not be updated');
+    }
   }
 
   #beat(): Promise<void> {

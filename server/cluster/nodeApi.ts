@@ -6,7 +6,7 @@
  * ClusterMedia, which knows each room's node.
  */
 import type { types } from 'mediasoup';
-import type { MediasoupSfu, MediaSource } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediasoupSfu, MediaSource, PipedProducer } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { RoomSpec } from '../../media/sfu/Sfu.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { LiveLesson } from '../live/LiveLesson.ts';
@@ -43,6 +43,18 @@ export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager) {
       sfu.setLayer(roomId, peerId, consumerId, layer),
     limitUser: (roomId: string, userId: string, bps: number) => sfu.limitUser(roomId, userId, bps),
     closePeer: (roomId: string, peerId: string) => sfu.closePeer(roomId, peerId),
+    // Pipes between nodes (a lesson bigger than one node): `key` is the other node's id.
+    openPipe: (roomId: string, key: string) => sfu.openPipe(roomId, key),
+    connectPipe: (roomId: string, key: string, remote: { ip: string; port: number }) =>
+      sfu.connectPipe(roomId, key, remote),
+    /** Origin: every producer of the room into the pipe (what the edge must produce). */
+    pipeAll: async (roomId: string, key: string) =>
+      Promise.all(sfu.producers(roomId).map((p) => sfu.pipeConsume(roomId, key, p.id))),
+    pipeProduce: async (roomId: string, key: string, producers: PipedProducer[]) => {
+      for (const p of producers) await sfu.pipeProduce(roomId, key, p);
+    },
+    closePipedProducer: (roomId: string, key: string, producerId: string) =>
+      sfu.closePipedProducer(roomId, key, producerId),
     hlsPublished: (l: LiveLesson, publisherId: string) => hls.onPublished(l, publisherId),
     hlsSource: (l: LiveLesson, publisherId: string, source: 'camera' | 'screen') =>
       hls.setVideoSource(l, publisherId, source),
@@ -72,6 +84,11 @@ export const NODE_METHODS = new Set<string>([
   'setLayer',
   'limitUser',
   'closePeer',
+  'openPipe',
+  'connectPipe',
+  'pipeAll',
+  'pipeProduce',
+  'closePipedProducer',
   'hlsPublished',
   'hlsSource',
   'endLive',

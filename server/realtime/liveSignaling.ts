@@ -129,6 +129,7 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
       sfuRoomId: l.roomId,
       socketRoom: liveRoom(l.id),
       roomKey: `live:${l.id}`,
+      viewer,
       async join() {
         const now = await liveLesson(l.id);
         if (now.status !== 'live')

@@ -26,6 +26,8 @@ export interface RoomPolicy {
   socketRoom: string;
   /** The key the browser sees in sfu:* pushes. */
   roomKey: string;
+  /** Only watches (a live lesson's viewer): may be placed on another media node than the publisher's. */
+  viewer?: boolean;
   /** May this user join (watch)? Makes sure the SFU room exists. */
   join(): Promise<void>;
   /** May this user publish this source now? */
@@ -124,6 +126,7 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       peers.delete(peerId);
       local.delete(peerId);
       await sfu().closePeer(p.policy.sfuRoomId, peerId);
+      await sfu().leavePeer(peerId);
       await p.policy.onLeft?.(peerId, p.producers.size > 0);
     };
 
@@ -135,6 +138,8 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       if (peers.size >= 4)
         throw new AppError('CONFLICT', 'Too many video connections from this page; reload it.');
       const peerId = newPeerId();
+      // Its media node: the room's origin, or for a viewer of a full origin an edge fed through a pipe.
+      await sfu().joinPeer(policy.sfuRoomId, peerId, policy.viewer ?? false);
       const entry: PeerEntry = { userId: user.id, policy, producers: new Set(), leave: () => leave(peerId) };
       peers.set(peerId, entry);
       local.set(peerId, entry);

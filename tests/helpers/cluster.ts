@@ -34,6 +34,8 @@ export interface ClusterOptions {
   medias?: number;
   /** MEDIA_NODE_MAX_PEERS of each media node. */
   mediaMaxPeers?: number;
+  /** MEDIA_ROOM_NODE_SHARE: a lesson's viewers per node before the next node takes them (piped). */
+  roomShare?: number;
   env?: Record<string, string>;
 }
 
@@ -108,6 +110,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       WEB_DIST_DIR: path.join(ROOT, 'web-player/dist'),
       METRICS_TOKEN: CLUSTER_METRICS_TOKEN,
       HEAD_END_ALLOWED: '127.0.0.1/32',
+      MEDIA_ROOM_NODE_SHARE: String(o.roomShare ?? 300),
       ...o.env,
     };
     const spawnNode = async (role: ClusterNode['role'], i: number, env: Record<string, string>) => {

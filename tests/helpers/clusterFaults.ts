@@ -162,6 +162,8 @@ export interface CycleResult {
   cycles: number;
   /** Media nodes the cycles' rooms were placed on. */
   nodes: Set<string>;
+  /** Cycles whose viewers were on more than one media node (all decoding). */
+  spread: number;
   failures: string[];
 }
 
@@ -174,7 +176,7 @@ export async function runCycles(c: Cluster, browser: Browser, n: number): Promis
     await signIn(browser, c.url, 's1-g3-1-02'),
     await signIn(browser, c.url, 't-s1-g3-1'),
   ];
-  const result: CycleResult = { ok: 0, cycles: n, nodes: new Set(), failures: [] };
+  const result: CycleResult = { ok: 0, cycles: n, nodes: new Set(), spread: 0, failures: [] };
   try {
     for (let i = 1; i <= n; i++) {
       try {
@@ -182,6 +184,14 @@ export async function runCycles(c: Cluster, browser: Browser, n: number): Promis
         const node = await c.nodeOfRoom(roomId);
         if (node) result.nodes.add(node.name);
         await Promise.all(viewers.map((v) => watch(c, v, id, 'webrtc')));
+        // Where the viewers are: the origin up to MEDIA_ROOM_NODE_SHARE, the rest on a piped edge.
+        const perNode = Object.values(await c.db.hgetall(`sc:room-viewers:${roomId}`)).filter(
+          (v) => Number(v) > 0,
+        );
+        if (perNode.length > 1) {
+          await Promise.all(viewers.map((v) => stillDecoding(v)));
+          result.spread++;
+        }
         await waitFor(
           async () => (await livePlaylist(c, api, id)).segments.length >= 1,
           'a live HLS segment',

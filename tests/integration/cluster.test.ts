@@ -30,7 +30,8 @@ describe('a cluster: 3 api instances behind nginx, 2 media nodes, Redis with Sen
   let c: Cluster;
   let browser: Browser;
   beforeAll(async () => {
-    c = await startCluster();
+    // Two viewers of a lesson per media node: a lesson's third viewer is served by the other node (piped).
+    c = await startCluster({ roomShare: 2 });
     browser = await launchChromium([
       ...RTC_CHROMIUM_ARGS.slice(BASE_CHROMIUM_ARGS.length),
       '--autoplay-policy=no-user-gesture-required',
@@ -48,6 +49,8 @@ describe('a cluster: 3 api instances behind nginx, 2 media nodes, Redis with Sen
       const r = await runCycles(c, browser, CYCLES);
       expect(r.failures).toEqual([]);
       expect(r.ok).toBe(CYCLES);
+      // Every lesson was bigger than one node: its viewers on both, all decoding.
+      expect(r.spread).toBe(CYCLES);
       // Round-robin: every api instance answered a share of the requests.
       const after = await Promise.all(c.apis.map(requestsServed));
       for (const [i, n] of after.entries()) expect(n - served[i]!).toBeGreaterThan(CYCLES);
