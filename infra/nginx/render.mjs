@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /* global process, console */
-// Renders infra/nginx/lb.conf.template: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] > nginx.conf
+// Renders infra/nginx/lb.conf.template: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] [USER] > nginx.conf
+// (USER: the account nginx's workers run as when nginx is started as root; it must own PREFIX/tmp.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +24,10 @@ export function renderLb({ prefix, listen, apis, user }) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [prefix, listen, apis] = process.argv.slice(2);
+  const [prefix, listen, apis, user] = process.argv.slice(2);
   if (!prefix || !listen || !apis) {
-    console.error('usage: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…]');
+    console.error('usage: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] [USER]');
     process.exit(2);
   }
-  process.stdout.write(renderLb({ prefix: path.resolve(prefix), listen, apis: apis.split(',') }));
+  process.stdout.write(renderLb({ prefix: path.resolve(prefix), listen, apis: apis.split(','), user }));
 }

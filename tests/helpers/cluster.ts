@@ -233,7 +233,8 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     };
     return cluster;
   } catch (err) {
-    for (const p of started.reverse()) await p.kill('SIGKILL');
+    // SIGTERM (not SIGKILL): nginx's workers outlive a killed master.
+    for (const p of started.reverse()) await p.kill('SIGTERM');
     db.disconnect();
     await redis.close();
     throw err;

@@ -28,6 +28,9 @@ describe('config', () => {
     [{ STORAGE_DRIVER: 's3' }, 'STORAGE_DRIVER=s3 needs S3_BUCKET'],
     [{ ATTENDANCE_PRESENT_PERCENT: '150' }, 'ATTENDANCE_PRESENT_PERCENT'],
     [{ ATTENDANCE_LATE_AFTER: 'soon' }, 'ATTENDANCE_LATE_AFTER'],
+    [{ ROLES: 'api,transcoder' }, 'ROLES="api,transcoder": use all, or a comma list of api, media, worker'],
+    [{ REDIS_SENTINELS: '10.0.0.5' }, 'REDIS_SENTINELS="10.0.0.5": use host:port pairs'],
+    [{ MEDIA_NODE_URL: 'the media box' }, 'MEDIA_NODE_URL="the media box": must be an absolute URL'],
   ])('rejects %o with a message naming the setting', (env, fragment) => {
     let err: unknown;
     try {
@@ -38,6 +41,15 @@ describe('config', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain(fragment);
     expect((err as Error).message).toContain('README.md');
+  });
+
+  it('chooses roles: all by default, or a list', () => {
+    expect([...loadConfig({}).ROLES].sort()).toEqual(['api', 'media', 'worker']);
+    expect([...loadConfig({ ROLES: 'media' }).ROLES]).toEqual(['media']);
+    expect([...loadConfig({ ROLES: ' api , worker ' }).ROLES].sort()).toEqual(['api', 'worker']);
+    const c = loadConfig({ REDIS_SENTINELS: '10.0.0.5:26379,sentinel-2:26379' });
+    expect(c.REDIS_SENTINELS).toBe('10.0.0.5:26379,sentinel-2:26379');
+    expect(c.REDIS_SENTINEL_NAME).toBe('skyclass');
   });
 
   it('parses durations', () => {
