@@ -42,7 +42,9 @@ const line = (what: string, value: number, unit: string, target: number) =>
 async function main(): Promise<void> {
   const started = Date.now();
   const c = await startCluster({ roomShare: 2 });
-  console.log(`cluster up in ${round((Date.now() - started) / 1000, 1)} s: ${c.apis.length} api, ${c.medias.length} media, 1 worker, nginx, Redis+Sentinel, s3rver`);
+  console.log(
+    `cluster up in ${round((Date.now() - started) / 1000, 1)} s: ${c.apis.length} api, ${c.medias.length} media, 1 worker, nginx, Redis+Sentinel, s3rver`,
+  );
   const browser = await launchChromium([
     ...RTC_CHROMIUM_ARGS.slice(BASE_CHROMIUM_ARGS.length),
     '--autoplay-policy=no-user-gesture-required',

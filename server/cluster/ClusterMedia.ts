@@ -26,7 +26,7 @@ import type { LiveLesson } from '../live/LiveLesson.ts';
 import { NoMediaNodeError, type MediaNodeInfo, type NodeRegistry } from './NodeRegistry.ts';
 import type { NodeApi, NodeMethod } from './nodeApi.ts';
 import { SFU_EVENTS_CHANNEL, type MediaNode, type RelayedEvent } from './MediaNode.ts';
-import { callNode, NodeUnreachableError } from './nodeClient.ts';
+import { callNode, nodeRefuses, NodeUnreachableError } from './nodeClient.ts';
 import { ignore } from '../../core/ignore.ts';
 
 export { NodeUnreachableError };
@@ -119,9 +119,23 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     );
   }
 
-  /** Rooms whose origin, or an edge of this instance's viewers, stopped its heartbeat are reset: their browsers join again. */
+  /**
+   * Rooms whose origin, or an edge of this instance's viewers, is lost are reset: their browsers join
+   * again. Lost: its heartbeat stopped (3 s), or — at once — its internal address refuses connections
+   * (the process died; probed every cycle for the nodes this instance uses).
+   */
   async #watch(): Promise<void> {
     if (this.#known.size === 0) return;
+    const nodes = await this.#o.registry.alive();
+    const used = new Set([...this.#known.values(), ...[...this.#peers.values()].map((p) => p.node)]);
+    const local = this.#o.local?.id;
+    await Promise.all(
+      nodes
+        .filter((n) => used.has(n.id) && n.id !== local)
+        .map(async (n) => {
+          if (await nodeRefuses(n.url)) await this.#nodeLost(n.id);
+        }),
+    );
     const alive = new Set((await this.#o.registry.alive()).map((n) => n.id));
     const lostEdge = new Map<string, string>();
     for (const p of this.#peers.values()) if (!alive.has(p.node)) lostEdge.set(p.roomId, p.node);
@@ -139,6 +153,12 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
       );
       this.emit('room-reset', roomId);
     }
+  }
+
+  /** A node whose process is gone: out of the registry now (its rooms are reset by the next watch). */
+  async #nodeLost(nodeId: string): Promise<void> {
+    this.#o.logger.warn({ node: nodeId }, 'media node refuses connections: taken out of the registry');
+    await this.#o.registry.remove(nodeId);
   }
 
   async stop(): Promise<void> {
@@ -163,9 +183,13 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     try {
       return await callNode<Result<M>>(node.url, this.#o.key, method, args, this.#o.callTimeoutMs);
     } catch (err) {
-      if (err instanceof NodeUnreachableError)
+      if (err instanceof NodeUnreachableError) {
         this.#o.logger.warn({ node: node.id, method }, 'media node not reachable');
-      else if (!(err instanceof SfuError) && !(err instanceof TypeError)) {
+        if (err.refused) {
+          await this.#nodeLost(node.id);
+          void this.#watch().catch(ignore('a node check while Redis fails over', this.#o.logger));
+        }
+      } else if (!(err instanceof SfuError) && !(err instanceof TypeError)) {
         this.#o.logger.error({ err, node: node.id, method }, 'media node call failed');
         throw new AppError('INTERNAL', 'The video server failed. Try again in a moment.');
       }
@@ -200,7 +224,15 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     }
     this.#known.set(spec.id, node.id);
     this.#specs.set(spec.id, spec);
-    await this.#call(node, 'ensureRoom', [spec]);
+    try {
+      await this.#call(node, 'ensureRoom', [spec]);
+    } catch (err) {
+      // Its node just died (the registry no longer lists it): place the room on a live one.
+      if (!(err instanceof NodeUnreachableError && err.refused)) throw err;
+      node = await this.#o.registry.place(spec.id);
+      this.#known.set(spec.id, node.id);
+      await this.#call(node, 'ensureRoom', [spec]);
+    }
   }
 
   /**

@@ -3,8 +3,24 @@ import { AppError } from '../errors.ts';
 import { SfuError } from '../../media/mediasoup/MediasoupSfu.ts';
 
 export class NodeUnreachableError extends AppError {
-  constructor() {
+  /** The node's address refused the connection: its process is gone (a slow node would time out instead). */
+  readonly refused: boolean;
+  constructor(refused: boolean) {
     super('NOT_READY', 'The video server of this room is not reachable. The page reconnects in a moment.');
+    this.refused = refused;
+  }
+}
+
+const refusedConnection = (err: unknown) =>
+  ((err as { cause?: { code?: string } }).cause?.code ?? '') === 'ECONNREFUSED';
+
+/** A node's liveness probe: false only when its address refuses connections (the process is dead). */
+export async function nodeRefuses(url: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    return false;
+  } catch (err) {
+    return refusedConnection(err);
   }
 }
 
@@ -24,8 +40,8 @@ export async function callNode<T>(
       body: JSON.stringify({ args }),
       signal: AbortSignal.timeout(timeoutMs),
     });
-  } catch {
-    throw new NodeUnreachableError();
+  } catch (err) {
+    throw new NodeUnreachableError(refusedConnection(err));
   }
   const body = (await res.json().catch(() => ({}))) as {
     result?: T;

@@ -105,8 +105,9 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     const s = await SfuSession.join({ kind: 'live', lessonId });
     session = s;
     s.publishToken = token ?? undefined;
+    // The server reset the room (its media server was lost): publish again at once, on a live one.
     s.onReset(() => {
-      if (session === s) scheduleRepublish();
+      if (session === s) scheduleRepublish(200);
     });
     await s.onSendState((st) => {
       if (session !== s) return;
@@ -125,7 +126,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
 
   // Recover by itself: after a network drop, publish again (1 s, 2 s, 4 s… up to 10 s between tries).
   let backoff = 1000;
-  const scheduleRepublish = () => {
+  const scheduleRepublish = (delay = backoff) => {
     if (!wantLive || retryTimer) return;
     setState('reconnecting', 'review-pending');
     retryTimer = setTimeout(async () => {
@@ -144,7 +145,7 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
         backoff = Math.min(backoff * 2, 10_000);
         scheduleRepublish();
       }
-    }, backoff);
+    }, delay);
   };
 
   goLive.addEventListener('click', async () => {
