@@ -76,6 +76,8 @@ export const clientPayloads = {
   /** A simulcast layer as a cap (0 = lowest), or null for the best the line allows. */
   'sfu:layer': z.object({ peerId, consumerId: id, layer: z.number().int().min(0).max(2).nullable() }),
   'sfu:leave': z.object({ peerId }),
+  /** After a reconnect to another api instance (the first one died): take this page's connection over. */
+  'sfu:adopt': z.object({ room: SfuRoomRef, peerId }),
 
   'channel:follow': z.object({
     channel: z.string().regex(/^grade-\d{1,2}$/, 'a channel id such as grade-3'),
@@ -149,6 +151,7 @@ export interface ClientResults {
   'sfu:resume': Ok;
   'sfu:layer': { layer: number };
   'sfu:leave': Ok;
+  'sfu:adopt': { roomKey: string; producers: SfuProducer[] };
   'channel:follow': Ok;
   'channel:unfollow': Ok;
   'live:screen': Ok;

@@ -105,18 +105,29 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** What every process starts with: the core, its closer stack, and its media node when ROLES has media. */
+async function startBase(
+  config: Config,
+  logger: Logger,
+  opts: ServiceOptions,
+  onChildCrash?: (name: string) => void,
+) {
+  const core = await startCore(config, logger, onChildCrash);
+  const closers = new Closers(logger);
+  closers.add('core', () => core.close());
+  const mediaNode = await closers.guard(async () =>
+    config.ROLES.has('media') ? startMediaNode(core, logger, closers, opts.liveCommandPrefix) : undefined,
+  );
+  return { core, closers, mediaNode };
+}
+
 export async function startNode(
   config: Config,
   logger: Logger,
   opts: ServiceOptions = {},
 ): Promise<RunningNode> {
-  const core = await startCore(config, logger);
-  const closers = new Closers(logger);
-  closers.add('core', () => core.close());
+  const { core, closers, mediaNode } = await startBase(config, logger, opts);
   return closers.guard(async () => {
-    const mediaNode = config.ROLES.has('media')
-      ? await startMediaNode(core, logger, closers, opts.liveCommandPrefix)
-      : undefined;
     const worker = config.ROLES.has('worker') ? startTranscodeWorker(core) : undefined;
     closers.add('transcode worker', () => worker?.close());
     logger.info(
@@ -133,13 +144,10 @@ export async function startService(
   opts: ServiceOptions = {},
 ): Promise<RunningService> {
   const metrics = createMetrics();
-  const core = await startCore(config, logger, (name) => metrics.childCrashes.inc({ process: name }));
-  const closers = new Closers(logger);
-  closers.add('core', () => core.close());
+  const { core, closers, mediaNode } = await startBase(config, logger, opts, (name) =>
+    metrics.childCrashes.inc({ process: name }),
+  );
   return closers.guard(async () => {
-    const mediaNode = config.ROLES.has('media')
-      ? await startMediaNode(core, logger, closers, opts.liveCommandPrefix)
-      : undefined;
     const media = createMediaPlane(core, logger, mediaNode);
     if (media) {
       await media.start();

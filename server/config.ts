@@ -283,6 +283,10 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(100000).default(400),
     doc: 'WebRTC connections a media node takes before new rooms go to another node.',
   },
+  MEDIA_NODE_ORPHAN_GRACE: {
+    schema: duration('30s'),
+    doc: 'A connection whose api instance died is closed on its media node after this long unless its page reconnected to another instance and took it over.',
+  },
   MEDIA_ROOM_NODE_SHARE: {
     schema: z.coerce.number().int().min(1).max(100000).default(300),
     doc: 'WebRTC viewers of one lesson a media node takes before further viewers join another node, fed from the first through a mediasoup pipe (a lesson bigger than one node).',

@@ -32,6 +32,7 @@ import { NodeRegistry } from './cluster/NodeRegistry.ts';
 import { ClusterMedia } from './cluster/ClusterMedia.ts';
 import { RedisLocker } from './cluster/RedisLocker.ts';
 import { nodeApi } from './cluster/nodeApi.ts';
+import { PeerOwners } from './cluster/PeerOwners.ts';
 import { createUploadServer } from './http/uploads.ts';
 import { bearerToken, makeTokenAuthenticator } from './http/authenticate.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
@@ -186,9 +187,11 @@ export async function createMediaNode(core: Core, logger: Logger, opts: LiveOpti
     ffmpeg: config.FFMPEG_BIN,
     commandPrefix: opts.commandPrefix,
   });
+  const owners = new PeerOwners();
   const node = new MediaNode({
     sfu,
-    api: nodeApi(sfu, liveHls),
+    owners,
+    api: nodeApi(sfu, liveHls, owners),
     registry: new NodeRegistry(core.redis.redis),
     redis: core.redis.redis,
     key: mediaNodeKey(core),
@@ -196,6 +199,7 @@ export async function createMediaNode(core: Core, logger: Logger, opts: LiveOpti
     port: config.MEDIA_NODE_PORT,
     url: config.MEDIA_NODE_URL,
     maxLoad: config.MEDIA_NODE_MAX_PEERS,
+    orphanGraceMs: config.MEDIA_NODE_ORPHAN_GRACE,
     logger: logger.child({ component: 'media-node' }),
   });
   return {

@@ -381,6 +381,21 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     return [...this.#rooms.keys()];
   }
 
+  /** One peer's user and producers (undefined: no such peer here). */
+  peerInfo(roomId: string, peerId: string): { userId: string; producers: ProducerInfo[] } | undefined {
+    const p = this.#rooms.get(roomId)?.peers.get(peerId);
+    if (!p) return undefined;
+    return {
+      userId: p.userId,
+      producers: [...p.producers.values()].map((pr) => ({
+        id: pr.id,
+        userId: p.userId,
+        source: (pr.appData as { source: MediaSource }).source,
+        kind: pr.kind,
+      })),
+    };
+  }
+
   async participants(roomId: string): Promise<Participant[]> {
     const r = this.#rooms.get(roomId);
     if (!r) return [];

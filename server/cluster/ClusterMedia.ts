@@ -27,6 +27,8 @@ import { NoMediaNodeError, type MediaNodeInfo, type NodeRegistry } from './NodeR
 import type { NodeApi, NodeMethod } from './nodeApi.ts';
 import { SFU_EVENTS_CHANNEL, type MediaNode, type RelayedEvent } from './MediaNode.ts';
 import { callNode, nodeRefuses, NodeUnreachableError } from './nodeClient.ts';
+import { API_INSTANCE_TTL_MS, heartbeatApiInstance } from './PeerOwners.ts';
+import crypto from 'node:crypto';
 import { ignore } from '../../core/ignore.ts';
 
 export { NodeUnreachableError };
@@ -84,7 +86,10 @@ export interface ClusterMediaOptions {
 }
 
 export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
+  /** This api instance, as media nodes know it (the owner of its peers). */
+  readonly instanceId = `api_${crypto.randomBytes(6).toString('hex')}`;
   readonly #o: ClusterMediaOptions;
+  #beat?: NodeJS.Timeout;
   /** Rooms this instance drove, and their origin node (watched for loss). */
   readonly #known = new Map<string, string>();
   /** This instance's peers and the node each is on. */
@@ -113,6 +118,12 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
       (this.emit as (e: string, ...a: unknown[]) => boolean)(m.event, ...m.args);
     });
     await subscriber.subscribe(SFU_EVENTS_CHANNEL);
+    const beat = () =>
+      heartbeatApiInstance(this.#o.redis, this.instanceId).catch(
+        ignore('an api heartbeat while Redis fails over', logger),
+      );
+    await beat();
+    this.#beat = setInterval(() => void beat(), API_INSTANCE_TTL_MS / 4);
     this.#timer = setInterval(
       () => void this.#watch().catch(ignore('a node check while Redis fails over', logger)),
       Math.max(250, Math.floor(registry.ttlMs / 3)),
@@ -163,6 +174,7 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#beat);
     await this.#o.subscriber
       .unsubscribe(SFU_EVENTS_CHANNEL)
       .catch(ignore('unsubscribing at close', this.#o.logger));
@@ -244,6 +256,7 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     const origin = await this.nodeOf(roomId);
     if (!origin) throw new SfuError('NOT_FOUND', 'This room is not open on a video server now; join again.');
     if (!viewer) {
+      await this.#call(origin, 'claimPeer', [roomId, peerId, this.instanceId]);
       this.#peers.set(peerId, { roomId, node: origin.id, counted: false });
       return origin.id;
     }
@@ -276,9 +289,29 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
       }
     }
     // Every node full: the origin takes the viewer anyway (uncounted) rather than turning it away.
-    const node = chosen || origin.id;
-    this.#peers.set(peerId, { roomId, node, counted: !!chosen });
-    return node;
+    const node = edge ?? origin;
+    await this.#call(node, 'claimPeer', [roomId, peerId, this.instanceId]);
+    this.#peers.set(peerId, { roomId, node: node.id, counted: !!chosen });
+    return node.id;
+  }
+
+  /**
+   * Takes over a connection another api instance drove (it died; the page reconnected here): finds
+   * the peer on the room's origin or an edge, checks it is this user's, and returns its producers.
+   */
+  async adoptPeer(roomId: string, peerId: string, userId: string): Promise<Result<'adoptPeer'>> {
+    const origin = await this.nodeOf(roomId);
+    if (!origin) throw new SfuError('NOT_FOUND', 'This room is not open on a video server now; join again.');
+    for (const node of [origin, ...(await this.#edges(roomId))]) {
+      try {
+        const producers = await this.#call(node, 'adoptPeer', [roomId, peerId, userId, this.instanceId]);
+        this.#peers.set(peerId, { roomId, node: node.id, counted: false });
+        return producers;
+      } catch (err) {
+        if (!(err instanceof SfuError)) throw err;
+      }
+    }
+    throw new SfuError('NOT_FOUND', 'Unknown connection; join again.');
   }
 
   /** Forgets a connection (after closePeer): its place among the node's viewers is free again. */

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.ts';
 import { SfuError, type MediasoupSfu, type MediasoupSfuEvents } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { NodeRegistry } from './NodeRegistry.ts';
 import { callNode } from './nodeClient.ts';
+import type { PeerOwners } from './PeerOwners.ts';
 import { NODE_METHODS, type NodeApi } from './nodeApi.ts';
 import { ignore } from '../../core/ignore.ts';
 
@@ -29,6 +30,10 @@ export interface RelayedEvent {
 export interface MediaNodeOptions {
   sfu: MediasoupSfu;
   api: NodeApi;
+  /** Which api instance drives each peer (orphans of a dead instance are closed). */
+  owners: PeerOwners;
+  /** How long a peer may outlive its api instance unadopted (default 30 s). */
+  orphanGraceMs?: number;
   registry: NodeRegistry;
   /** Publishes the SFU's events. */
   redis: Redis;
@@ -71,6 +76,7 @@ export class MediaNode {
   readonly #o: MediaNodeOptions;
   #server?: http.Server;
   #timer?: NodeJS.Timeout;
+  #sweep?: NodeJS.Timeout;
   #url = '';
   readonly #startedAt = new Date().toISOString();
 
@@ -121,6 +127,20 @@ export class MediaNode {
     this.#timer = setInterval(
       () => void this.#beat().catch(ignore('a heartbeat missed while Redis fails over', logger)),
       Math.max(250, Math.floor(this.#o.registry.ttlMs / 3)),
+    );
+    const grace = this.#o.orphanGraceMs ?? 30_000;
+    this.#sweep = setInterval(
+      () =>
+        void this.#o.owners
+          .orphans(redis, (roomId, peerId) => !!sfu.peerInfo(roomId, peerId), grace)
+          .then(async (orphans) => {
+            for (const o of orphans) {
+              logger.info(o, 'closing a connection whose api instance is gone');
+              await sfu.closePeer(o.roomId, o.peerId);
+            }
+          })
+          .catch(ignore('an orphan sweep while Redis fails over', logger)),
+      Math.max(1000, Math.floor(grace / 3)),
     );
     logger.info({ node: this.id, url: this.#url }, 'media node is up');
   }
@@ -173,6 +193,7 @@ export class MediaNode {
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    clearInterval(this.#sweep);
     await this.#o.registry
       .remove(this.id)
       .catch(ignore('leaving the registry while Redis is away', this.#o.logger));

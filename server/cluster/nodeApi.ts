@@ -10,11 +10,25 @@ import type { MediasoupSfu, MediaSource, PipedProducer } from '../../media/media
 import type { RoomSpec } from '../../media/sfu/Sfu.ts';
 import type { LiveHlsManager } from '../live/LiveHlsManager.ts';
 import type { LiveLesson } from '../live/LiveLesson.ts';
+import type { PeerOwners } from './PeerOwners.ts';
+import { SfuError } from '../../media/mediasoup/MediasoupSfu.ts';
 
-export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager) {
+export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager, owners: PeerOwners) {
   return {
     ensureRoom: (spec: RoomSpec) => sfu.ensureRoom(spec),
-    destroyRoom: (roomId: string) => sfu.destroyRoom(roomId),
+    destroyRoom: async (roomId: string) => {
+      owners.releaseRoom(roomId);
+      await sfu.destroyRoom(roomId);
+    },
+    /** The api instance that drives this peer (a peer whose instance dies unadopted is closed). */
+    claimPeer: async (roomId: string, peerId: string, owner: string) => owners.claim(roomId, peerId, owner),
+    /** Another api instance takes a live peer over (its page reconnected there): the peer's producers. */
+    adoptPeer: async (roomId: string, peerId: string, userId: string, owner: string) => {
+      const info = sfu.peerInfo(roomId, peerId);
+      if (!info || info.userId !== userId) throw new SfuError('NOT_FOUND', 'Unknown connection; join again.');
+      owners.claim(roomId, peerId, owner);
+      return info.producers;
+    },
     participants: (roomId: string) => sfu.participants(roomId),
     rtpCapabilities: async (roomId: string) => sfu.rtpCapabilities(roomId),
     producers: async (roomId: string) => sfu.producers(roomId),
@@ -42,7 +56,10 @@ export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager) {
     setLayer: (roomId: string, peerId: string, consumerId: string, layer?: number) =>
       sfu.setLayer(roomId, peerId, consumerId, layer),
     limitUser: (roomId: string, userId: string, bps: number) => sfu.limitUser(roomId, userId, bps),
-    closePeer: (roomId: string, peerId: string) => sfu.closePeer(roomId, peerId),
+    closePeer: async (roomId: string, peerId: string) => {
+      owners.release(peerId);
+      await sfu.closePeer(roomId, peerId);
+    },
     // Pipes between nodes (a lesson bigger than one node): `key` is the other node's id.
     openPipe: (roomId: string, key: string) => sfu.openPipe(roomId, key),
     connectPipe: (roomId: string, key: string, remote: { ip: string; port: number }) =>
@@ -61,6 +78,7 @@ export function nodeApi(sfu: MediasoupSfu, hls: LiveHlsManager) {
     /** Ends the pipeline (if here), finishes the playlists, makes the replay; then closes the room. */
     endLive: async (l: LiveLesson) => {
       const replay = await hls.end(l);
+      owners.releaseRoom(l.roomId);
       await sfu.destroyRoom(l.roomId);
       return replay;
     },
@@ -72,6 +90,8 @@ export type NodeMethod = keyof NodeApi;
 export const NODE_METHODS = new Set<string>([
   'ensureRoom',
   'destroyRoom',
+  'claimPeer',
+  'adoptPeer',
   'participants',
   'rtpCapabilities',
   'producers',

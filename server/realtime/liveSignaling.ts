@@ -170,6 +170,13 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
           if (info.source === 'camera') io.to(liveRoom(l.id)).emit('live:publisher', { lessonId: l.id });
         }
       },
+      async onAdopted(peerId, producers) {
+        if (viewer) await countViewers(l.id, peerId, true);
+        if (producers.length > 0) {
+          publishing.set(l.id, user.id);
+          await d.live.transition(l.id, ['live'], { publisherId: user.id, publisherUntil: until() });
+        }
+      },
       async onLeft(peerId, wasPublishing) {
         if (viewer) await countViewers(l.id, peerId, false);
         if (wasPublishing) {

@@ -35,6 +35,8 @@ export interface RoomPolicy {
   onJoined?(peerId: string): Promise<void>;
   onProduced?(info: ProducerInfo): Promise<void>;
   onLeft?(peerId: string, wasPublishing: boolean): Promise<void>;
+  /** This instance took a live connection over (its page reconnected here): count it again, no media restart. */
+  onAdopted?(peerId: string, producers: ProducerInfo[]): Promise<void>;
 }
 
 export type PolicyFactory = (user: User, room: SfuRoomRef, socket: IoSocket) => Promise<RoomPolicy>;
@@ -152,6 +154,27 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
         rtpCapabilities: (await sfu().rtpCapabilities(policy.sfuRoomId)) as Record<string, unknown>,
         producers: await sfu().producers(policy.sfuRoomId),
       };
+    });
+
+    // The page's socket came back on this instance after the one it was on died: its media never
+    // stopped (browser ↔ media node); this instance takes the connection over instead of a new one.
+    handle(socket, 'sfu:adopt', options, async ({ room, peerId }) => {
+      if (peers.has(peerId)) return { roomKey: peers.get(peerId)!.policy.roomKey, producers: [] };
+      const policy = await (room.kind === 'live' ? d.live : d.side)(user, room, socket);
+      await policy.join();
+      const producers = await sfuCall(() => sfu().adoptPeer(policy.sfuRoomId, peerId, user.id));
+      const entry: PeerEntry = {
+        userId: user.id,
+        policy,
+        producers: new Set(producers.map((p) => p.id)),
+        leave: () => leave(peerId),
+      };
+      peers.set(peerId, entry);
+      local.set(peerId, entry);
+      remember(policy.sfuRoomId, policy.roomKey);
+      await socket.join([policy.socketRoom, policy.roomKey]);
+      await policy.onAdopted?.(peerId, producers);
+      return { roomKey: policy.roomKey, producers };
     });
 
     handle(socket, 'sfu:transport', options, async ({ peerId }) => {

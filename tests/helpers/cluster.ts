@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { renderLb } from '../../infra/nginx/render.mjs';
 import { deriveKey } from '../../server/auth/tokens.ts';
+import { callNode } from '../../server/cluster/nodeClient.ts';
 import { DistrictStore } from '../../server/district/DistrictStore.ts';
 import { seedDemo } from '../../server/district/seedDemo.ts';
 import { freePort, startProc, tail, type Proc } from './procs.ts';
@@ -111,6 +112,8 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       METRICS_TOKEN: CLUSTER_METRICS_TOKEN,
       HEAD_END_ALLOWED: '127.0.0.1/32',
       MEDIA_ROOM_NODE_SHARE: String(o.roomShare ?? 300),
+      // A connection left by a killed api instance is closed after 5 s unless its page took it over elsewhere.
+      MEDIA_NODE_ORPHAN_GRACE: '5s',
       ...o.env,
     };
     const spawnNode = async (role: ClusterNode['role'], i: number, env: Record<string, string>) => {
@@ -193,16 +196,8 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       medias,
       worker,
       mediaKey,
-      async rpc<T>(node: ClusterNode | string, method: string, args: unknown[]): Promise<T> {
-        const base = typeof node === 'string' ? node : node.url;
-        const res = await fetch(`${base}/rpc/${method}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${mediaKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ args }),
-        });
-        const body = (await res.json()) as { result?: T; error?: unknown };
-        if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body.error)}`);
-        return body.result as T;
+      rpc<T>(node: ClusterNode | string, method: string, args: unknown[]): Promise<T> {
+        return callNode<T>(typeof node === 'string' ? node : node.url, mediaKey, method, args);
       },
       async nodeOfRoom(roomId) {
         const id = await db.get(`sc:room-node:${roomId}`);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as tus from 'tus-js-client';
 import { Redis } from 'ioredis';
+import { io } from 'socket.io-client';
 import { ApiClient } from './ApiClient.ts';
 import { submitLogin } from './browser.ts';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
@@ -306,11 +307,19 @@ export async function mediaNodeFailover(c: Cluster, browser: Browser): Promise<M
 export async function apiKill(
   c: Cluster,
   browser: Browser,
-): Promise<{ maxGapS: number; baselineGapS: number; killed: string }> {
+): Promise<{
+  maxGapS: number;
+  baselineGapS: number;
+  killed: string;
+  /** The teacher's connection was taken over by another instance (still publishing on the node). */
+  teacherKept: boolean;
+  /** A viewer connection of the killed instance that no page took over was closed on the node. */
+  orphanClosed: boolean;
+}> {
   const api = await ApiClient.as(c.url, 'lead-g3');
   const teacher = await signIn(browser, c.url, 'lead-g3');
   try {
-    const { id } = await goLive(c, teacher.page, api, '集群测试：接口实例故障');
+    const { id, roomId } = await goLive(c, teacher.page, api, '集群测试：接口实例故障');
     await waitFor(
       async () => (await livePlaylist(c, api, id)).segments.length >= 4,
       'live HLS segments',
@@ -319,8 +328,28 @@ export async function apiKill(
     // The teacher's page is the only socket.io client: its instance is the one counting one.
     const counts = await Promise.all(c.apis.map(socketClients));
     const victim = c.apis[counts.findIndex((n) => n > 0)] ?? c.apis[0]!;
+    // A second connection on that instance that nobody will take over: a viewer opened straight on it.
+    const student = await ApiClient.as(victim.url, 's1-g3-1-02');
+    const orphan = io(victim.url, {
+      path: '/socket.io',
+      auth: { token: student.token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    const joined = (await orphan
+      .timeout(10_000)
+      .emitWithAck('sfu:join', { room: { kind: 'live', lessonId: id } })) as {
+      peerId: string;
+    };
+    await orphan.timeout(10_000).emitWithAck('sfu:transport', { peerId: joined.peerId });
+    const node = (await c.nodeOfRoom(roomId))!;
+    const users = async () =>
+      await c.rpc<{ id: string; publishing: boolean }[]>(node, 'participants', [roomId]).catch(() => []);
+    const studentId = (await student.get<{ user: { id: string } }>('/api/me')).body.user.id;
+    if (!(await users()).some((u) => u.id === studentId)) throw new Error('the orphan-to-be did not join');
     const t0 = Date.now();
     await victim.kill('SIGKILL');
+    orphan.close();
     await new Promise((r) => setTimeout(r, 12_000));
     const pl = await livePlaylist(c, api, id);
     let maxGapS = 0;
@@ -334,9 +363,19 @@ export async function apiKill(
     }
     // The playlist kept growing after the kill (not a silent stall).
     if (!pl.segments.some((s) => s.pdt > t0 + 6000)) maxGapS = Infinity;
+    // MEDIA_NODE_ORPHAN_GRACE (5 s in the cluster) has passed: the viewer nobody took over is gone,
+    // the teacher (whose studio reconnected to another instance and took the connection over) is not.
+    // (The dead instance's own heartbeat lasts 10 s more, then the 5 s grace, then a sweep.)
+    const orphanClosed = await waitFor(
+      async () => !(await users()).some((u) => u.id === studentId),
+      'the orphaned viewer connection closed on the media node',
+      25_000,
+      500,
+    ).catch(() => false);
+    const teacherKept = (await users()).some((u) => u.publishing);
     await c.restart(victim);
     await endAndCheckReplay(c, api, id);
-    return { maxGapS, baselineGapS, killed: victim.name };
+    return { maxGapS, baselineGapS, killed: victim.name, teacherKept, orphanClosed };
   } finally {
     await teacher.ctx.close();
   }

@@ -74,6 +74,8 @@ describe('a cluster: 3 api instances behind nginx, 2 media nodes, Redis with Sen
     const r = await apiKill(c, browser);
     console.log('api instance killed', r);
     expect(r.maxGapS).toBeLessThanOrEqual(2);
+    expect(r.teacherKept).toBe(true);
+    expect(r.orphanClosed).toBe(true);
   }, 180_000);
 
   it('a 200 MiB upload resumes on another instance after its instance is killed; two writers at once cannot corrupt an upload', async () => {

@@ -10,6 +10,7 @@ import { EmbeddedRedis } from '../../server/redis/EmbeddedRedis.ts';
 import { NodeRegistry, NoMediaNodeError, type MediaNodeInfo } from '../../server/cluster/NodeRegistry.ts';
 import { RedisLiveHlsState } from '../../server/live/LiveHlsState.ts';
 import { RedisLocker } from '../../server/cluster/RedisLocker.ts';
+import { heartbeatApiInstance, PeerOwners } from '../../server/cluster/PeerOwners.ts';
 import { LiveHls } from '../../media/live/LiveHls.ts';
 import { LocalStorage } from '../../core/storage/LocalStorage.ts';
 import { testLogger } from '../helpers/logger.ts';
@@ -183,5 +184,27 @@ describe('the tus lock shared by api instances', () => {
     ).rejects.toMatchObject({
       status_code: 500,
     });
+  });
+});
+
+describe('connections whose api instance died', () => {
+  it('are closed after the grace period unless their owner is alive (or another instance took them over)', async () => {
+    const redis = client();
+    const owners = new PeerOwners();
+    await heartbeatApiInstance(redis, 'api_alive');
+    const t0 = Date.now();
+    owners.claim('room-a', 'p_alive', 'api_alive', t0);
+    owners.claim('room-a', 'p_orphan', 'api_dead', t0);
+    owners.claim('room-a', 'p_adopted', 'api_dead', t0);
+    owners.claim('room-a', 'p_never_opened', 'api_dead', t0);
+    const exists = (_room: string, peer: string) => peer !== 'p_never_opened';
+    // First seen without its owner: not yet.
+    expect(await owners.orphans(redis, exists, 1000, t0 + 100)).toEqual([]);
+    owners.claim('room-a', 'p_adopted', 'api_alive', t0 + 500); // its page reconnected elsewhere
+    expect(await owners.orphans(redis, exists, 1000, t0 + 1200)).toEqual([
+      { roomId: 'room-a', peerId: 'p_orphan' },
+    ]);
+    expect(await owners.orphans(redis, exists, 1000, t0 + 5000)).toEqual([]);
+    expect(owners.size).toBe(2); // the live one and the adopted one; the never-opened one forgotten
   });
 });

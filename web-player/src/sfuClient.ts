@@ -15,7 +15,7 @@ type Consumer = types.Consumer;
 type Producer = types.Producer;
 type Transport = types.Transport;
 import { signal } from './liveApi.ts';
-import { listen } from './realtime.ts';
+import { listen, realtime } from './realtime.ts';
 import type { SfuProducer, SfuRoomRef } from '../../contracts/realtime.ts';
 
 export type { SfuProducer };
@@ -46,19 +46,35 @@ export class SfuSession {
   #closed = false;
   /** Sent with every publish in a live lesson. */
   publishToken?: string;
+  readonly #resets: (() => void)[] = [];
 
-  private constructor(device: Device, joined: { peerId: string; roomKey: string; producers: SfuProducer[] }) {
+  private constructor(
+    device: Device,
+    joined: { peerId: string; roomKey: string; producers: SfuProducer[] },
+    room: SfuRoomRef,
+  ) {
     this.#device = device;
     this.peerId = joined.peerId;
     this.roomKey = joined.roomKey;
     this.producers = joined.producers;
+    // The socket reconnected (possibly to another server instance, the first one gone): the media
+    // never stopped, so that instance takes this connection over; if it cannot, join again.
+    const manager = realtime().io;
+    const adopt = () => {
+      if (this.#closed) return;
+      signal('sfu:adopt', { room, peerId: this.peerId }).catch(() => {
+        if (!this.#closed) this.#resets.forEach((fn) => fn());
+      });
+    };
+    manager.on('reconnect', adopt);
+    this.#stops.push(() => manager.off('reconnect', adopt));
   }
 
   static async join(room: SfuRoomRef): Promise<SfuSession> {
     const joined = await signal('sfu:join', { room });
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.rtpCapabilities as never });
-    return new SfuSession(device, joined);
+    return new SfuSession(device, joined, room);
   }
 
   get closed(): boolean {
@@ -85,6 +101,7 @@ export class SfuSession {
 
   /** The SFU restarted the room: this session is dead; join again. */
   onReset(fn: () => void): void {
+    this.#resets.push(fn);
     this.#stops.push(listen('sfu:reset', (e) => e.roomKey === this.roomKey && fn()));
   }
 
