@@ -47,6 +47,7 @@ export async function startCore(
     const urlSigningKey = deriveKey(secret, 'signed-url');
     const storage = createStorage({
       driver: config.storageDriver,
+      localDir: config.STORAGE_DIR ? path.resolve(config.STORAGE_DIR) : undefined,
       dataDir: config.dataDir,
       publicBaseUrl: () => publicBaseUrl,
       signingKey: urlSigningKey,

@@ -166,6 +166,10 @@ export const SETTINGS = {
       }, 'use comma-separated CIDRs and host names, e.g. 239.0.0.0/8,10.20.0.0/16,iptv.example.net'),
     doc: 'Where channel head-end outputs may push: comma-separated IPv4/IPv6 CIDRs (multicast ranges included) and host names. Anything else is refused.',
   },
+  STORAGE_DIR: {
+    schema: z.string().optional(),
+    doc: 'Folder of the local storage driver. Default: DATA_DIR/storage. Processes with different roles on one machine share one.',
+  },
   STORAGE_DRIVER: {
     schema: z.enum(['local', 's3'], { message: 'use local or s3' }).optional(),
     doc: 'local (DATA_DIR/storage) or s3. Default: s3 when S3_BUCKET is set, else local.',
@@ -361,6 +365,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const storageDriver = raw.STORAGE_DRIVER ?? (raw.S3_BUCKET ? 's3' : 'local');
   if (storageDriver === 's3' && !raw.S3_BUCKET) {
     throw new ConfigError(['STORAGE_DRIVER=s3 needs S3_BUCKET (and usually S3_ENDPOINT and keys)']);
+  }
+  // A process with only some roles shares its state with the others: a private Redis or a private
+  // storage folder would split the district in pieces.
+  if (raw.ROLES.size < 3) {
+    const problems: string[] = [];
+    if (!raw.REDIS_URL && !raw.REDIS_SENTINELS)
+      problems.push(
+        `ROLES=${[...raw.ROLES].join(',')} needs the Redis every process shares: set REDIS_URL or REDIS_SENTINELS`,
+      );
+    if (storageDriver === 'local' && !raw.STORAGE_DIR)
+      problems.push(
+        `ROLES=${[...raw.ROLES].join(',')} needs the storage every process shares: set S3_BUCKET, or STORAGE_DIR to a folder they all use`,
+      );
+    if (problems.length) throw new ConfigError(problems);
   }
   return {
     ...raw,

@@ -6,6 +6,8 @@ import { S3Storage } from './S3Storage.ts';
 export interface StorageSettings {
   driver: 'local' | 's3';
   dataDir: string;
+  /** The local driver's folder (default dataDir/storage). */
+  localDir?: string;
   /** The service's public URL, read at each link (it is known only once the server listens). */
   publicBaseUrl: () => string;
   signingKey: string;
@@ -27,7 +29,7 @@ export function createStorage(s: StorageSettings): Storage {
     return new S3Storage({ ...s.s3, defaultUrlTtlMs: s.urlTtlMs });
   }
   return new LocalStorage({
-    root: path.join(s.dataDir, 'storage'),
+    root: s.localDir ?? path.join(s.dataDir, 'storage'),
     baseUrl: () => `${s.publicBaseUrl()}/files`,
     signingKey: s.signingKey,
     defaultUrlTtlMs: s.urlTtlMs,

@@ -45,8 +45,17 @@ describe('config', () => {
 
   it('chooses roles: all by default, or a list', () => {
     expect([...loadConfig({}).ROLES].sort()).toEqual(['api', 'media', 'worker']);
-    expect([...loadConfig({ ROLES: 'media' }).ROLES]).toEqual(['media']);
-    expect([...loadConfig({ ROLES: ' api , worker ' }).ROLES].sort()).toEqual(['api', 'worker']);
+    const shared = { REDIS_URL: 'redis://10.0.0.5:6379', S3_BUCKET: 'lessons' };
+    expect([...loadConfig({ ...shared, ROLES: 'media' }).ROLES]).toEqual(['media']);
+    expect([...loadConfig({ ...shared, ROLES: ' api , worker ' }).ROLES].sort()).toEqual(['api', 'worker']);
+    // Some roles only: the Redis and the storage must be the shared ones.
+    expect(() => loadConfig({ ROLES: 'media' })).toThrow(/ROLES=media needs the Redis every process shares/);
+    expect(() => loadConfig({ ROLES: 'api', REDIS_URL: 'redis://r:6379' })).toThrow(
+      /set S3_BUCKET, or STORAGE_DIR/,
+    );
+    expect(
+      loadConfig({ ROLES: 'api', REDIS_URL: 'redis://r:6379', STORAGE_DIR: '/srv/media' }).STORAGE_DIR,
+    ).toBe('/srv/media');
     const c = loadConfig({ REDIS_SENTINELS: '10.0.0.5:26379,sentinel-2:26379' });
     expect(c.REDIS_SENTINELS).toBe('10.0.0.5:26379,sentinel-2:26379');
     expect(c.REDIS_SENTINEL_NAME).toBe('skyclass');
