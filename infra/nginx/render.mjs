@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /* global process, console */
 // Renders infra/nginx/lb.conf.template: node infra/nginx/render.mjs PREFIX LISTEN host:port[,host:port…] [USER] > nginx.conf
-// (USER: the account nginx's workers run as when nginx is started as root; it must own PREFIX/tmp.)
+// (USER: the account nginx's workers run as when nginx is started as root. PREFIX must exist; nginx
+// makes its temporary folders in it.)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +11,6 @@ const TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lb.con
 
 /** The load balancer's config for these api instances; `user` when nginx runs as root. */
 export function renderLb({ prefix, listen, apis, user }) {
-  for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'])
-    fs.mkdirSync(path.join(prefix, 'tmp', d), { recursive: true });
   return fs
     .readFileSync(TEMPLATE, 'utf8')
     .replaceAll('__PREFIX__', prefix)
