@@ -17,6 +17,7 @@ import * as t from './timetable.ts';
 import * as ch from './channels.ts';
 import * as p from './presence.ts';
 import * as sys from './system.ts';
+import * as duty from './duty.ts';
 
 export interface Endpoint {
   body?: z.ZodType;
@@ -84,6 +85,7 @@ export const endpoints = {
   'GET /api/timetable/audit': { response: t.TimetableAudit },
 
   'GET /api/channels': { response: ch.ChannelGuide },
+  'GET /api/duty': { response: duty.DutySnapshot },
   'GET /api/channels/:id/epg': { query: ch.EpgQuery, response: ch.ChannelDay },
   'GET /api/channels/:channel/output': { response: ch.ChannelOutput },
   'PUT /api/channels/:channel/output': { body: ch.SetOutput, response: ch.ChannelOutput },

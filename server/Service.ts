@@ -23,6 +23,9 @@ import type { MediaPlane } from './cluster/ClusterMedia.ts';
 import { HeadEnds, OutputStore } from './channels/HeadEnds.ts';
 import type { PasswordHasher } from './auth/PasswordHasher.ts';
 import { Closers } from '../core/Closers.ts';
+import { DutyConsole } from './duty/DutyConsole.ts';
+import { RequestStats } from './duty/RequestStats.ts';
+import { NodeRegistry } from './cluster/NodeRegistry.ts';
 import { ignore } from '../core/ignore.ts';
 import {
   createChannels,
@@ -49,6 +52,8 @@ export interface RunningService {
   headEnds: HeadEnds;
   /** Password hashing (scrypt worker threads behind a bounded queue). */
   passwords: PasswordHasher;
+  /** Requests and server errors per minute, shared by every instance (the duty console's error rate). */
+  requestStats: RequestStats;
   /** The internal metrics listener (METRICS_PORT), when configured. */
   metricsUrl?: string;
   close(): Promise<void>;
@@ -160,6 +165,11 @@ export async function startService(
     observePasswordHashes(metrics, passwords);
     const uploads = createUploads(core, logger);
     closers.add('upload locks', () => uploads.close());
+    const requestStats = new RequestStats(core.redis.redis);
+    closers.add('request stats', async () => {
+      requestStats.close();
+      await requestStats.flush().catch(ignore('the last request counts while Redis is away', logger));
+    });
     const isHttps = config.publicBaseUrl.startsWith('https://');
     const deps: AppDeps = {
       ...ch,
@@ -172,6 +182,19 @@ export async function startService(
       lessons: core.lessons,
       live: core.live,
       media,
+      requestStats,
+      duty: new DutyConsole({
+        redis: core.redis.redis,
+        timetable: ch.timetableStore,
+        grades: async () => new Set((await core.store.listGrades()).map((g) => g.number)),
+        lessons: core.lessons,
+        live: core.live,
+        outputs: ch.outputs,
+        registry: new NodeRegistry(core.redis.redis),
+        transcodes: core.transcodes,
+        requests: requestStats,
+        timeZone: config.TIMEZONE,
+      }),
       transcodes: core.transcodes,
       uploads: uploads.server,
       metrics,
@@ -316,6 +339,7 @@ export async function startService(
       scheduler,
       headEnds,
       passwords,
+      requestStats,
       metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
       close: () => closers.closeAll(),
     };

@@ -169,7 +169,7 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
   /** A node whose process is gone: out of the registry now (its rooms are reset by the next watch). */
   async #nodeLost(nodeId: string): Promise<void> {
     this.#o.logger.warn({ node: nodeId }, 'media node refuses connections: taken out of the registry');
-    await this.#o.registry.remove(nodeId);
+    await this.#o.registry.remove(nodeId, true);
   }
 
   async stop(): Promise<void> {

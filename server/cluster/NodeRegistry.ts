@@ -21,6 +21,8 @@ export interface MediaNodeInfo {
 const K = {
   node: (id: string) => `sc:media-node:${id}`,
   nodes: 'sc:media-nodes',
+  /** Every node's last heartbeat (ms), kept after it stops: a node that vanished without leaving is "lost". */
+  seen: 'sc:media-nodes:seen',
   place: (roomId: string) => `sc:room-node:${roomId}`,
 };
 
@@ -63,11 +65,30 @@ export class NodeRegistry {
       .multi()
       .set(K.node(info.id), JSON.stringify(info), 'PX', this.ttlMs)
       .sadd(K.nodes, info.id)
+      .hset(K.seen, info.id, String(Date.now()))
       .exec();
   }
 
-  async remove(id: string): Promise<void> {
-    await this.#redis.multi().del(K.node(id)).srem(K.nodes, id).exec();
+  /** A node leaving (a clean stop, or taken out after it refused connections: `lost`). */
+  async remove(id: string, lost = false): Promise<void> {
+    const m = this.#redis.multi().del(K.node(id)).srem(K.nodes, id);
+    if (!lost) m.hdel(K.seen, id);
+    await m.exec();
+  }
+
+  /** Nodes that stopped their heartbeat without leaving, within `windowMs`: id → last heartbeat (ms). */
+  async lost(windowMs: number, now = Date.now()): Promise<{ id: string; lastSeen: number }[]> {
+    const seen = await this.#redis.hgetall(K.seen);
+    const alive = new Set((await this.alive()).map((n) => n.id));
+    const out: { id: string; lastSeen: number }[] = [];
+    const forget: string[] = [];
+    for (const [id, at] of Object.entries(seen)) {
+      if (alive.has(id)) continue;
+      if (now - Number(at) > windowMs) forget.push(id);
+      else out.push({ id, lastSeen: Number(at) });
+    }
+    if (forget.length) await this.#redis.hdel(K.seen, ...forget);
+    return out;
   }
 
   async get(id: string): Promise<MediaNodeInfo | undefined> {

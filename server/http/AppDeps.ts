@@ -8,6 +8,8 @@ import type { Metrics } from '../metrics.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import type { LiveStore } from '../live/LiveStore.ts';
 import type { MediaPlane } from '../cluster/ClusterMedia.ts';
+import type { DutyConsole } from '../duty/DutyConsole.ts';
+import type { RequestStats } from '../duty/RequestStats.ts';
 import type { TranscodeQueue } from '../../recordings/transcode/TranscodeQueue.ts';
 import type { ChannelService } from '../channels/ChannelService.ts';
 import type { OutputStore } from '../channels/HeadEnds.ts';
@@ -34,6 +36,10 @@ export interface AppDeps {
   lessons: LessonStore;
   transcodes: TranscodeQueue;
   live: LiveStore;
+  /** The duty console's snapshot (值班监控台). */
+  duty: DutyConsole;
+  /** Requests and 5xx per minute, all instances (the duty console's error rate). */
+  requestStats: RequestStats;
   /** The media nodes (SFU rooms and live HLS, placed through Redis); undefined when SFU=off. */
   media?: MediaPlane;
   /** The grade channels (stitched live HLS). */

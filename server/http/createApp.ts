@@ -15,6 +15,7 @@ import { registerLiveRoutes } from './routes/liveRoutes.ts';
 import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
 import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
+import { registerDutyRoutes } from './routes/dutyRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 /**
@@ -56,6 +57,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerTimetableRoutes(registry, deps);
   registerChannelRoutes(registry, deps);
   registerPresenceRoutes(registry, deps);
+  registerDutyRoutes(registry, deps);
   return registry;
 }
 
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): express.Express {
         (req.route?.path as string | undefined) ??
         (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
       end({ method: req.method, route, status: String(res.statusCode) });
+      deps.requestStats.count(res.statusCode);
     });
     res.set(SECURITY_HEADERS);
     if (deps.hsts) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');

@@ -48,6 +48,12 @@ export class RedisLiveHlsState implements LivePlaylistState {
     return items.map((v) => JSON.parse(v) as LiveSegmentRecord);
   }
 
+  /** The newest published segment of a rendition (the duty console's "media age"). */
+  async last(rendition: string): Promise<LiveSegmentRecord | undefined> {
+    const [v] = await this.#redis.lrange(K.segments(this.#id, rendition), -1, -1);
+    return v ? (JSON.parse(v) as LiveSegmentRecord) : undefined;
+  }
+
   async append(rendition: string, segment: LiveSegmentRecord, fence: number): Promise<boolean> {
     const ok = await this.#redis.eval(
       APPEND,

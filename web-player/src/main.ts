@@ -19,6 +19,7 @@ import { renderChannelWatch } from './pages/channelWatch.ts';
 import { renderClassDashboard } from './pages/classDashboard.ts';
 import { renderClassRoom } from './pages/classRoom.ts';
 import { renderWorkload } from './pages/workload.ts';
+import { renderDuty } from './pages/duty.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -114,6 +115,7 @@ export async function route(): Promise<void> {
     else if (channel) content = await renderChannelWatch(me, channel[1]!);
     else if (hash === '#/channels') content = await renderChannels(me);
     else if (hash === '#/workload') content = await renderWorkload(me);
+    else if (hash === '#/duty') content = await renderDuty(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
     else if (hash === '#/upload') content = await renderUpload(me);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);

@@ -193,6 +193,19 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
             ),
           ),
         ),
+        me.role === 'district_admin'
+          ? h(
+              'a',
+              { class: 'card action-card', href: '#/duty', 'data-testid': 'home-duty' },
+              h(
+                'span',
+                {},
+                h('strong', {}, t('dutyTitle')),
+                h('br'),
+                h('span', { class: 'muted' }, t('dutyHint')),
+              ),
+            )
+          : '',
         h(
           'a',
           { class: 'card action-card', href: '#/workload', 'data-testid': 'home-workload' },
