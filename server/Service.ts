@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { startCore, startTranscodeWorker, type Core } from './Core.ts';
-import { createMetrics, observe, observePasswordHashes } from './metrics.ts';
+import { createMetrics, observe, observeDuty, observePasswordHashes, type Metrics } from './metrics.ts';
 import { createApp } from './http/createApp.ts';
 import type { AppDeps } from './http/AppDeps.ts';
 import type { TranscodeWorker } from '../recordings/transcode/TranscodeWorker.ts';
@@ -93,10 +93,22 @@ async function startMediaNode(
   core: Core,
   logger: Logger,
   closers: Closers,
+  metrics: Metrics,
   commandPrefix?: string[],
 ): Promise<MediaNodeParts | undefined> {
-  const parts = await createMediaNode(core, logger, { commandPrefix });
+  const parts = await createMediaNode(core, logger, {
+    commandPrefix,
+    observe: {
+      segmentStored: (s) => metrics.segmentWrite.observe(s),
+      ffmpegRestarted: () => metrics.liveFfmpegRestarts.inc(),
+    },
+  });
   if (!parts) return undefined;
+  observe(metrics, [
+    ['skyclass_live_pipelines', 'Live HLS pipelines on this media node', () => parts.liveHls.size],
+    ['skyclass_media_node_peers', 'WebRTC connections on this media node', () => parts.sfu.peerCount],
+  ]);
+  parts.node.serveMetrics(metrics.registry);
   closers.add('media node', () => parts.stop());
   await parts.node.start();
   return parts;
@@ -111,19 +123,17 @@ export interface RunningNode {
 }
 
 /** What every process starts with: the core, its closer stack, and its media node when ROLES has media. */
-async function startBase(
-  config: Config,
-  logger: Logger,
-  opts: ServiceOptions,
-  onChildCrash?: (name: string) => void,
-) {
-  const core = await startCore(config, logger, onChildCrash);
+async function startBase(config: Config, logger: Logger, opts: ServiceOptions) {
+  const metrics = createMetrics();
+  const core = await startCore(config, logger, (name) => metrics.childCrashes.inc({ process: name }));
   const closers = new Closers(logger);
   closers.add('core', () => core.close());
   const mediaNode = await closers.guard(async () =>
-    config.ROLES.has('media') ? startMediaNode(core, logger, closers, opts.liveCommandPrefix) : undefined,
+    config.ROLES.has('media')
+      ? startMediaNode(core, logger, closers, metrics, opts.liveCommandPrefix)
+      : undefined,
   );
-  return { core, closers, mediaNode };
+  return { core, closers, mediaNode, metrics };
 }
 
 export async function startNode(
@@ -148,10 +158,7 @@ export async function startService(
   logger: Logger,
   opts: ServiceOptions = {},
 ): Promise<RunningService> {
-  const metrics = createMetrics();
-  const { core, closers, mediaNode } = await startBase(config, logger, opts, (name) =>
-    metrics.childCrashes.inc({ process: name }),
-  );
+  const { core, closers, mediaNode, metrics } = await startBase(config, logger, opts);
   return closers.guard(async () => {
     const media = createMediaPlane(core, logger, mediaNode);
     if (media) {
@@ -170,6 +177,19 @@ export async function startService(
       requestStats.close();
       await requestStats.flush().catch(ignore('the last request counts while Redis is away', logger));
     });
+    const duty = new DutyConsole({
+      redis: core.redis.redis,
+      timetable: ch.timetableStore,
+      grades: async () => new Set((await core.store.listGrades()).map((g) => g.number)),
+      lessons: core.lessons,
+      live: core.live,
+      outputs: ch.outputs,
+      registry: new NodeRegistry(core.redis.redis),
+      transcodes: core.transcodes,
+      requests: requestStats,
+      timeZone: config.TIMEZONE,
+    });
+    observeDuty(metrics, () => duty.snapshot());
     const isHttps = config.publicBaseUrl.startsWith('https://');
     const deps: AppDeps = {
       ...ch,
@@ -183,18 +203,7 @@ export async function startService(
       live: core.live,
       media,
       requestStats,
-      duty: new DutyConsole({
-        redis: core.redis.redis,
-        timetable: ch.timetableStore,
-        grades: async () => new Set((await core.store.listGrades()).map((g) => g.number)),
-        lessons: core.lessons,
-        live: core.live,
-        outputs: ch.outputs,
-        registry: new NodeRegistry(core.redis.redis),
-        transcodes: core.transcodes,
-        requests: requestStats,
-        timeZone: config.TIMEZONE,
-      }),
+      duty,
       transcodes: core.transcodes,
       uploads: uploads.server,
       metrics,

@@ -25,7 +25,7 @@ import { PasswordHasher } from './auth/PasswordHasher.ts';
 import { LoginGuard } from './auth/LoginGuard.ts';
 import { deriveKey } from './auth/tokens.ts';
 import { MediasoupSfu } from '../media/mediasoup/MediasoupSfu.ts';
-import { finishLiveReplay, LiveHlsManager } from './live/LiveHlsManager.ts';
+import { finishLiveReplay, LiveHlsManager, type LiveHlsManagerDeps } from './live/LiveHlsManager.ts';
 import { RedisLiveHlsState } from './live/LiveHlsState.ts';
 import { MediaNode } from './cluster/MediaNode.ts';
 import { NodeRegistry } from './cluster/NodeRegistry.ts';
@@ -144,6 +144,8 @@ export function createSignIn(core: Core) {
 export interface LiveOptions {
   /** Runs the live ffmpeg through this prefix (tests: a network namespace). */
   commandPrefix?: string[];
+  /** Metrics of the live pipelines. */
+  observe?: LiveHlsManagerDeps['observe'];
 }
 
 /** The internal API key of the media nodes (derived from the district's secret: every node and api instance has it). */
@@ -186,6 +188,7 @@ export async function createMediaNode(core: Core, logger: Logger, opts: LiveOpti
     logger,
     ffmpeg: config.FFMPEG_BIN,
     commandPrefix: opts.commandPrefix,
+    observe: opts.observe,
   });
   const owners = new PeerOwners();
   const node = new MediaNode({
@@ -200,6 +203,7 @@ export async function createMediaNode(core: Core, logger: Logger, opts: LiveOpti
     url: config.MEDIA_NODE_URL,
     maxLoad: config.MEDIA_NODE_MAX_PEERS,
     orphanGraceMs: config.MEDIA_NODE_ORPHAN_GRACE,
+    metricsToken: config.METRICS_TOKEN,
     logger: logger.child({ component: 'media-node' }),
   });
   return {

@@ -38,6 +38,8 @@ export interface LiveHlsOptions {
    * owner (a node that was lost) published, and stops when a newer owner takes the lesson over.
    */
   state: LivePlaylistState;
+  /** Observes each segment's move into storage (seconds), e.g. a Prometheus histogram. */
+  onSegmentStored?: (seconds: number) => void;
 }
 
 /** ffmpeg run numbers are unique per owner (fencing token × 1000 + restarts): no segment key is ever written twice. */
@@ -246,6 +248,7 @@ export class LiveHls {
 
   /** Moves one finished file of a rendition into storage. */
   async #store(st: RenditionState, name: string, remove: boolean): Promise<void> {
+    const started = process.hrtime.bigint();
     const local = path.join(this.o.workDir, st.r.name, name);
     await this.o.storage.put(
       `${livePrefix(this.o.lessonId)}/${st.r.name}/${name}`,
@@ -254,7 +257,10 @@ export class LiveHls {
         cacheControl: 'public, max-age=31536000, immutable',
       },
     );
-    if (remove) await fsp.rm(local, { force: true });
+    if (remove) {
+      await fsp.rm(local, { force: true });
+      this.o.onSegmentStored?.(Number(process.hrtime.bigint() - started) / 1e9);
+    }
   }
 
   async #writePlaylist(st: RenditionState): Promise<void> {

@@ -43,6 +43,8 @@ export interface MediaNodeOptions {
   /** How api instances reach the internal API (default http://host:port). */
   url?: string;
   maxLoad: number;
+  /** Prometheus's bearer token for GET /metrics (METRICS_TOKEN). */
+  metricsToken?: string;
   logger: Logger;
 }
 
@@ -75,6 +77,7 @@ export class MediaNode {
   readonly id = `mn_${crypto.randomBytes(6).toString('hex')}`;
   readonly #o: MediaNodeOptions;
   #server?: http.Server;
+  #metrics?: { contentType: string; metrics(): Promise<string> };
   #timer?: NodeJS.Timeout;
   #sweep?: NodeJS.Timeout;
   #url = '';
@@ -86,6 +89,11 @@ export class MediaNode {
 
   get url(): string {
     return this.#url;
+  }
+
+  /** Serves GET /metrics on the internal address (Prometheus: METRICS_TOKEN or the node key as bearer). */
+  serveMetrics(registry: { contentType: string; metrics(): Promise<string> }): void {
+    this.#metrics = registry;
   }
 
   get api(): NodeApi {
@@ -171,8 +179,20 @@ export class MediaNode {
     if (req.method === 'GET' && req.url === '/healthz')
       return send(200, { node: this.id, load: this.#o.sfu.peerCount });
     const auth = Buffer.from(req.headers.authorization ?? '');
-    const want = Buffer.from(`Bearer ${this.#o.key}`);
-    if (auth.length !== want.length || !crypto.timingSafeEqual(auth, want))
+    const bearer = (key: string) => {
+      const want = Buffer.from(`Bearer ${key}`);
+      return auth.length === want.length && crypto.timingSafeEqual(auth, want);
+    };
+    if (req.method === 'GET' && req.url === '/metrics' && this.#metrics) {
+      if (!bearer(this.#o.key) && !(this.#o.metricsToken && bearer(this.#o.metricsToken)))
+        return send(401, {
+          error: { code: 'UNAUTHORIZED', message: 'Metrics need METRICS_TOKEN as a bearer token.' },
+        });
+      const text = await this.#metrics.metrics();
+      res.writeHead(200, { 'content-type': this.#metrics.contentType }).end(text);
+      return;
+    }
+    if (!bearer(this.#o.key))
       return send(401, { error: { code: 'UNAUTHORIZED', message: 'Wrong or missing media node key.' } });
     const method = /^\/rpc\/(\w+)$/.exec(req.url ?? '')?.[1];
     if (req.method !== 'POST' || !method || !NODE_METHODS.has(method))

@@ -27,6 +27,8 @@ export interface LiveHlsManagerDeps {
   logger: Logger;
   ffmpeg?: string;
   commandPrefix?: string[];
+  /** Metrics: a segment stored (seconds), a live ffmpeg that crashed and was restarted. */
+  observe?: { segmentStored(seconds: number): void; ffmpegRestarted(): void };
 }
 
 export class LiveHlsManager {
@@ -35,6 +37,11 @@ export class LiveHlsManager {
 
   constructor(d: LiveHlsManagerDeps) {
     this.#d = d;
+  }
+
+  /** Live HLS pipelines running on this node. */
+  get size(): number {
+    return this.#pipelines.size;
   }
 
   get(lessonId: string): Promise<LiveHls> | undefined {
@@ -71,10 +78,12 @@ export class LiveHlsManager {
         ffmpeg: this.#d.ffmpeg,
         commandPrefix: this.#d.commandPrefix,
         state: this.#d.state(l.id),
+        onSegmentStored: this.#d.observe?.segmentStored,
       });
       p = hls.start().then(() => {
         // A restarted ffmpeg (after a crash) needs a keyframe at once, not at the publisher's next one:
         // forwarding again asks the SFU for one. (The first start is handled below.)
+        hls.supervisor?.on('crashed', () => this.#d.observe?.ffmpegRestarted());
         hls.supervisor?.on('started', () => {
           setTimeout(() => {
             const t = this.#targets.get(l.id);

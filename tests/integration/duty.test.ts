@@ -6,6 +6,7 @@
  * the slate on a channel during a scheduled live lesson, a media node that
  * vanished without leaving — and drops them when they are over.
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import type { DutySnapshot } from '../../contracts/duty.ts';
@@ -15,11 +16,13 @@ import { startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 let svc: RunningService;
+const METRICS = 'duty-metrics-token';
 beforeAll(async () => {
   svc = await startTestService({
     SFU: 'mediasoup',
     MEDIASOUP_WORKERS: '1',
     MEDIASOUP_RTC_PORTS: '45600-45699',
+    METRICS_TOKEN: METRICS,
   });
 }, 60_000);
 afterAll(async () => svc?.close());
@@ -125,6 +128,39 @@ describe('the duty console', () => {
     expect(alerts.map((a) => a.subject)).toEqual(['mn_vanished']);
     await r.remove('mn_vanished');
     expect((await snapshot(admin)).alerts.filter((a) => a.code === 'NODE_LOST')).toEqual([]);
+  });
+
+  it('exports the same figures to Prometheus; the Grafana dashboard only uses series that exist', async () => {
+    const text = await (
+      await fetch(`${svc.url}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })
+    ).text();
+    expect(text).toMatch(/^skyclass_channel_state\{channel="grade-3",state="break"\} 1$/m);
+    expect(text).toMatch(/^skyclass_channel_state\{channel="grade-3",state="slate"\} 0$/m);
+    expect(text).toContain(`skyclass_media_node_load{node="${svc.mediaNode!.node.id}"}`);
+    expect(text).toMatch(/^skyclass_live_pipelines 0$/m);
+    expect(text).toMatch(/^skyclass_transcode_jobs\{state="waiting"\} \d+$/m);
+    for (const name of [
+      'skyclass_live_segment_write_seconds',
+      'skyclass_live_ffmpeg_restarts_total',
+      'skyclass_live_viewers',
+    ])
+      expect(text).toContain(`# TYPE ${name}`);
+    // A media node's own metrics, on its internal address, for Prometheus's token only.
+    const internal = svc.mediaNode!.node.url;
+    expect((await fetch(`${internal}/metrics`)).status).toBe(401);
+    const nodeText = await (
+      await fetch(`${internal}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })
+    ).text();
+    expect(nodeText).toContain('skyclass_media_node_peers');
+    // Every series a dashboard panel queries is one Skyclass exports.
+    const dashboard = JSON.parse(fs.readFileSync('infra/grafana/skyclass-duty.json', 'utf8')) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(8);
+    for (const e of exprs)
+      for (const m of e.matchAll(/\b(skyclass_[a-z_]+?)(?:_bucket|_count|_sum)?(?=[{[)\s]|$)/g))
+        expect(text, `${m[1]} (in "${e}")`).toContain(`# TYPE ${m[1]} `);
   });
 
   it('counts requests and server errors of every instance', async () => {
