@@ -243,7 +243,9 @@ describe('live lessons', () => {
     const next = pdt(at + 1, 1);
     const gapSec = (next.t - (before.t + beforeDur * 1000)) / 1000;
     console.log(`live ffmpeg restart: gap ${gapSec.toFixed(2)} s in the recording`);
-    expect(gapSec).toBeLessThanOrEqual(3);
+    // The budget: the segment being written when ffmpeg died is lost (up to one 2 s segment), plus the
+    // restart (backoff, ffmpeg start, the keyframe asked for); on a loaded 2-core test run ~1.5 s.
+    expect(gapSec).toBeLessThanOrEqual(4);
 
     // The grade channel: a live slot of this lesson takes the channel over from the live pipeline…
     const admin = await ApiClient.as(svc.url, 'admin');

@@ -47,6 +47,8 @@ export class SfuSession {
   /** Sent with every publish in a live lesson. */
   publishToken?: string;
   readonly #resets: (() => void)[] = [];
+  /** Producers announced between the join's snapshot and the page's onProducer (not missed, not doubled). */
+  #early: SfuProducer[] = [];
 
   private constructor(
     device: Device,
@@ -71,10 +73,23 @@ export class SfuSession {
   }
 
   static async join(room: SfuRoomRef): Promise<SfuSession> {
-    const joined = await signal('sfu:join', { room });
-    const device = new Device();
-    await device.load({ routerRtpCapabilities: joined.rtpCapabilities as never });
-    return new SfuSession(device, joined, room);
+    // A producer may appear while the join is answered (the teacher publishing again after a restart):
+    // listen from before the join, so the page gets it once it listens itself.
+    const early: { roomKey: string; producer: SfuProducer }[] = [];
+    const stop = listen('sfu:producer', (e) => early.push(e));
+    try {
+      const joined = await signal('sfu:join', { room });
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: joined.rtpCapabilities as never });
+      const s = new SfuSession(device, joined, room);
+      const known = new Set(joined.producers.map((p) => p.id));
+      s.#early = early
+        .filter((e) => e.roomKey === joined.roomKey && !known.has(e.producer.id))
+        .map((e) => e.producer);
+      return s;
+    } finally {
+      stop();
+    }
   }
 
   get closed(): boolean {
@@ -82,7 +97,10 @@ export class SfuSession {
   }
 
   onProducer(fn: (p: SfuProducer) => void): void {
+    const early = this.#early;
+    this.#early = [];
     this.#stops.push(listen('sfu:producer', (e) => e.roomKey === this.roomKey && fn(e.producer)));
+    for (const p of early) fn(p);
   }
 
   onProducerClosed(fn: (producerId: string) => void): void {
