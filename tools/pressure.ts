@@ -441,6 +441,19 @@ function chart(title: string, unit: string, series: { name: string; points: [num
 ${lines}<text x="50" y="${H - 4}" font-size="11">${legend}</text></svg>`;
 }
 
+/** One line per component (an api instance, a media node) over the run. */
+const componentChart = (title: string, unit: string, value: (x: Sample) => number) =>
+  components.length
+    ? chart(
+        title,
+        unit,
+        components.map((c) => ({
+          name: c.url,
+          points: c.samples.map((x) => [Math.round(x.t / 1000), value(x)] as [number, number]),
+        })),
+      )
+    : '';
+
 function writeReport(summary: ReturnType<typeof summarize>): void {
   fs.mkdirSync(a.report!, { recursive: true });
   fs.writeFileSync(path.join(a.report!, 'summary.json'), JSON.stringify(summary, null, 2));
@@ -468,30 +481,8 @@ ${chart('p99 segment latency', 'ms', [{ name: 'segment p99', points: per((s) => 
 ${chart('errors per second', '/s', [{ name: 'errors', points: per((s) => s.errors) }])}
 ${chart('throughput', 'MB/s', [{ name: 'MB/s', points: per((s) => s.bytes / 2 ** 20) }])}
 ${chart('clients', '', [{ name: 'signed-in students', points: per((s) => s.clients) }])}
-${
-  components.length
-    ? chart(
-        'CPU of each component',
-        '%',
-        components.map((c) => ({
-          name: c.url,
-          points: c.samples.map((s) => [Math.round(s.t / 1000), s.cpuPct] as [number, number]),
-        })),
-      )
-    : ''
-}
-${
-  components.length
-    ? chart(
-        'memory of each component',
-        'MB',
-        components.map((c) => ({
-          name: c.url,
-          points: c.samples.map((s) => [Math.round(s.t / 1000), s.memMb] as [number, number]),
-        })),
-      )
-    : ''
-}
+${componentChart('CPU of each component', '%', (x) => x.cpuPct)}
+${componentChart('memory of each component', 'MB', (x) => x.memMb)}
 ${summary.errorSamples.length ? `<h2>First errors</h2><ul>${summary.errorSamples.map((e) => `<li>${e.replace(/</g, '&lt;')}</li>`).join('')}</ul>` : ''}`;
   fs.writeFileSync(path.join(a.report!, 'report.html'), html);
 }

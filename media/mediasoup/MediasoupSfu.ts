@@ -266,6 +266,7 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
   }
 
   readonly #making = new Map<string, Promise<void>>();
+  readonly #piping = new Map<string, Promise<void>>();
 
   async ensureRoom(spec: RoomSpec): Promise<void> {
     if (this.#rooms.has(spec.id)) return;
@@ -342,14 +343,22 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
   async pipeProduce(roomId: string, key: string, p: PipedProducer): Promise<void> {
     const pipe = this.#pipe(roomId, key);
     if (pipe.producers.has(p.id)) return;
-    const producer = await pipe.transport.produce({
-      id: p.id,
-      kind: p.kind,
-      rtpParameters: p.rtpParameters,
-      appData: { ...p.appData, piped: key },
-    });
-    pipe.producers.set(p.id, producer);
-    producer.observer.once('close', () => pipe.producers.delete(p.id));
+    // Two api instances may pipe the same producer at once: one produce per id, the other waits for it.
+    const inFlight = `${roomId}|${key}|${p.id}`;
+    const pending = this.#piping.get(inFlight);
+    if (pending) return pending;
+    const run = (async () => {
+      const producer = await pipe.transport.produce({
+        id: p.id,
+        kind: p.kind,
+        rtpParameters: p.rtpParameters,
+        appData: { ...p.appData, piped: key },
+      });
+      pipe.producers.set(p.id, producer);
+      producer.observer.once('close', () => pipe.producers.delete(p.id));
+    })().finally(() => this.#piping.delete(inFlight));
+    this.#piping.set(inFlight, run);
+    return run;
   }
 
   /** The other nodes this room has pipes with. */

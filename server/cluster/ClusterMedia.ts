@@ -147,6 +147,14 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
           if (await nodeRefuses(n.url)) await this.#nodeLost(n.id);
         }),
     );
+    // Rooms ended or moved through another instance: forget them (or follow the move).
+    const rooms = [...this.#known.keys()];
+    const placed = await Promise.all(rooms.map((r) => this.#o.registry.placement(r)));
+    rooms.forEach((r, i) => {
+      if (!placed[i]) this.#known.delete(r);
+      else if (placed[i] !== this.#known.get(r) && nodes.some((n) => n.id === placed[i]))
+        this.#known.set(r, placed[i]!);
+    });
     const alive = new Set((await this.#o.registry.alive()).map((n) => n.id));
     const lostEdge = new Map<string, string>();
     for (const p of this.#peers.values()) if (!alive.has(p.node)) lostEdge.set(p.roomId, p.node);

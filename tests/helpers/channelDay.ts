@@ -71,3 +71,24 @@ export async function publishShortDay(
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return slots;
 }
+
+/** Puts a live slot of `liveId` on `grade`'s channel from a minute ago for ten minutes (a recorded rule override). */
+export async function putLiveSlotNow(admin: ApiClient, grade: number, liveId: string, reason: string) {
+  const t = Date.now();
+  const time = (ms: number) => localParts(ms).time;
+  const date = localParts(t).date;
+  const put = await admin.request('PUT', `/api/timetable/${grade}/${date}`, {
+    slots: [
+      {
+        start: time(t - 60_000),
+        end: time(t + 10 * 60_000),
+        subject: '数学',
+        kind: 'live',
+        lesson: liveId,
+        override: { reason },
+      },
+    ],
+  });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+  return date;
+}

@@ -70,9 +70,18 @@ const frames = (page: Page) =>
 /** Opens the lesson in the web app and waits for pictures (WebRTC or hls.js). */
 export async function watch(c: Cluster, v: Viewer, lessonId: string, mode: 'webrtc' | 'hls'): Promise<void> {
   await v.page.goto(`${c.url}/#/live/${lessonId}?mode=${mode}`);
-  await v.page.waitForSelector(`[data-testid=live-player][data-state=playing][data-mode=${mode}]`, {
-    timeout: 40_000,
-  });
+  await v.page
+    .waitForSelector(`[data-testid=live-player][data-state=playing][data-mode=${mode}]`, { timeout: 40_000 })
+    .catch(async (err: Error) => {
+      // Say what the page showed instead (another mode, its state, its message).
+      const seen = await v.page
+        .evaluate(() => {
+          const stage = document.querySelector('[data-testid=live-player]') as HTMLElement | null;
+          return `mode=${stage?.dataset.mode} state=${stage?.dataset.state} says "${document.querySelector('[aria-live]')?.textContent ?? ''}"`;
+        })
+        .catch(() => 'no page');
+      throw new Error(`${err.message.split('\n')[0]} (${seen})`);
+    });
   await waitFor(async () => (await frames(v.page)) > 10, `${mode} pictures`, 30_000);
 }
 

@@ -10,7 +10,7 @@ import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { startSecondInstance, startTestService } from '../helpers/service.ts';
 import { clip } from '../helpers/fixtures.ts';
-import { publishShortDay, readyLesson } from '../helpers/channelDay.ts';
+import { putLiveSlotNow, publishShortDay, readyLesson } from '../helpers/channelDay.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 let a: RunningService;
@@ -267,29 +267,7 @@ describe('grade channels', () => {
     const seg = `${a.url}/channels/media/live/${id}/360p/seg_00001.m4s`;
     // Live, but no channel airs it: not public (it is watched signed in).
     expect((await fetch(seg)).status).toBe(404);
-    const t = Date.now();
-    const fmt = (ms: number) =>
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: 'Asia/Shanghai',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-      }).format(new Date(ms));
-    const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(t));
-    const put = await admin.request('PUT', `/api/timetable/5/${date}`, {
-      slots: [
-        {
-          start: fmt(t - 60_000),
-          end: fmt(t + 10 * 60_000),
-          subject: '语文',
-          kind: 'live',
-          lesson: id,
-          override: { reason: '测试直播频道' },
-        },
-      ],
-    });
-    expect(put.status).toBe(200);
+    const date = await putLiveSlotNow(admin, 5, id, '测试直播频道');
     await waitFor(
       async () => ((await fetch(seg)).status === 200 ? true : undefined),
       'the segment on air',

@@ -14,6 +14,7 @@ import { NodeRegistry } from '../../server/cluster/NodeRegistry.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { startTestService } from '../helpers/service.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { putLiveSlotNow } from '../helpers/channelDay.ts';
 
 let svc: RunningService;
 const METRICS = 'duty-metrics-token';
@@ -60,29 +61,7 @@ describe('the duty console', () => {
     const id = created.body.lesson.id;
     expect((await teacher.post(`/api/live/${id}/start`)).status).toBe(200);
     // The grade-3 channel airs that live slot now: it shows the slate while the lesson has no media.
-    const t = Date.now();
-    const fmt = (ms: number) =>
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone: 'Asia/Shanghai',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-      }).format(new Date(ms));
-    const date = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(t));
-    const put = await admin.request('PUT', `/api/timetable/3/${date}`, {
-      slots: [
-        {
-          start: fmt(t - 60_000),
-          end: fmt(t + 10 * 60_000),
-          subject: '数学',
-          kind: 'live',
-          lesson: id,
-          override: { reason: '值班测试' },
-        },
-      ],
-    });
-    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const date = await putLiveSlotNow(admin, 3, id, '值班测试');
     const s = await snapshot(admin);
     const g3 = s.channels.find((c) => c.id === 'grade-3')!;
     expect(g3.state).toBe('slate');

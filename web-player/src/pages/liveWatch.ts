@@ -243,12 +243,12 @@ export async function renderLiveWatch(
         messages.replaceChildren(notice('info', t('waitingForTeacher')));
       }
       for (const p of teacher) await take(p);
-      // No picture over WebRTC within 8 s (UDP blocked, strict firewall): use HLS instead. A page that
+      // No picture over WebRTC within 12 s (UDP blocked, strict firewall): use HLS instead. A page that
       // has played over WebRTC before knows it works here, and keeps rejoining instead.
       connectTimer = setTimeout(() => {
         if (session === s && !everPlayed && stage.dataset.state !== 'playing' && teacher.length)
           fallBackToHls();
-      }, 8000);
+      }, 12_000);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
         stage.dataset.state = 'waiting';
