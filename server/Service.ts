@@ -34,6 +34,7 @@ import {
   createPeople,
   createSignIn,
   createUploads,
+  gradesOf,
   type MediaNodeParts,
 } from './subsystems.ts';
 
@@ -180,7 +181,7 @@ export async function startService(
     const duty = new DutyConsole({
       redis: core.redis.redis,
       timetable: ch.timetableStore,
-      grades: async () => new Set((await core.store.listGrades()).map((g) => g.number)),
+      grades: gradesOf(core),
       lessons: core.lessons,
       live: core.live,
       outputs: ch.outputs,

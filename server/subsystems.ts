@@ -40,7 +40,8 @@ import { acceptUpload } from './lessons/acceptUpload.ts';
 import { ignore } from '../core/ignore.ts';
 
 /** The district's grade numbers, read each time (an admin may add grades). */
-const gradesOf = (core: Core) => async () => new Set((await core.store.listGrades()).map((g) => g.number));
+export const gradesOf = (core: Core) => async () =>
+  new Set((await core.store.listGrades()).map((g) => g.number));
 
 /** The timetable, the grade channels (playlists, slates, guide) and their head-end outputs. */
 export function createChannels(core: Core, logger: Logger) {

@@ -140,11 +140,14 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     const nodes = await this.#o.registry.alive();
     const used = new Set([...this.#known.values(), ...[...this.#peers.values()].map((p) => p.node)]);
     const local = this.#o.local?.id;
+    const alive = new Set(nodes.map((n) => n.id));
     await Promise.all(
       nodes
         .filter((n) => used.has(n.id) && n.id !== local)
         .map(async (n) => {
-          if (await nodeRefuses(n.url)) await this.#nodeLost(n.id);
+          if (!(await nodeRefuses(n.url))) return;
+          alive.delete(n.id);
+          await this.#nodeLost(n.id);
         }),
     );
     // Rooms ended or moved through another instance: forget them (or follow the move).
@@ -152,10 +155,8 @@ export class ClusterMedia extends EventEmitter<MediasoupSfuEvents> {
     const placed = await Promise.all(rooms.map((r) => this.#o.registry.placement(r)));
     rooms.forEach((r, i) => {
       if (!placed[i]) this.#known.delete(r);
-      else if (placed[i] !== this.#known.get(r) && nodes.some((n) => n.id === placed[i]))
-        this.#known.set(r, placed[i]!);
+      else if (placed[i] !== this.#known.get(r) && alive.has(placed[i]!)) this.#known.set(r, placed[i]!);
     });
-    const alive = new Set((await this.#o.registry.alive()).map((n) => n.id));
     const lostEdge = new Map<string, string>();
     for (const p of this.#peers.values()) if (!alive.has(p.node)) lostEdge.set(p.roomId, p.node);
     for (const [roomId, nodeId] of [...this.#known]) {

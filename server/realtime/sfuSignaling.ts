@@ -11,7 +11,10 @@ import crypto from 'node:crypto';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { User } from '../district/model.ts';
-import type { MediaSource, ProducerInfo } from '../../media/mediasoup/MediasoupSfu.ts';
+import type { MediaSource, MediasoupSfuEvents, ProducerInfo } from '../../media/mediasoup/MediasoupSfu.ts';
+
+/** An event's arguments after the room id. */
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import { SfuError } from '../../media/mediasoup/MediasoupSfu.ts';
 import type { SfuRoomRef } from '../../contracts/realtime.ts';
@@ -84,26 +87,26 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
   if (d.media) {
     // Every api instance hears every node's events (Redis): each tells the members of the room it has.
     const keyOf = new Map<string, string>();
-    d.media.on('producer', (roomId, producer) => {
-      const key = keyOf.get(roomId);
-      if (key) io.local.to(key).emit('sfu:producer', { roomKey: key, producer });
-    });
-    d.media.on('producer-closed', (roomId, producerId) => {
-      const key = keyOf.get(roomId);
-      if (key) io.local.to(key).emit('sfu:producer-closed', { roomKey: key, producerId });
-    });
-    d.media.on('speaker', (roomId, userId) => {
-      const key = keyOf.get(roomId);
-      if (key) io.local.to(key).emit('sfu:speaker', { roomKey: key, userId });
-    });
-    d.media.on('levels', (roomId, levels) => {
-      const key = keyOf.get(roomId);
-      if (key) io.local.to(key).emit('sfu:levels', { roomKey: key, levels });
-    });
-    d.media.on('room-reset', (roomId) => {
-      const key = keyOf.get(roomId);
-      if (key) io.local.to(key).emit('sfu:reset', { roomKey: key });
-    });
+    const relay = <E extends keyof MediasoupSfuEvents>(
+      event: E,
+      push: (roomKey: string, ...args: Tail<MediasoupSfuEvents[E]>) => void,
+    ) =>
+      (d.media!.on as (e: E, fn: (roomId: string, ...args: Tail<MediasoupSfuEvents[E]>) => void) => void)(
+        event,
+        (roomId, ...args) => {
+          const key = keyOf.get(roomId);
+          if (key) push(key, ...args);
+        },
+      );
+    relay('producer', (roomKey, producer) =>
+      io.local.to(roomKey).emit('sfu:producer', { roomKey, producer }),
+    );
+    relay('producer-closed', (roomKey, producerId) =>
+      io.local.to(roomKey).emit('sfu:producer-closed', { roomKey, producerId }),
+    );
+    relay('speaker', (roomKey, userId) => io.local.to(roomKey).emit('sfu:speaker', { roomKey, userId }));
+    relay('levels', (roomKey, levels) => io.local.to(roomKey).emit('sfu:levels', { roomKey, levels }));
+    relay('room-reset', (roomKey) => io.local.to(roomKey).emit('sfu:reset', { roomKey }));
     io.on('connection', (socket) => attachSocket(socket, (id, key) => keyOf.set(id, key)));
   } else {
     io.on('connection', (socket) => attachSocket(socket, () => undefined));
@@ -132,6 +135,20 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       await p.policy.onLeft?.(peerId, p.producers.size > 0);
     };
 
+    /** A peer of this socket (joined here, or taken over from a dead instance): closed with the socket. */
+    const register = async (peerId: string, policy: RoomPolicy, producers: string[]) => {
+      const entry: PeerEntry = {
+        userId: user.id,
+        policy,
+        producers: new Set(producers),
+        leave: () => leave(peerId),
+      };
+      peers.set(peerId, entry);
+      local.set(peerId, entry);
+      remember(policy.sfuRoomId, policy.roomKey);
+      await socket.join([policy.socketRoom, policy.roomKey]);
+    };
+
     handle(socket, 'sfu:join', options, async ({ room }) => {
       const policy = await (room.kind === 'live' ? d.live : d.side)(user, room, socket);
       await policy.join();
@@ -142,11 +159,7 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       const peerId = newPeerId();
       // Its media node: the room's origin, or for a viewer of a full origin an edge fed through a pipe.
       await sfu().joinPeer(policy.sfuRoomId, peerId, policy.viewer ?? false);
-      const entry: PeerEntry = { userId: user.id, policy, producers: new Set(), leave: () => leave(peerId) };
-      peers.set(peerId, entry);
-      local.set(peerId, entry);
-      remember(policy.sfuRoomId, policy.roomKey);
-      await socket.join([policy.socketRoom, policy.roomKey]);
+      await register(peerId, policy, []);
       await policy.onJoined?.(peerId);
       return {
         peerId,
@@ -163,16 +176,11 @@ export function attachSfuSignaling(io: IoServer, d: SfuSignalingDeps): SfuSignal
       const policy = await (room.kind === 'live' ? d.live : d.side)(user, room, socket);
       await policy.join();
       const producers = await sfuCall(() => sfu().adoptPeer(policy.sfuRoomId, peerId, user.id));
-      const entry: PeerEntry = {
-        userId: user.id,
+      await register(
+        peerId,
         policy,
-        producers: new Set(producers.map((p) => p.id)),
-        leave: () => leave(peerId),
-      };
-      peers.set(peerId, entry);
-      local.set(peerId, entry);
-      remember(policy.sfuRoomId, policy.roomKey);
-      await socket.join([policy.socketRoom, policy.roomKey]);
+        producers.map((p) => p.id),
+      );
       await policy.onAdopted?.(peerId, producers);
       return { roomKey: policy.roomKey, producers };
     });

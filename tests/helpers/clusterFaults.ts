@@ -149,22 +149,24 @@ export async function endAndCheckReplay(c: Cluster, api: ApiClient, lessonId: st
   return a.ok && b.ok && (await b.arrayBuffer()).byteLength > 1000;
 }
 
-/** Requests each api instance has answered (its own /metrics). */
-export async function requestsServed(api: ClusterNode): Promise<number> {
-  const text = await (
+/** An api instance's own /metrics text. */
+const metricsOf = async (api: ClusterNode): Promise<string> =>
+  (
     await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_METRICS_TOKEN}` } })
   ).text();
+
+/** Requests each api instance has answered (its own /metrics). */
+export async function requestsServed(api: ClusterNode): Promise<number> {
   let n = 0;
-  for (const m of text.matchAll(/^skyclass_http_request_duration_seconds_count\{[^}]*\} (\d+)/gm))
+  for (const m of (await metricsOf(api)).matchAll(
+    /^skyclass_http_request_duration_seconds_count\{[^}]*\} (\d+)/gm,
+  ))
     n += Number(m[1]);
   return n;
 }
 
 async function socketClients(api: ClusterNode): Promise<number> {
-  const text = await (
-    await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${CLUSTER_METRICS_TOKEN}` } })
-  ).text();
-  return Number(/^skyclass_socketio_clients (\d+)/m.exec(text)?.[1] ?? 0);
+  return Number(/^skyclass_socketio_clients (\d+)/m.exec(await metricsOf(api))?.[1] ?? 0);
 }
 
 export interface CycleResult {
