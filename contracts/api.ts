@@ -62,6 +62,7 @@ export const endpoints = {
   'POST /api/lessons/:id/retry': { response: l.OneLesson },
   'DELETE /api/lessons/:id': { response: l.Deleted },
   'GET /api/transcode/queue': { response: l.QueueCounts },
+  'POST /api/hls/access': { response: l.HlsAccess },
 
   'POST /api/live': { body: live.CreateLive, response: live.OneLive },
   'GET /api/live': { response: live.LiveList },

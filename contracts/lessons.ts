@@ -68,9 +68,13 @@ export const Playback = z.object({
   posterUrl: z.string().optional(),
   /** Where this user stopped last time, seconds (0: from the start). */
   position: z.number(),
+  /** When the HLS viewing pass (the cookie this answer sets) expires; the web app renews it before then. */
   expiresAt: IsoTime,
 });
 export type Playback = z.infer<typeof Playback>;
+
+/** The HLS viewing pass (an HttpOnly cookie) was renewed until this time. */
+export const HlsAccess = z.object({ expiresAt: IsoTime });
 
 export const SetPosition = z.object({
   seconds: z

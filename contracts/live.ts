@@ -37,4 +37,5 @@ export const OneLive = z.object({ lesson: LiveLessonView });
 export const LiveList = z.object({ lessons: z.array(LiveLessonView) });
 export const PublishToken = z.object({ publishToken: z.string(), expiresAt: IsoTime });
 export const LiveStarted = OneLive.extend(PublishToken.shape);
+/** The live HLS URL (the same for every viewer); the answer also renews the HLS viewing-pass cookie. */
 export const LivePlayback = z.object({ masterUrl: z.string() });

@@ -277,16 +277,31 @@ async function student(acc: Account, i: number, replayIds: string[]): Promise<vo
         },
       );
   }, 5000);
+  // The HLS viewing pass (a cookie the playback answer sets), renewed every 4 min as the web app does.
+  const media: Record<string, string> = {};
+  const keepPass = (res: Response | undefined) => {
+    const pass = res?.headers
+      .getSetCookie()
+      .map((c) => /^skyclass_hls=([^;]+)/.exec(c)?.[1])
+      .find(Boolean);
+    if (pass) media.cookie = `skyclass_hls=${pass}`;
+  };
+  const renew = setInterval(
+    () => void timed('api', `${BASE}/api/hls/access`, { method: 'POST', headers: auth }).then(keepPass),
+    4 * 60_000,
+  );
   try {
     if (replay) {
       const id = replayIds[i % replayIds.length]!;
       const pb = await timed('api', `${BASE}/api/lessons/${id}/playback`, { headers: auth });
+      keepPass(pb);
       if (pb)
-        await playReplay(new URL(((await pb.json()) as { masterUrl: string }).masterUrl, BASE).href, auth);
+        await playReplay(new URL(((await pb.json()) as { masterUrl: string }).masterUrl, BASE).href, media);
     } else await playLive(`${BASE}/channels/grade-${grade}/master.m3u8`, {});
     while (running()) await sleep(1000);
   } finally {
     clearInterval(beat);
+    clearInterval(renew);
     socket.close();
     active--;
   }

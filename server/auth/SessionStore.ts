@@ -35,7 +35,10 @@ export class SessionStore {
     this.#ttlMs = ttlMs;
   }
 
-  async create(userId: string, now = Date.now()): Promise<{ token: string; expiresAt: number }> {
+  async create(
+    userId: string,
+    now = Date.now(),
+  ): Promise<{ token: string; expiresAt: number; sessionId: string }> {
     const sessionId = newSessionId();
     const expiresAt = now + this.#ttlMs;
     await this.#redis
@@ -44,7 +47,7 @@ export class SessionStore {
       .sadd(K.userSessions(userId), sessionId)
       .pexpire(K.userSessions(userId), this.#ttlMs)
       .exec();
-    return { token: signToken(this.#secret, { sessionId, expiresAt }), expiresAt };
+    return { token: signToken(this.#secret, { sessionId, expiresAt }), expiresAt, sessionId };
   }
 
   /** Returns the user id behind a token, or throws a typed 401. */

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
 import { ManagedProcess } from '../../core/process/ManagedProcess.ts';
 import { Supervisor } from '../../core/process/Supervisor.ts';
+import { ignore } from '../../core/ignore.ts';
 import {
   headEndArgs,
   parseOutputUrl,
@@ -199,18 +200,22 @@ export class HeadEnds {
     this.#running.set(w.channel, run);
     run.supervisor.on('crashed', (count) => {
       run.restarts = count;
-      void this.#o.store.setStatus(w.channel, {
-        state: 'restarting',
-        since: new Date().toISOString(),
-        restarts: count,
-      });
+      void this.#o.store
+        .setStatus(w.channel, {
+          state: 'restarting',
+          since: new Date().toISOString(),
+          restarts: count,
+        })
+        .catch(ignore('a head-end status while Redis fails over', this.#o.logger));
     });
     run.supervisor.on('started', () => {
-      void this.#o.store.setStatus(w.channel, {
-        state: 'running',
-        since: new Date().toISOString(),
-        restarts: run.restarts,
-      });
+      void this.#o.store
+        .setStatus(w.channel, {
+          state: 'running',
+          since: new Date().toISOString(),
+          restarts: run.restarts,
+        })
+        .catch(ignore('a head-end status while Redis fails over', this.#o.logger));
     });
     await run.supervisor.start();
     log.info({ target: redactOutputUrl(target.url) }, 'head-end output started');

@@ -16,6 +16,7 @@ import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
 import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
 import { registerDutyRoutes } from './routes/dutyRoutes.ts';
+import { registerHlsRoutes } from './routes/hlsRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 
 /**
@@ -58,6 +59,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerChannelRoutes(registry, deps);
   registerPresenceRoutes(registry, deps);
   registerDutyRoutes(registry, deps);
+  registerHlsRoutes(registry, deps);
   return registry;
 }
 

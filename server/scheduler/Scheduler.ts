@@ -154,9 +154,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   async #plan(): Promise<void> {
     if (!this.#leader || this.#stopped) return;
     const now = this.#o.now();
-    const list = await this.#o.switches(now - this.#o.catchUpMs, now + this.#o.replanMs * 2);
-    this.#pending = list.sort((a, b) => a.at - b.at);
     clearTimeout(this.#planTimer);
+    let list: Switch[];
+    try {
+      list = await this.#o.switches(now - this.#o.catchUpMs, now + this.#o.replanMs * 2);
+    } catch {
+      // Redis failing over (or the service stopping): keep the plan we have and read again soon.
+      if (this.#stopped || !this.#leader) return;
+      this.#planTimer = setTimeout(() => void this.#plan(), Math.min(1000, this.#o.replanMs));
+      return;
+    }
+    if (this.#stopped || !this.#leader) return;
+    this.#pending = list.sort((a, b) => a.at - b.at);
     this.#planTimer = setTimeout(() => void this.#plan(), this.#o.replanMs);
     this.#arm();
   }

@@ -10,6 +10,8 @@ export interface ApiResult<T = Record<string, unknown>> {
 export class ApiClient {
   readonly baseUrl: string;
   token?: string;
+  /** The HLS viewing pass (skyclass_hls), kept from Set-Cookie as a browser would and sent back. */
+  hlsPass?: string;
 
   constructor(baseUrl: string, token?: string) {
     this.baseUrl = baseUrl;
@@ -33,6 +35,7 @@ export class ApiClient {
   ): Promise<ApiResult<T>> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.hlsPass && !headers.cookie) headers.cookie = `skyclass_hls=${this.hlsPass}`;
     let payload: string | Uint8Array | undefined;
     if (body !== undefined) {
       headers['content-type'] = init.contentType ?? 'application/json';
@@ -40,6 +43,7 @@ export class ApiClient {
         typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body);
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload as BodyInit | undefined });
+    this.#keepPass(res.headers);
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -48,6 +52,23 @@ export class ApiClient {
       /* not JSON */
     }
     return { status: res.status, body: parsed as ApiResult<T>['body'], headers: res.headers };
+  }
+
+  #keepPass(h: Headers): void {
+    for (const c of h.getSetCookie()) {
+      const m = /^skyclass_hls=([^;]*)/.exec(c);
+      if (m) this.hlsPass = m[1] || undefined;
+    }
+  }
+
+  /** A playlist, segment or poster as this user's player fetches it (with the viewing-pass cookie). */
+  async media(pathOrUrl: string, headers: Record<string, string> = {}): Promise<Response> {
+    const url = /^https?:/.test(pathOrUrl) ? pathOrUrl : this.baseUrl + pathOrUrl;
+    const res = await fetch(url, {
+      headers: { ...(this.hlsPass ? { cookie: `skyclass_hls=${this.hlsPass}` } : {}), ...headers },
+    });
+    this.#keepPass(res.headers);
+    return res;
   }
 
   get<T = Record<string, unknown>>(path: string) {

@@ -124,7 +124,7 @@ export async function livePlaylist(c: Cluster, api: ApiClient, lessonId: string)
   const pb = await api.get<{ masterUrl: string }>(`/api/live/${lessonId}/playback`);
   if (pb.status !== 200) return parsePlaylist('');
   const base = pb.body.masterUrl.replace(/master\.m3u8$/, '');
-  const res = await fetch(`${c.url}${base}source/index.m3u8`);
+  const res = await api.media(`${c.url}${base}source/index.m3u8`);
   return parsePlaylist(res.ok ? await res.text() : '');
 }
 
@@ -135,16 +135,16 @@ export async function endAndCheckReplay(c: Cluster, api: ApiClient, lessonId: st
   if (end.status !== 200 || !replay) return false;
   const pb = await api.get<{ masterUrl: string }>(`/api/lessons/${replay}/playback`);
   if (pb.status !== 200) return false;
-  const master = await fetch(`${c.url}${pb.body.masterUrl}`);
+  const master = await api.media(`${c.url}${pb.body.masterUrl}`);
   if (!master.ok) return false;
   const base = pb.body.masterUrl.replace(/master\.m3u8$/, '');
-  const text = await (await fetch(`${c.url}${base}source/index.m3u8`)).text();
+  const text = await (await api.media(`${c.url}${base}source/index.m3u8`)).text();
   const pl = parsePlaylist(text);
   const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)?.[1];
   if (!pl.ended || pl.segments.length === 0 || !init) return false;
   const [a, b] = await Promise.all([
-    fetch(`${c.url}${base}source/${init}`),
-    fetch(`${c.url}${base}source/${pl.segments[0]!.uri}`),
+    api.media(`${c.url}${base}source/${init}`),
+    api.media(`${c.url}${base}source/${pl.segments[0]!.uri}`),
   ]);
   return a.ok && b.ok && (await b.arrayBuffer()).byteLength > 1000;
 }

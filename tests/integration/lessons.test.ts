@@ -76,13 +76,26 @@ const settled = (id: string) =>
   );
 
 /** ffprobe as an outside player would read the HLS; async, since the server runs in this process. */
-async function ffprobeJson(target: string): Promise<{
+async function ffprobeJson(
+  target: string,
+  pass?: string,
+): Promise<{
   streams: { codec_type: string; width?: number; height?: number }[];
   format: { duration: string };
 }> {
   const { stdout } = await execFileP(
     'ffprobe',
-    ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', target],
+    [
+      '-v',
+      'error',
+      // The viewing pass, as a browser sends it (ffmpeg sends it with every playlist and segment request).
+      ...(pass ? ['-headers', `Cookie: skyclass_hls=${pass}\r\n`] : []),
+      '-print_format',
+      'json',
+      '-show_streams',
+      '-show_format',
+      target,
+    ],
     { encoding: 'utf8' },
   );
   return JSON.parse(stdout);
@@ -125,7 +138,7 @@ describe('upload → transcode → replay', () => {
         `/api/lessons/${lessonId}/playback`,
       )
     ).body;
-    const res = await fetch(url + pb.masterUrl);
+    const res = await teacher.media(pb.masterUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
     const master = await res.text();
@@ -152,9 +165,9 @@ describe('upload → transcode → replay', () => {
       ['360p', 360],
       ['144p', 144],
     ] as const) {
-      const probe = await ffprobeJson(`${base}${name}/index.m3u8`);
+      const probe = await ffprobeJson(`${base}${name}/index.m3u8`, teacher.hlsPass);
       expect(probe.streams.find((s) => s.codec_type === 'video')?.height).toBe(h);
-      const playlist = await (await fetch(`${base}${name}/index.m3u8`)).text();
+      const playlist = await (await teacher.media(`${base}${name}/index.m3u8`)).text();
       expect(playlist).toContain('#EXT-X-ENDLIST');
       expect(playlist).toContain('#EXT-X-MAP:URI="init.mp4"');
       segmentLists.push([...playlist.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1])));
@@ -164,14 +177,14 @@ describe('upload → transcode → replay', () => {
     expect(segmentLists[2]).toEqual(segmentLists[0]);
     expect(Math.max(...segmentLists[0]!.slice(0, -1))).toBeLessThanOrEqual(6);
     expect(Math.min(...segmentLists[0]!.slice(0, -1))).toBeGreaterThanOrEqual(4);
-    const audio = await ffprobeJson(url + pb.audioOnlyUrl);
+    const audio = await ffprobeJson(url + pb.audioOnlyUrl, teacher.hlsPass);
     expect(audio.streams.map((s) => s.codec_type)).toEqual(['audio']);
 
-    const seg = await fetch(`${base}480p/seg_00001.m4s`, { headers: { range: 'bytes=0-99' } });
+    const seg = await teacher.media(`${base}480p/seg_00001.m4s`, { range: 'bytes=0-99' });
     expect(seg.status).toBe(206);
     expect(seg.headers.get('content-type')).toBe('video/iso.segment');
     expect(seg.headers.get('cache-control')).toContain('immutable');
-    const poster = await fetch(url + pb.posterUrl);
+    const poster = await teacher.media(pb.posterUrl);
     expect(poster.headers.get('content-type')).toBe('image/jpeg');
   });
 
@@ -191,7 +204,7 @@ describe('upload → transcode → replay', () => {
       `/api/lessons/${lessonId}/playback`,
     );
     expect(pb.body.position).toBe(0);
-    expect((await fetch(url + pb.body.masterUrl)).status).toBe(200);
+    expect((await student3.media(pb.body.masterUrl)).status).toBe(200);
     // Resume: the position is remembered per student.
     await student3.request('PUT', `/api/lessons/${lessonId}/position`, { seconds: 7.5 });
     expect(
@@ -203,16 +216,64 @@ describe('upload → transcode → replay', () => {
     ).toBe('FORBIDDEN_ROLE');
   });
 
-  it('refuses forged, tampered and path-trick replay URLs', async () => {
+  it('serves one URL to every viewer and checks the viewing pass: none, forged, another grade, path tricks', async () => {
     const pb = (await teacher.get<{ masterUrl: string }>(`/api/lessons/${lessonId}/playback`)).body;
-    const tampered = pb.masterUrl.replace(/\.([A-Za-z0-9_-]{32})\//, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/');
-    expect((await fetch(url + tampered)).status).toBe(403);
-    const otherLesson = pb.masterUrl.replace(lessonId, 'les_0000000000000000');
-    expect((await fetch(url + otherLesson)).status).toBe(403);
-    const trick = await fetch(
-      url + pb.masterUrl.replace('master.m3u8', '..%2f..%2foriginals%2fx%2fsource.mp4'),
+    const student3 = await ApiClient.as(url, 's1-g3-1-02');
+    const other = (await student3.get<{ masterUrl: string }>(`/api/lessons/${lessonId}/playback`)).body;
+    expect(other.masterUrl).toBe(pb.masterUrl); // cacheable: nothing per user in the URL
+    expect(pb.masterUrl).toBe(`/vod/${lessonId}/master.m3u8`);
+    const none = await fetch(url + pb.masterUrl);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toMatch(/Sign in/);
+    const forged = await fetch(url + pb.masterUrl, {
+      headers: { cookie: `skyclass_hls=${teacher.hlsPass!.slice(0, -4)}AAAA` },
+    });
+    expect(forged.status).toBe(401);
+    // A grade-4 student's own valid pass does not open a grade-3 lesson.
+    const student4 = await ApiClient.as(url, 's1-g4-1-02');
+    expect((await student4.media(pb.masterUrl)).status).toBe(403);
+    expect((await teacher.media(`/vod/les_0000000000000000/master.m3u8`)).status).toBe(403);
+    const trick = await teacher.media(
+      pb.masterUrl.replace('master.m3u8', '..%2f..%2foriginals%2fx%2fsource.mp4'),
     );
     expect([400, 404]).toContain(trick.status);
+    // The pass is renewed on demand and never put in a URL.
+    const renewed = await student3.post<{ expiresAt: string }>('/api/hls/access');
+    expect(Date.parse(renewed.body.expiresAt) - Date.now()).toBeGreaterThan(9 * 60_000);
+    expect(renewed.headers.getSetCookie().join()).toMatch(/skyclass_hls=.*HttpOnly/);
+  });
+
+  it('sign-out, a switched-off account and a rejected lesson stop playlist fetches within the gate cache (10 s)', async () => {
+    const [a, b] = [await ApiClient.as(url, 's1-g3-2-01'), await ApiClient.as(url, 's1-g3-2-02')];
+    const master = `/vod/${lessonId}/master.m3u8`;
+    for (const c of [a, b]) {
+      await c.get(`/api/lessons/${lessonId}/playback`);
+      expect((await c.media(master)).status).toBe(200);
+    }
+    const passA = a.hlsPass!;
+    await a.post('/api/auth/logout');
+    const bId = (await b.get<{ user: { id: string } }>('/api/me')).body.user.id;
+    expect((await admin.put(`/api/users/${bId}/disabled`, { disabled: true })).status).toBe(200);
+    const t0 = Date.now();
+    await waitFor(
+      async () =>
+        (await fetch(url + master, { headers: { cookie: `skyclass_hls=${passA}` } })).status === 401 &&
+        (await b.media(master)).status === 401,
+      'signed-out and switched-off passes refused',
+      15_000,
+      500,
+    );
+    expect(Date.now() - t0).toBeLessThan(12_000);
+    await admin.put(`/api/users/${bId}/disabled`, { disabled: false });
+    // Withdrawn: the district rejects the lesson after all; a watching student's fetches stop.
+    const c = await ApiClient.as(url, 's2-g3-1-01');
+    await c.get(`/api/lessons/${lessonId}/playback`);
+    expect((await c.media(master)).status).toBe(200);
+    await admin.post(`/api/lessons/${lessonId}/review`, { decision: 'rejected', note: 'wrong chapter' });
+    const t1 = Date.now();
+    await waitFor(async () => (await c.media(master)).status === 403, 'rejected lesson refused', 15_000, 500);
+    expect(Date.now() - t1).toBeLessThan(12_000);
+    expect((await admin.post(`/api/lessons/${lessonId}/review`, { decision: 'approved' })).status).toBe(200);
   });
 });
 

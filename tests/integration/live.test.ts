@@ -183,11 +183,13 @@ describe('live lessons', () => {
       'live HLS to start',
       20_000,
     );
-    const master = await (await fetch(svc.url + pb)).text();
+    const master = await (await student.media(pb)).text();
+    expect(pb).toBe(`/live-hls/${lessonId}/master.m3u8`); // the same URL for every viewer (cacheable)
+    expect((await fetch(svc.url + pb)).status).toBe(401); // …and useless without the viewing pass
     expect(master).toContain('CODECS="avc1.42e01f,mp4a.40.2"');
     expect(master).toContain('144p/index.m3u8');
     const base = svc.url + pb.replace(/master\.m3u8$/, '');
-    const playlist = async (name: string) => (await fetch(`${base}${name}/index.m3u8`)).text();
+    const playlist = async (name: string) => (await student.media(`${base}${name}/index.m3u8`)).text();
     const segs = (text: string) =>
       [...text.matchAll(/#EXTINF:([\d.]+),\n(\S+)/g)].map((m) => ({ d: Number(m[1]), uri: m[2]! }));
     await waitFor(
@@ -198,7 +200,7 @@ describe('live lessons', () => {
     const live1 = await playlist('source');
     expect(live1).toContain('#EXT-X-PROGRAM-DATE-TIME:');
     expect(live1).not.toContain('#EXT-X-ENDLIST');
-    expect((await fetch(`${base}source/index.m3u8`)).headers.get('cache-control')).toBe('no-cache');
+    expect((await student.media(`${base}source/index.m3u8`)).headers.get('cache-control')).toBe('no-cache');
     // fMP4 renditions (each run's init segment in EXT-X-MAP): the teacher's H.264 copied, audio on its own.
     // The first owner of the lesson (fencing token 1): runs 1000, 1001, … so a later owner never reuses a name.
     expect(live1).toMatch(/#EXT-X-MAP:URI="init_r1000\.mp4"/);
@@ -289,7 +291,7 @@ describe('live lessons', () => {
     expect(replayId).toMatch(/^les_/);
     const replay = await student.get<{ masterUrl: string }>(`/api/lessons/${replayId}/playback`);
     const replayBase = svc.url + replay.body.masterUrl.replace(/master\.m3u8$/, '');
-    const vod = await (await fetch(`${replayBase}source/index.m3u8`)).text();
+    const vod = await (await student.media(`${replayBase}source/index.m3u8`)).text();
     expect(vod).toContain('#EXT-X-ENDLIST');
     expect(vod).toContain('#EXT-X-DISCONTINUITY');
     expect(segs(vod).length).toBeGreaterThan(segs(after).length - 1);

@@ -7,7 +7,8 @@ import {
   canUploadFor,
   canViewLesson,
 } from '../../server/lessons/lessonPolicy.ts';
-import { signPlayback, verifyPlayback } from '../../server/lessons/playbackToken.ts';
+import { HlsGate, hlsFile, parseHlsUri, signAccess, verifyAccess } from '../../server/lessons/hlsAccess.ts';
+import { AppError } from '../../server/errors.ts';
 import { safeFilename } from '../../server/http/uploads.ts';
 
 const user = (role: User['role'], extra: Partial<User> = {}) =>
@@ -53,22 +54,89 @@ describe('lesson policy', () => {
   });
 });
 
-describe('playback tokens', () => {
+describe('HLS viewing pass', () => {
   const key = 'k'.repeat(32);
   const now = Date.parse('2026-11-22T10:00:00Z');
-  const token = signPlayback(key, { lessonId: 'les_a', userId: 'usr_1', expiresAt: now + 60_000 });
-  it('verify for the lesson they were signed for, until they expire', () => {
-    expect(verifyPlayback(key, 'les_a', token, now)).toBe('ok');
-    expect(verifyPlayback(key, 'les_a', token, now + 120_000)).toBe('expired');
-    expect(verifyPlayback(key, 'les_b', token, now)).toBe('invalid');
-    expect(verifyPlayback('x'.repeat(32), 'les_a', token, now)).toBe('invalid');
+  const token = signAccess(key, { userId: 'usr_1', sessionId: 'sess-A_1', expiresAt: now + 60_000 });
+  it('verifies until it expires, for the key it was signed with', () => {
+    expect(verifyAccess(key, token, now)).toEqual({ userId: 'usr_1', sessionId: 'sess-A_1' });
+    expect(verifyAccess(key, token, now + 120_000)).toBe('expired');
+    expect(verifyAccess('x'.repeat(32), token, now)).toBe('invalid');
   });
-  it('refuse tampering and junk', () => {
-    const [exp, uid, sig] = token.split('.');
-    expect(verifyPlayback(key, 'les_a', `${Number(exp) + 3600}.${uid}.${sig}`, now)).toBe('invalid');
-    expect(verifyPlayback(key, 'les_a', `${exp}.usr_2.${sig}`, now)).toBe('invalid');
-    expect(verifyPlayback(key, 'les_a', '../../etc/passwd', now)).toBe('invalid');
-    expect(verifyPlayback(key, 'les_a', '', now)).toBe('invalid');
+  it('refuses tampering and junk', () => {
+    const [exp, uid, sid, sig] = token.split('.');
+    expect(verifyAccess(key, `${Number(exp) + 3600}.${uid}.${sid}.${sig}`, now)).toBe('invalid');
+    expect(verifyAccess(key, `${exp}.usr_2.${sid}.${sig}`, now)).toBe('invalid');
+    expect(verifyAccess(key, `${exp}.${uid}.other.${sig}`, now)).toBe('invalid');
+    expect(verifyAccess(key, '../../etc/passwd', now)).toBe('invalid');
+    expect(verifyAccess(key, '', now)).toBe('invalid');
+    expect(verifyAccess(key, undefined, now)).toBe('invalid');
+  });
+  it('maps shared HLS URLs to their lesson and refuses path tricks', () => {
+    expect(parseHlsUri('/vod/les_1/720p/index.m3u8')).toEqual({ kind: 'vod', lessonId: 'les_1' });
+    expect(parseHlsUri('/live-hls/liv_2/master.m3u8')).toEqual({ kind: 'live', lessonId: 'liv_2' });
+    expect(parseHlsUri('/channels/3/master.m3u8')).toBeUndefined();
+    expect(parseHlsUri('/vod/../secret/x.m3u8')).toBeUndefined();
+    expect(hlsFile(['720p', 'seg_1.m4s'], ['m4s'])).toBe('720p/seg_1.m4s');
+    expect(() => hlsFile(['..', 'x.m4s'], ['m4s'])).toThrow(AppError);
+    expect(() => hlsFile('index.sh', ['m3u8'])).toThrow(/not allowed/);
+  });
+});
+
+describe('HlsGate', () => {
+  const key = 'k'.repeat(32);
+  let t = Date.parse('2026-11-22T10:00:00Z');
+  const state = { open: true, active: true, may: true, reads: 0 };
+  const gate = new HlsGate({
+    key,
+    now: () => t,
+    gateTtlMs: 10_000,
+    sessionOpen: () => Promise.resolve(state.open),
+    activeUser: (id) => Promise.resolve(state.active ? { id } : undefined),
+    mayWatch: () => {
+      state.reads++;
+      return Promise.resolve(state.may);
+    },
+  });
+  const pass = () => signAccess(key, { userId: 'usr_1', sessionId: 's1', expiresAt: t + 600_000 });
+  const code = (p: Promise<void>) =>
+    p.then(
+      () => 'ok',
+      (e: AppError) => e.code,
+    );
+
+  it('lets a valid pass through and caches the verdict per pass and lesson', async () => {
+    const p = pass();
+    expect(await code(gate.check(p, 'vod', 'les_a'))).toBe('ok');
+    expect(await code(gate.check(p, 'vod', 'les_a'))).toBe('ok');
+    expect(state.reads).toBe(1);
+    expect(await code(gate.check(p, 'live', 'les_a'))).toBe('ok');
+    expect(state.reads).toBe(2);
+  });
+  it('notices sign-out, a switched-off account and a withdrawn lesson once the cached verdict lapses', async () => {
+    const p = pass();
+    expect(await code(gate.check(p, 'vod', 'les_b'))).toBe('ok');
+    state.open = false;
+    expect(await code(gate.check(p, 'vod', 'les_b'))).toBe('ok'); // still cached
+    t += 10_001;
+    expect(await code(gate.check(p, 'vod', 'les_b'))).toBe('AUTH_SESSION_ENDED');
+    state.open = true;
+    state.active = false;
+    t += 10_001;
+    expect(await code(gate.check(p, 'vod', 'les_b'))).toBe('AUTH_SESSION_ENDED');
+    state.active = true;
+    state.may = false;
+    t += 10_001;
+    expect(await code(gate.check(p, 'vod', 'les_b'))).toBe('FORBIDDEN_SCOPE');
+    state.may = true;
+  });
+  it('refuses missing, forged and expired passes without asking Redis', async () => {
+    const before = state.reads;
+    expect(await code(gate.check(undefined, 'vod', 'les_a'))).toBe('AUTH_REQUIRED');
+    expect(await code(gate.check(`${pass().slice(0, -1)}x`, 'vod', 'les_a'))).toBe('AUTH_REQUIRED');
+    const old = signAccess(key, { userId: 'usr_1', sessionId: 's1', expiresAt: t - 1000 });
+    expect(await code(gate.check(old, 'vod', 'les_a'))).toBe('AUTH_TOKEN_EXPIRED');
+    expect(state.reads).toBe(before);
   });
 });
 

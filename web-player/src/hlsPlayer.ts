@@ -9,6 +9,11 @@ export interface LiveHlsHandlers {
   onAnyFatal?: () => void;
   /** The fragment now playing changed (its URL). */
   onFragChanged?: (url: string) => void;
+  /**
+   * A 401/403 (the viewing pass lapsed): renew it and resolve true to carry on loading where it
+   * stopped; false (or no handler) makes the error fatal.
+   */
+  renewAccess?: () => Promise<boolean>;
 }
 
 /**
@@ -24,8 +29,15 @@ export async function playLiveHls(
   const HlsClass = (await import('hls.js')).default;
   if (HlsClass.isSupported()) {
     const player = new HlsClass(config);
+    let denials = 0;
+    player.on(HlsClass.Events.FRAG_LOADED, () => (denials = 0));
     player.on(HlsClass.Events.ERROR, (_e, data) => {
       if (!data.fatal) return;
+      const status = data.response?.code;
+      if ((status === 401 || status === 403) && h.renewAccess && denials++ === 0) {
+        void h.renewAccess().then((ok) => (ok ? player.startLoad() : h.onFatal()));
+        return;
+      }
       h.onAnyFatal?.();
       if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) player.recoverMediaError();
       else h.onFatal();

@@ -20,6 +20,7 @@ import { renderClassDashboard } from './pages/classDashboard.ts';
 import { renderClassRoom } from './pages/classRoom.ts';
 import { renderWorkload } from './pages/workload.ts';
 import { renderDuty } from './pages/duty.ts';
+import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
 
 const root = document.getElementById('app')!;
 let me: ApiUser | null = null;
@@ -27,6 +28,7 @@ async function signOut(): Promise<void> {
   await call('POST /api/auth/logout').catch(() => undefined);
   session.set(null);
   me = null;
+  stopHlsAccess();
   closeRealtime();
   navigate('#/login');
 }
@@ -93,6 +95,7 @@ export async function route(): Promise<void> {
     }
     if (!me) {
       me = (await call('GET /api/me')).user;
+      await keepHlsAccess();
       if (stale()) return;
       root.replaceChildren(header(), main);
     }
@@ -155,6 +158,7 @@ window.addEventListener(SESSION_ENDED_EVENT, () => {
   leave();
   session.set(null);
   me = null;
+  stopHlsAccess();
   closeRealtime();
   root.replaceChildren(
     header(),

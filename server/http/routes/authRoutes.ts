@@ -4,6 +4,7 @@ import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
 import { cookieValue, SESSION_COOKIE } from '../authenticate.ts';
 import { DEVICE_COOKIE } from '../../auth/LoginGuard.ts';
+import { clearHlsAccess, grantHlsAccess } from './hlsRoutes.ts';
 
 export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
   const cookieFlags = { httpOnly: true, sameSite: 'lax' as const, secure: deps.secureCookies, path: '/' };
@@ -39,6 +40,9 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
         const session = await deps.sessions.create(user.id);
         deps.metrics.logins.inc({ result: 'success' });
         res.cookie(SESSION_COOKIE, session.token, { ...cookieFlags, expires: new Date(session.expiresAt) });
+        // The HLS viewing pass rides along, so posters and players work from the first page.
+        (req as Request & { sessionId?: string }).sessionId = session.sessionId;
+        grantHlsAccess(deps, req, res, user);
         res.cookie(DEVICE_COOKIE, deps.loginGuard.deviceCookie(user.id), {
           ...cookieFlags,
           maxAge: 365 * 86400_000,
@@ -70,6 +74,7 @@ export function registerAuthRoutes(r: RouteRegistry, deps: AppDeps): void {
         httpOnly: true,
         sameSite: 'lax',
       });
+      clearHlsAccess(deps, res);
       return { ok: true };
     },
   });

@@ -2,25 +2,22 @@ import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
 import { canManageLesson, canReview, canViewLesson } from '../../lessons/lessonPolicy.ts';
-import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
+import { grantHlsAccess } from './hlsRoutes.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import { gradesOf as gradesOfUser } from '../../district/gradesOf.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
-import { serveObject } from '../serveObject.ts';
-
-const PLAYBACK_TTL_MS = 6 * 3600_000;
 
 export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { lessons } = deps;
 
   const gradesOf = (user: User) => gradesOfUser(deps.store, user);
 
-  const vodBase = (user: User, lessonId: string) =>
-    `/vod/${lessonId}/${signPlayback(deps.urlSigningKey, { lessonId, userId: user.id, expiresAt: Date.now() + PLAYBACK_TTL_MS })}`;
+  /** The replay's HLS folder: the same URL for every viewer (access rides in the viewing-pass cookie). */
+  const vodBase = (lessonId: string) => `/vod/${lessonId}`;
 
   const view = (user: User, l: Lesson) => {
     const { source, jobId: _j, masterKey: _m, posterKey: _p, ...rest } = l;
-    const base = l.status === 'ready' && l.posterKey ? vodBase(user, l.id) : undefined;
+    const base = l.status === 'ready' && l.posterKey ? vodBase(l.id) : undefined;
     return {
       ...rest,
       source: { filename: source.filename, size: source.size },
@@ -76,19 +73,21 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('GET /api/lessons/:id/playback', {
     tag: 'lessons',
-    summary: 'Tokened HLS URLs for replay, and where this user stopped last time',
+    summary:
+      'Replay HLS URLs and where this user stopped last time; renews the HLS viewing-pass cookie the URLs need',
     auth: 'any',
-    async handler({ user, params }) {
+    async handler({ req, res, user, params }) {
       const l = await visibleLesson(user, params.id);
       if (l.status !== 'ready')
         throw new AppError('CONFLICT', 'This lesson is still being processed. Try again when it is ready.');
-      const base = vodBase(user, l.id);
+      const base = vodBase(l.id);
+      const expiresAt = grantHlsAccess(deps, req, res, user);
       return {
         masterUrl: `${base}/master.m3u8`,
         audioOnlyUrl: l.renditions?.some((x) => x.name === 'audio') ? `${base}/audio/index.m3u8` : undefined,
         ...(l.posterKey ? { posterUrl: `${base}/poster.jpg` } : {}),
         position: await lessons.getPosition(l.id, user.id),
-        expiresAt: new Date(Date.now() + PLAYBACK_TTL_MS).toISOString(),
+        expiresAt,
       };
     },
   });
@@ -199,34 +198,5 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Transcode queue counts (admins)',
     auth: ['district_admin', 'school_admin'],
     handler: async () => ({ counts: await deps.transcodes.counts() }),
-  });
-
-  r.raw({
-    method: 'get',
-    path: '/vod/:lessonId/:token/*path',
-    produces: ['application/vnd.apple.mpegurl', 'video/mp4', 'video/iso.segment', 'video/mp2t', 'image/jpeg'],
-    tag: 'lessons',
-    summary:
-      'Replay HLS (playlists, init and media segments, poster) under a playback token from /api/lessons/{id}/playback',
-    auth: 'public',
-    async handler({ req, res, params, rest }) {
-      const lessonId = params.lessonId;
-      const rel = tokenedHlsFile(
-        deps.urlSigningKey,
-        lessonId,
-        params.token,
-        rest,
-        ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'],
-        {
-          expired: 'This replay link has expired. Reload the page to continue watching.',
-          invalid: 'This replay link is not valid. Open the lesson from Skyclass.',
-        },
-      );
-      const l = await lessons.get(lessonId);
-      if (!l || l.status !== 'ready') throw notFound(`Lesson ${lessonId}`);
-      // Playlists can change (a re-processed lesson); segments never do under the same name.
-      const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
-      await serveObject(req, res, deps.storage, `${l.hlsPrefix ?? `vod/${lessonId}`}/${rel}`, cache);
-    },
   });
 }

@@ -18,8 +18,7 @@ import {
 import { broadcastRoom } from '../../live/broadcastRoom.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
-import { serveObject } from '../serveObject.ts';
-import { signPlayback, tokenedHlsFile } from '../../lessons/playbackToken.ts';
+import { grantHlsAccess } from './hlsRoutes.ts';
 
 export const PUBLISH_TOKEN_TTL_MS = 4 * 3600_000;
 
@@ -150,9 +149,10 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('GET /api/live/:id/playback', {
     tag: 'live',
-    summary: 'Tokened live HLS URL (for students at scale, and the fallback when WebRTC fails)',
+    summary:
+      'Live HLS URL (for students at scale, and the fallback when WebRTC fails); renews the HLS viewing-pass cookie',
     auth: 'any',
-    async handler({ user, params }) {
+    async handler({ req, res, user, params }) {
       const l = await visible(user, params.id);
       if (l.status !== 'live' || !(await deps.storage.head(`live/${l.id}/master.m3u8`))) {
         throw new AppError(
@@ -160,37 +160,8 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
           'The live stream has not started yet. The page will connect when the teacher goes live.',
         );
       }
-      const token = signPlayback(deps.urlSigningKey, {
-        lessonId: l.id,
-        userId: user.id,
-        expiresAt: Date.now() + PUBLISH_TOKEN_TTL_MS,
-      });
-      return { masterUrl: `/live-hls/${l.id}/${token}/master.m3u8` };
-    },
-  });
-
-  r.raw({
-    method: 'get',
-    path: '/live-hls/:lessonId/:token/*path',
-    produces: ['application/vnd.apple.mpegurl', 'video/mp4', 'video/iso.segment'],
-    tag: 'live',
-    summary: 'Live HLS (playlists and segments) under a token from /api/live/{id}/playback',
-    auth: 'public',
-    async handler({ req, res, params, rest }) {
-      const rel = tokenedHlsFile(
-        deps.urlSigningKey,
-        params.lessonId,
-        params.token,
-        rest,
-        ['m3u8', 'm4s', 'mp4'],
-        {
-          expired: 'This live link has expired. Reload the page.',
-          invalid: 'This live link is not valid. Open the lesson from Skyclass.',
-        },
-      );
-      // Live playlists change every segment; segments never change.
-      const cache = rel.endsWith('.m3u8') ? 'no-cache' : 'public, max-age=31536000, immutable';
-      await serveObject(req, res, deps.storage, `live/${params.lessonId}/${rel}`, cache);
+      grantHlsAccess(deps, req, res, user);
+      return { masterUrl: `/live-hls/${l.id}/master.m3u8` };
     },
   });
 

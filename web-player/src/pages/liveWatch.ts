@@ -7,6 +7,7 @@
  * When WebRTC cannot connect the page falls back to HLS by itself. Before
  * the teacher goes live the page waits and connects when the lesson starts.
  */
+import { renewHlsAccess } from '../hlsAccess.ts';
 import type Hls from 'hls.js';
 import { ApiError, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
@@ -120,6 +121,7 @@ export async function renderLiveWatch(
         masterUrl,
         { liveSyncDurationCount: 2, liveMaxLatencyDurationCount: 5, maxLiveSyncPlaybackRate: 1.2 },
         {
+          renewAccess: renewHlsAccess,
           onFatal: () => {
             // Counted on the stage (the cluster test checks that a media node's loss causes none).
             stage.dataset.hlsFatal = String(Number(stage.dataset.hlsFatal ?? 0) + 1);

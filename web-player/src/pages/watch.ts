@@ -13,6 +13,7 @@ import { t } from '../i18n.ts';
 import { lessonsApi, type Playback } from '../lessonsApi.ts';
 import { onLeave } from '../router.ts';
 import { startPresence } from '../presence.ts';
+import { renewHlsAccess } from '../hlsAccess.ts';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const SAVE_EVERY_MS = 5000;
@@ -109,7 +110,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
       player.on(HlsClass.Events.ERROR, (_e, data) => {
         if (!data.fatal) return;
         const status = data.response?.code;
-        if (status === 403 || status === 401) return void refreshToken();
+        if (status === 403 || status === 401) return void renewAccess(player);
         if (data.type === HlsClass!.ErrorTypes.NETWORK_ERROR) {
           network.replaceChildren(notice('info', t('networkRetrying')));
           setTimeout(() => player.startLoad(), 2000);
@@ -120,6 +121,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
         }
       });
       player.on(HlsClass.Events.FRAG_LOADED, () => {
+        denials = 0;
         if (network.firstChild) network.replaceChildren();
       });
       player.loadSource(url);
@@ -139,18 +141,20 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
     setNowPlaying();
   };
 
-  // Playback links carry a token that expires after some hours: fetch fresh ones and carry on at the same place.
-  let refreshing = false;
-  const refreshToken = async () => {
-    if (refreshing) return;
-    refreshing = true;
+  // The viewing pass (a cookie) lapsed — a laptop asleep, a long pause: renew it and let hls.js carry on
+  // loading where it stopped (the picture keeps playing from its buffer). If the renewal is refused
+  // (signed out, the lesson withdrawn), ask the server why and say so.
+  let denials = 0;
+  const renewAccess = async (player: Hls) => {
+    if (denials++ === 0 && (await renewHlsAccess())) {
+      player.startLoad();
+      return;
+    }
     try {
-      pb = await lessonsApi.playback(lessonId);
-      await attach(audioOnly && pb.audioOnlyUrl ? pb.audioOnlyUrl : pb.masterUrl, video.currentTime);
+      pb = await lessonsApi.playback(lessonId); // renews the pass too, or says why not
+      player.startLoad();
     } catch (e) {
       messages.replaceChildren(notice('error', e instanceof ApiError ? e.message : t('playbackFailed')));
-    } finally {
-      refreshing = false;
     }
   };
 
