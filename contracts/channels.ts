@@ -11,6 +11,8 @@ export const Programme = z.object({
   subject: z.string(),
   kind: z.enum(['live', 'recorded']),
   label: z.string(),
+  /** A live slot's backup lesson: what the channel plays if the live lesson does not start or stops. */
+  backup: z.object({ lessonId: z.string(), title: z.string() }).optional(),
 });
 export type Programme = z.infer<typeof Programme>;
 
@@ -20,6 +22,8 @@ export const ChannelNowNext = z.object({
   name: z.string(),
   now: Programme.nullable(),
   next: Programme.nullable(),
+  /** During a live slot: what the channel shows now (the live lesson, its backup lesson, or the slate). */
+  onAir: z.enum(['live', 'backup', 'slate']).optional(),
 });
 export type ChannelNowNext = z.infer<typeof ChannelNowNext>;
 export const ChannelGuide = z.object({ timeZone: z.string(), channels: z.array(ChannelNowNext) });

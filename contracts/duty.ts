@@ -2,11 +2,18 @@
 import { z } from 'zod';
 import { IsoTime } from './common.ts';
 
-export const CHANNEL_STATES = ['on-air', 'live', 'break', 'slate', 'failing'] as const;
+export const CHANNEL_STATES = ['on-air', 'live', 'backup', 'break', 'slate', 'failing'] as const;
 
 export const DutyAlert = z.object({
   level: z.enum(['warning', 'critical']),
-  code: z.enum(['SLATE_DURING_LESSON', 'LIVE_NO_MEDIA', 'NODE_LOST', 'OUTPUT_FAILING', 'ERROR_RATE']),
+  code: z.enum([
+    'SLATE_DURING_LESSON',
+    'BACKUP_ON_AIR',
+    'LIVE_NO_MEDIA',
+    'NODE_LOST',
+    'OUTPUT_FAILING',
+    'ERROR_RATE',
+  ]),
   /** What is wrong, in Chinese and English. */
   message: z.string(),
   messageEn: z.string(),

@@ -9,6 +9,12 @@ export const SlotSource = z.discriminatedUnion('kind', [
     kind: z.literal('live'),
     teacherId: z.string().optional(),
     liveLessonId: z.string().optional(),
+    /**
+     * A recorded lesson (approved, same grade) the channel plays instead of the slate when the live
+     * lesson has not started, or its media stops, for longer than the district's liveBackupAfterSeconds
+     * (备份方案). The live lesson takes the channel back at its next segment.
+     */
+    backupLessonId: z.string().optional(),
   }),
 ]);
 export const Slot = z.object({
@@ -60,6 +66,8 @@ export const RuleSet = z.object({
   minBreakMinutes: z.number().int().min(0).max(120),
   /** Daily total of live lessons per school level, minutes. */
   dailyLiveMaxMinutes: perLevel(z.number().int().min(0).max(600)),
+  /** A live slot's backup lesson starts after this long without live media (default 30 s). */
+  liveBackupAfterSeconds: z.number().int().min(5).max(600).optional(),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 

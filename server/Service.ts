@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import { startCore, startTranscodeWorker, type Core } from './Core.ts';
 import { createMetrics, observe, observeDuty, observePasswordHashes, type Metrics } from './metrics.ts';
 import { createApp } from './http/createApp.ts';
+import { hlsOriginFor } from './http/hlsOrigin.ts';
 import type { AppDeps } from './http/AppDeps.ts';
 import type { TranscodeWorker } from '../recordings/transcode/TranscodeWorker.ts';
 import { Realtime } from './realtime/Realtime.ts';
@@ -209,6 +210,7 @@ export async function startService(
       uploads: uploads.server,
       metrics,
       urlSigningKey: core.urlSigningKey,
+      hlsMemoryCacheBytes: config.HLS_MEMORY_CACHE_MB * 1024 * 1024,
       passwords,
       loginGuard,
       secureCookies: isHttps,
@@ -229,7 +231,12 @@ export async function startService(
         }
       },
     };
-    const server = http.createServer(createApp(deps));
+    // Replay and live HLS take the lean path in front of express (server/http/hlsOrigin.ts).
+    const app = createApp(deps);
+    const hls = hlsOriginFor(deps);
+    const server = http.createServer((req, res) => {
+      if (!hls.handle(req, res)) app(req, res);
+    });
     closers.add(
       'http server',
       () =>

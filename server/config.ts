@@ -191,6 +191,10 @@ export const SETTINGS = {
     doc: 'CDN or public bucket URL for public objects (e.g. HLS segments behind a CDN).',
   },
   SIGNED_URL_TTL: { schema: duration('1h'), doc: 'Lifetime of signed download links.' },
+  HLS_MEMORY_CACHE_MB: {
+    schema: z.coerce.number().int().min(0).max(65536).default(256),
+    doc: 'Replay and live-HLS segments an api instance keeps in memory (MB, least recently used out first), so a popular segment is read from storage once; 0 turns it off. An nginx/CDN cache in front (infra/nginx) still does most of the work.',
+  },
   API_RESPONSE_CHECK: {
     schema: z.enum(['strict', 'log', 'off'], { message: 'use strict, log or off' }).default('log'),
     doc: 'Check every JSON answer against its contract (contracts/api.ts): log a mismatch, refuse it with a 500 (strict, as the tests run), or skip the check.',

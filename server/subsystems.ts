@@ -56,6 +56,14 @@ export function createChannels(core: Core, logger: Logger) {
     logger: logger.child({ component: 'slates' }),
     ffmpeg: config.FFMPEG_BIN,
   });
+  const channels = new ChannelService({
+    storage: core.storage,
+    timetable: timetableStore,
+    lessons: core.lessons,
+    slates,
+    timeZone: config.TIMEZONE,
+    logger: logger.child({ component: 'channels' }),
+  });
   return {
     timetableStore,
     timetable: new TimetableService({
@@ -65,21 +73,20 @@ export function createChannels(core: Core, logger: Logger) {
       timeZone: config.TIMEZONE,
     }),
     slates,
-    channels: new ChannelService({
-      storage: core.storage,
-      timetable: timetableStore,
-      lessons: core.lessons,
-      slates,
-      timeZone: config.TIMEZONE,
-      logger: logger.child({ component: 'channels' }),
-    }),
+    channels,
     onAir: new OnAir({
       timetable: timetableStore,
       lessons: core.lessons,
       live: core.live,
       timeZone: config.TIMEZONE,
     }),
-    guide: new ChannelGuide({ timetable: timetableStore, grades, timeZone: config.TIMEZONE }),
+    guide: new ChannelGuide({
+      timetable: timetableStore,
+      grades,
+      timeZone: config.TIMEZONE,
+      lessonTitle: async (id) => (await core.lessons.get(id))?.title,
+      nowPlaying: (grade) => channels.nowPlaying(grade),
+    }),
     outputs: new OutputStore(redis),
     headEndAllowed: new DestinationAllowList(config.HEAD_END_ALLOWED),
   };

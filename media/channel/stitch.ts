@@ -12,9 +12,13 @@
  *
  * A live programme (a live lesson taking over the channel) contributes the
  * live pipeline's segments at their wall-clock times. Where the live source
- * has nothing (not started yet, or failed), the slate fills in (备份方案), but
- * only once the gap is older than `liveGraceMs`: by then any live segment of
- * that time would already exist, so every instance decides the same way.
+ * has nothing (not started yet, or failed), the slate fills in, but only once
+ * the gap is older than `liveGraceMs`: by then any live segment of that time
+ * would already exist, so every instance decides the same way. A live
+ * programme may carry a backup lesson (备份方案): once a gap has lasted
+ * `backup.afterMs`, the backup's segments play instead of the slate (from its
+ * start; a later gap continues where it stopped), until the live source has a
+ * segment again, which takes the channel back at once.
  */
 
 export interface StitchSegment {
@@ -37,6 +41,8 @@ export interface Programme {
   live?: boolean;
   /** Identifies the programme to the slate chooser ("next: …"). */
   id?: string;
+  /** A live programme's backup lesson: its segments fill a gap once the gap is `afterMs` old. */
+  backup?: { mapUri?: string; segments: StitchSegment[]; afterMs: number };
 }
 
 export interface Slate {
@@ -152,6 +158,7 @@ export function layout(
       .sort((a, b) => a.at! - b.at!);
     let first = true;
     let k = 0;
+    let b = 0; // the backup's next segment
     while (t < p.end && t < until) {
       // Skip what the cursor has already passed (covered by the slate, or overlapping).
       while (k < live.length && live[k]!.at! < t - LIVE_SNAP_MS) k++;
@@ -164,8 +171,21 @@ export function layout(
       }
       // A gap up to the next live segment; with nothing after it yet, slate segments start only where
       // the gap is older than the grace time (any live segment of that time would exist by now).
-      if (s) fill(s.at!, p);
-      else fill(p.end, p, until - liveGraceMs);
+      const to = s ? s.at! : p.end;
+      const limit = s ? Infinity : until - liveGraceMs;
+      if (p.backup && b < p.backup.segments.length) {
+        // The slate while the teacher may still come; then the backup lesson; the slate if it runs out.
+        fill(Math.min(to, t + p.backup.afterMs), p, limit);
+        let firstBackup = true;
+        while (
+          b < p.backup.segments.length &&
+          push(p.backup.segments[b]!, p.backup.mapUri, firstBackup, to, limit)
+        ) {
+          firstBackup = false;
+          b++;
+        }
+      }
+      fill(to, p, limit);
       first = true;
       if (!s && t < p.end && t < until) {
         halted = true; // wait: live segments of this time may still arrive

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../errors.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
+import type { Slot } from '../timetable/model.ts';
 import {
   channelId,
   channelName,
@@ -22,6 +23,10 @@ export interface ChannelGuideDeps {
   grades: () => Promise<Set<number>>;
   timeZone: string;
   now?: () => number;
+  /** A lesson's title (the live slots' backup lessons are named in the guide). */
+  lessonTitle?: (id: string) => Promise<string | undefined>;
+  /** What a channel shows now during a live slot (ChannelService.nowPlaying). */
+  nowPlaying?: (grade: number) => Promise<'live' | 'backup' | 'slate' | 'lesson'>;
 }
 
 export class ChannelGuide {
@@ -53,23 +58,45 @@ export class ChannelGuide {
     return grade;
   }
 
-  /** Every channel with what is on now and next. */
+  /** The slots as programmes, their backup lessons named. */
+  async #programmes(slots: Slot[]) {
+    const ids = [
+      ...new Set(
+        slots.flatMap((s) =>
+          s.source.kind === 'live' && s.source.backupLessonId ? [s.source.backupLessonId] : [],
+        ),
+      ),
+    ];
+    const titles = new Map<string, string>();
+    for (const id of ids) {
+      const t = await this.#d.lessonTitle?.(id);
+      if (t) titles.set(id, t);
+    }
+    return programmes(slots, this.#d.timeZone, titles);
+  }
+
+  /** Every channel with what is on now and next (during a live slot: whether the live lesson, its backup or the slate airs). */
   async nowAndNext() {
     const grades = await this.#sortedGrades();
     const today = this.today();
-    const list = programmes(await this.#d.timetable.days(grades, datesFrom(today, 2)), this.#d.timeZone);
+    const list = await this.#programmes(await this.#d.timetable.days(grades, datesFrom(today, 2)));
     const now = new Date(this.#now());
     return {
       timeZone: this.#d.timeZone,
-      channels: grades.map((g) => ({
-        id: channelId(g),
-        grade: g,
-        name: channelName(g),
-        ...nowNext(
-          list.filter((p) => p.channel === channelId(g)),
-          now,
-        ),
-      })),
+      channels: await Promise.all(
+        grades.map(async (g) => {
+          const nn = nowNext(
+            list.filter((p) => p.channel === channelId(g)),
+            now,
+          );
+          let onAir: 'live' | 'backup' | 'slate' | undefined;
+          if (nn.now?.kind === 'live' && this.#d.nowPlaying) {
+            const playing = await this.#d.nowPlaying(g).catch(() => undefined);
+            onAir = playing === 'lesson' ? undefined : playing;
+          }
+          return { id: channelId(g), grade: g, name: channelName(g), ...nn, ...(onAir ? { onAir } : {}) };
+        }),
+      ),
     };
   }
 
@@ -80,17 +107,14 @@ export class ChannelGuide {
       channel: channelId(grade),
       name: channelName(grade),
       date,
-      programmes: programmes(await this.#d.timetable.day(grade, date), this.#d.timeZone),
+      programmes: await this.#programmes(await this.#d.timetable.day(grade, date)),
     };
   }
 
   /** XMLTV of every channel for `days` days from today; links point at `baseUrl`. */
   async xmltv(days: number, baseUrl: string): Promise<string> {
     const grades = await this.#sortedGrades();
-    const list = programmes(
-      await this.#d.timetable.days(grades, datesFrom(this.today(), days)),
-      this.#d.timeZone,
-    );
+    const list = await this.#programmes(await this.#d.timetable.days(grades, datesFrom(this.today(), days)));
     return toXmltv(grades, list, this.#d.timeZone, baseUrl);
   }
 }

@@ -25,12 +25,15 @@ import {
   type Slate,
   type StitchSegment,
 } from '../../media/channel/stitch.ts';
-import { CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
+import { CHANNEL_AUDIO, CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
 import { TtlCache } from './TtlCache.ts';
 import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
 import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
 import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
-import { CHANNEL_RENDITIONS, DayPlanner } from './DayPlanner.ts';
+import { CHANNEL_RENDITIONS, DayPlanner, type DayPlan } from './DayPlanner.ts';
+
+/** Without a district setting: the backup lesson starts after 30 s without live media. */
+export const DEFAULT_BACKUP_AFTER_SECONDS = 30;
 import { LessonMediaIndex } from './LessonMediaIndex.ts';
 
 export { CHANNEL_RENDITIONS };
@@ -97,6 +100,7 @@ export class ChannelService {
   /** grade|rendition → the day laid out to a horizon (no live lesson begun). */
   readonly #laid: TtlCache<Laid>;
   readonly #masters: TtlCache<{ text: string; rungs: string[] }>;
+  readonly #rules: TtlCache<number>;
 
   constructor(o: ChannelServiceOptions) {
     this.#o = o;
@@ -116,6 +120,7 @@ export class ChannelService {
     });
     this.#laid = new TtlCache({ max: 2000, ttlMs: HORIZON_MS, now: o.now });
     this.#masters = new TtlCache({ max: 64, ttlMs: 10_000, now: o.now });
+    this.#rules = new TtlCache({ max: 1, ttlMs: 5000, now: o.now });
   }
 
   #plan(grade: number, date: string) {
@@ -146,7 +151,13 @@ export class ChannelService {
     const lessonIds = [
       ...new Set(
         plans.flatMap((p) =>
-          p.slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])),
+          p.slots.flatMap((s) =>
+            s.source.kind === 'recorded'
+              ? [s.source.lessonId]
+              : s.source.backupLessonId
+                ? [s.source.backupLessonId] // a backup airs on the channel too: its rungs count
+                : [],
+          ),
         ),
       ),
     ];
@@ -201,6 +212,24 @@ export class ChannelService {
     return out;
   }
 
+  /** What a channel shows at `now`: a live lesson, a live slot's backup lesson, the slate, or a recorded lesson. */
+  async nowPlaying(grade: number, now = this.#now()): Promise<'live' | 'backup' | 'slate' | 'lesson'> {
+    const text = await this.playlist(grade, CHANNEL_AUDIO, now);
+    const last =
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .at(-1) ?? '';
+    if (last.includes('media/live/')) return 'live';
+    if (last.includes('media/slate/')) return 'slate';
+    const plan = await this.#plan(grade, localDate(this.#o.timeZone, now));
+    const backups = plan.liveSlots.flatMap((s) =>
+      s.source.kind === 'live' && s.source.backupLessonId ? [s.source.backupLessonId] : [],
+    );
+    return backups.some((id) => last.includes(`media/vod/${id}/`)) ? 'backup' : 'lesson';
+  }
+
   /** The media playlist of one channel rendition at `now`. */
   async playlist(grade: number, rendition: string, now = this.#now()): Promise<string> {
     const date = localDate(this.#o.timeZone, now);
@@ -235,7 +264,11 @@ export class ChannelService {
         now + WINDOW_SEC * 1000 >= laid.horizon ||
         now - 2 * WINDOW_SEC * 1000 < laid.from
       ) {
-        const programmes = [...recorded, ...plan.liveSlots.map((s) => this.#liveProgramme(s, []))];
+        const afterMs = await this.#backupAfterMs();
+        const programmes = [
+          ...recorded,
+          ...plan.liveSlots.map((s) => this.#liveProgramme(s, [], plan, rendition, afterMs)),
+        ];
         const horizon = Math.min(plan.dayEnd, now + HORIZON_MS);
         const placed = layout(plan.epoch, horizon, programmes, chooser, undefined, keepFrom);
         laid = {
@@ -249,26 +282,46 @@ export class ChannelService {
       return windowPlaylist(laid.placed, now, opts);
     }
     // A live lesson has begun: its part depends on what the live pipeline has produced by now.
-    const live = await Promise.all(plan.liveSlots.map((s) => this.#liveProgrammeNow(s, rendition)));
+    const afterMs = await this.#backupAfterMs();
+    const live = await Promise.all(
+      plan.liveSlots.map((s) => this.#liveProgrammeNow(s, plan, rendition, afterMs)),
+    );
     const placed = layout(plan.epoch, now + 1, [...recorded, ...live], chooser, undefined, keepFrom);
     return windowPlaylist(placed, now, { ...opts, targetDuration: Math.max(target, 4) });
   }
 
-  #liveProgramme(s: Slot, segments: StitchSegment[]): Programme {
+  #liveProgramme(
+    s: Slot,
+    segments: StitchSegment[],
+    plan: DayPlan,
+    rendition: string,
+    afterMs: number,
+  ): Programme {
     const tz = this.#o.timeZone;
+    const backup = plan.backups.get(s.id)?.get(rendition);
     return {
       id: s.id,
       live: true,
       start: slotInstant(s.date, s.start, tz).getTime(),
       end: slotInstant(s.date, s.end, tz).getTime(),
       segments,
+      ...(backup ? { backup: { ...backup, afterMs } } : {}),
     };
   }
 
+  /** The district's "no live media for this long: play the backup" (rules, read at most every 5 s). */
+  async #backupAfterMs(): Promise<number> {
+    const hit = this.#rules.get('afterMs');
+    if (hit) return hit.value;
+    const sec = (await this.#o.timetable.rules()).liveBackupAfterSeconds ?? DEFAULT_BACKUP_AFTER_SECONDS;
+    this.#rules.set('afterMs', sec * 1000);
+    return sec * 1000;
+  }
+
   /** A live slot with what its lesson's live pipeline has stored so far (nothing: the slate fills in). */
-  async #liveProgrammeNow(s: Slot, rendition: string): Promise<Programme> {
+  async #liveProgrammeNow(s: Slot, plan: DayPlan, rendition: string, afterMs: number): Promise<Programme> {
     const liveId = s.source.kind === 'live' ? s.source.liveLessonId : undefined;
-    if (!liveId) return this.#liveProgramme(s, []);
+    if (!liveId) return this.#liveProgramme(s, [], plan, rendition, afterMs);
     const name = LIVE_RENDITION[rendition]!;
     try {
       const got = await this.#o.storage.get(`live/${liveId}/${name}/index.m3u8`);
@@ -286,11 +339,11 @@ export class ChannelService {
             ]
           : [],
       );
-      return this.#liveProgramme(s, segments);
+      return this.#liveProgramme(s, segments, plan, rendition, afterMs);
     } catch (err) {
       // Not started yet, or its pipeline failed: the slate fills the slot (asked on every playlist request).
       this.#o.logger.debug({ err, liveId }, 'live lesson has no playlist yet; the slate fills in');
-      return this.#liveProgramme(s, []);
+      return this.#liveProgramme(s, [], plan, rendition, afterMs);
     }
   }
 }

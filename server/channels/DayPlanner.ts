@@ -12,7 +12,7 @@ import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { Slot } from '../timetable/model.ts';
 import { slotInstant } from '../timetable/epg.ts';
 import { isPublished } from '../../recordings/catalogue/Lesson.ts';
-import type { Programme } from '../../media/channel/stitch.ts';
+import type { Programme, StitchSegment } from '../../media/channel/stitch.ts';
 import { CHANNEL_AUDIO, CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
 import { TtlCache } from './TtlCache.ts';
 import type { LessonMediaIndex } from './LessonMediaIndex.ts';
@@ -36,6 +36,8 @@ export interface DayPlan {
   /** Recorded programmes per channel rendition (live ones are added per request). */
   recorded: Map<string, Programme[]>;
   liveSlots: Slot[];
+  /** Live slots' backup lessons (备份方案): slot id → channel rendition → the lesson's media. */
+  backups: Map<string, Map<string, { mapUri?: string; segments: StitchSegment[] }>>;
   designs: SlateDesign[];
 }
 
@@ -95,6 +97,23 @@ export class DayPlanner {
         });
       }
     }
+    const backups: DayPlan['backups'] = new Map();
+    for (const s of slots) {
+      if (s.source.kind !== 'live' || !s.source.backupLessonId) continue;
+      const media = await this.#o.media.get(s.source.backupLessonId);
+      versions.push(`${s.source.backupLessonId}@${media?.lesson.updatedAt ?? '-'}`);
+      if (!media || media.lesson.grade !== grade || !isPublished(media.lesson)) {
+        this.#o.logger.warn(
+          { grade, slot: s.id },
+          'a live slot’s backup lesson is not playable; the slate stays',
+        );
+        continue;
+      }
+      const byRendition = new Map<string, { mapUri?: string; segments: StitchSegment[] }>();
+      for (const [r, m] of media.renditions)
+        if (m) byRendition.set(r, { mapUri: m.mapUri, segments: m.segments });
+      backups.set(s.id, byRendition);
+    }
     return {
       content: `${grade}|${date}|${createHash('sha1').update(raw).digest('hex')}`,
       raw,
@@ -107,6 +126,7 @@ export class DayPlanner {
       slots,
       recorded,
       liveSlots: slots.filter((s) => s.source.kind === 'live'),
+      backups,
       designs: slateDesignsOfDay(slots),
     };
   }

@@ -58,7 +58,11 @@ export class OnAir {
     const hit = this.#lesson.get(lesson.id);
     if (hit) return hit.value;
     const slots = await this.#o.timetable.days([lesson.grade], this.#dates([-1, 0, 1]));
-    const onAir = slots.some((s) => s.source.kind === 'recorded' && s.source.lessonId === lesson.id);
+    const onAir = slots.some(
+      (s) =>
+        (s.source.kind === 'recorded' && s.source.lessonId === lesson.id) ||
+        (s.source.kind === 'live' && s.source.backupLessonId === lesson.id), // a live slot's backup (备份方案)
+    );
     this.#lesson.set(lesson.id, onAir);
     return onAir;
   }

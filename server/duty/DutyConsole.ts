@@ -109,7 +109,23 @@ export class DutyConsole {
           state = lesson?.status === 'ready' && lesson.review === 'approved' ? 'on-air' : 'failing';
         } else if (slot?.source.kind === 'live') {
           const liveId = slot.source.liveLessonId;
-          state = live.some((l) => l.id === liveId && l.fresh) ? 'live' : 'slate';
+          const backup = slot.source.backupLessonId
+            ? await d.lessons.get(slot.source.backupLessonId)
+            : undefined;
+          state = live.some((l) => l.id === liveId && l.fresh)
+            ? 'live'
+            : backup?.status === 'ready' && backup.review === 'approved'
+              ? 'backup' // the channel plays the backup lesson instead of the slate (after the district's delay)
+              : 'slate';
+          if (state === 'backup')
+            alerts.push({
+              level: 'warning',
+              code: 'BACKUP_ON_AIR',
+              message: `${channelName(g)}的直播「${prog!.title}」没有画面，频道改播备份课「${backup!.title}」。`,
+              messageEn: `${channelName(g)}: the live lesson "${prog!.title}" has no media; the channel plays the backup "${backup!.title}".`,
+              subject: id,
+              since: prog!.start,
+            });
         }
         if (prog && (state === 'slate' || state === 'failing'))
           alerts.push({

@@ -62,6 +62,8 @@ export interface AppDeps {
   headEndAllowed: DestinationAllowList;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
+  /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */
+  hlsMemoryCacheBytes: number;
   /** Key for signed /files links (derived from the session secret). */
   urlSigningKey: string;
   /** Password hashing: scrypt on low-priority worker threads, bounded, so media never waits behind a login flood. */

@@ -47,7 +47,17 @@ export class TimetableService {
   }
 
   async #facts(slots: Slot[]): Promise<(id: string) => LessonFacts | undefined> {
-    const ids = [...new Set(slots.flatMap((s) => (s.source.kind === 'recorded' ? [s.source.lessonId] : [])))];
+    const ids = [
+      ...new Set(
+        slots.flatMap((s) =>
+          s.source.kind === 'recorded'
+            ? [s.source.lessonId]
+            : s.source.backupLessonId
+              ? [s.source.backupLessonId]
+              : [],
+        ),
+      ),
+    ];
     const found = new Map<string, LessonFacts>();
     for (const id of ids) {
       const l = await this.#d.lessons.get(id);

@@ -58,9 +58,11 @@ export interface Programme {
   subject: string;
   kind: 'live' | 'recorded';
   label: string;
+  backup?: { lessonId: string; title: string };
 }
 
-export function programmes(slots: Slot[], timeZone: string): Programme[] {
+/** The slots as programmes; `titles` names the live slots' backup lessons (lesson id → title). */
+export function programmes(slots: Slot[], timeZone: string, titles = new Map<string, string>()): Programme[] {
   return slots
     .map((s) => ({
       channel: channelId(s.grade),
@@ -71,6 +73,14 @@ export function programmes(slots: Slot[], timeZone: string): Programme[] {
       subject: s.subject,
       kind: s.source.kind,
       label: slotLabel(s),
+      ...(s.source.kind === 'live' && s.source.backupLessonId
+        ? {
+            backup: {
+              lessonId: s.source.backupLessonId,
+              title: titles.get(s.source.backupLessonId) ?? s.source.backupLessonId,
+            },
+          }
+        : {}),
     }))
     .sort((a, b) => a.start.localeCompare(b.start));
 }
@@ -117,7 +127,11 @@ export function toXmltv(grades: number[], list: Programme[], timeZone: string, b
     lines.push(
       `  <programme start="${xmltvTime(p.start, timeZone)}" stop="${xmltvTime(p.stop, timeZone)}" channel="${p.channel}.skyclass">`,
       `    <title lang="zh">${esc(p.title)}</title>`,
-      `    <desc lang="zh">${esc(p.kind === 'live' ? `直播：${p.label}` : `录播：${p.label}`)}</desc>`,
+      `    <desc lang="zh">${esc(
+        p.kind === 'live'
+          ? `直播：${p.label}${p.backup ? `（如直播未开始或中断，播出备份课《${p.backup.title}》）` : ''}`
+          : `录播：${p.label}`,
+      )}</desc>`,
       `    <category lang="zh">${esc(p.subject)}</category>`,
       `    <category lang="en">Education</category>`,
       '  </programme>',

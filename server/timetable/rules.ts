@@ -114,6 +114,33 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
         }
       }
     }
+    // A live slot's backup lesson (备份方案) must be playable on this grade's channel.
+    if (s.source.kind === 'live' && s.source.backupLessonId) {
+      const id = s.source.backupLessonId;
+      const facts = lesson(id);
+      if (!facts) {
+        add(
+          'UNKNOWN_LESSON',
+          s,
+          `找不到备份录播课 ${id}。`,
+          `There is no recorded lesson ${id} for the backup.`,
+        );
+      } else if (facts.grade !== s.grade) {
+        add(
+          'WRONG_GRADE',
+          s,
+          `备份课《${facts.title}》是${gradeNameZh(facts.grade)}的课。`,
+          `The backup "${facts.title}" is a grade ${facts.grade} lesson.`,
+        );
+      } else if (!facts.ready || !facts.approved) {
+        add(
+          'NOT_APPROVED',
+          s,
+          `备份课《${facts.title}》还没有通过审核（或还在处理）。`,
+          `The backup "${facts.title}" is not approved yet (or still processing).`,
+        );
+      }
+    }
   }
 
   for (let i = 1; i < timed.length; i++) {

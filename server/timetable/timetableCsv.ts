@@ -25,6 +25,7 @@ export const CSV_COLUMNS = [
   'lesson',
   'title',
   'override',
+  'backup',
 ] as const;
 
 export const newSlotId = () => `slot_${crypto.randomBytes(6).toString('hex')}`;
@@ -45,7 +46,7 @@ export function rowToSlot(
   const date = str('date');
   const grade = Number(str('grade'));
   const source = (r.source ?? undefined) as
-    { kind?: string; lessonId?: string; liveLessonId?: string } | undefined;
+    { kind?: string; lessonId?: string; liveLessonId?: string; backupLessonId?: string } | undefined;
   const kind = source?.kind ?? str('kind');
   const lessonId = source?.lessonId ?? source?.liveLessonId ?? str('lesson');
   const override =
@@ -60,6 +61,9 @@ export function rowToSlot(
   if (kind !== 'live' && kind !== 'recorded') return { error: `kind "${kind}" must be live or recorded` };
   if (kind === 'recorded' && !lessonId)
     return { error: 'a recorded slot needs the lesson id in the "lesson" column' };
+  const backup = source?.backupLessonId ?? str('backup');
+  if (backup && kind !== 'live')
+    return { error: 'only a live slot takes a backup lesson ("backup" column); leave it empty here' };
   return {
     slot: {
       id: typeof r.id === 'string' && /^slot_[0-9a-f]{12}$/.test(r.id) ? r.id : newSlotId(),
@@ -73,9 +77,11 @@ export function rowToSlot(
       source:
         kind === 'recorded'
           ? { kind: 'recorded', lessonId }
-          : lessonId
-            ? { kind: 'live', liveLessonId: lessonId }
-            : { kind: 'live' },
+          : {
+              kind: 'live',
+              ...(lessonId ? { liveLessonId: lessonId } : {}),
+              ...(backup ? { backupLessonId: backup } : {}),
+            },
       ...(override ? { override: { reason: override.slice(0, 200), by, at } } : {}),
     },
   };
@@ -139,6 +145,7 @@ export function timetableToCsv(slots: Slot[]): string {
       s.source.kind === 'recorded' ? s.source.lessonId : (s.source.liveLessonId ?? ''),
       s.title ?? '',
       s.override?.reason ?? '',
+      s.source.kind === 'live' ? (s.source.backupLessonId ?? '') : '',
     ]);
   }
   return toCsv(rows, { bom: true }); // BOM: Excel opens the Chinese text correctly

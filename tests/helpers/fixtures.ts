@@ -117,3 +117,46 @@ export function playlistPointingAt(target: string): string {
   fs.writeFileSync(p, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n${target}\n#EXT-X-ENDLIST\n`);
   return p;
 }
+
+/**
+ * What a broadcast lesson mostly looks like: a still slide (colour bars) with the teacher's camera as a
+ * small moving picture in the corner, and a tone. Encodes far smaller than the full-frame test pattern.
+ */
+export function slideLesson(seconds: number, name = `slide_lesson_${seconds}s.mp4`): string {
+  return make(name, [
+    '-f',
+    'lavfi',
+    '-i',
+    'smptehdbars=size=1280x720:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-filter_complex',
+    '[0:v][1:v]overlay=x=940:y=520[v]',
+    '-map',
+    '[v]',
+    '-map',
+    '2:a',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '50',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-movflags',
+    '+faststart',
+  ]);
+}

@@ -102,6 +102,8 @@ describe('Docker Compose (one box)', () => {
       listen: '0.0.0.0:80',
       apis: ['127.0.0.1:8081', '127.0.0.1:8082'],
       user: 'nginx',
+      cacheSize: '20g',
+      accessLog: '/dev/stdout',
     });
     const committed = fs.readFileSync('infra/compose/nginx.conf', 'utf8').replace(/^(#.*\n){2}/, '');
     expect(committed).toBe(generated);

@@ -129,6 +129,57 @@ describe('stitching a live lesson and choosing slates', () => {
     ).toBe(true);
   });
 
+  describe('with a backup lesson (备份方案)', () => {
+    const backup = {
+      mapUri: '/les/bk/480p/init.mp4',
+      segments: Array.from({ length: 10 }, (_, i) => ({ uri: `/les/bk/480p/seg_${i}.m4s`, duration: 4 })),
+      afterMs: 8000,
+    };
+    const withBackup = (segs: ReturnType<typeof liveSeg>[]): Programme => ({ ...liveProg(segs), backup });
+
+    it('plays the backup from its start when the live lesson has not started after the threshold', () => {
+      const placed = layout(E, S(60), [withBackup([])], slate, 10_000);
+      const inSlot = placed.filter((p) => p.start >= S(20) && p.start < S(60));
+      // The slate while the teacher may still come (8 s), then the backup from its first segment.
+      expect(inSlot.filter((p) => p.start < S(28)).every((p) => p.uri.startsWith('/slate/'))).toBe(true);
+      const first = inSlot.find((p) => p.uri.startsWith('/les/bk/'))!;
+      expect(first.uri).toBe('/les/bk/480p/seg_0.m4s');
+      expect(first.start).toBe(S(28));
+      expect(first.discontinuity).toBe(true);
+      expect(first.mapUri).toBe('/les/bk/480p/init.mp4');
+      // Only up to the grace horizon (a live segment of a later time could still arrive).
+      expect(Math.max(...placed.map((p) => p.start))).toBeLessThanOrEqual(S(50));
+    });
+
+    it('hands the channel back to the live lesson at its next segment, and continues the backup in a later gap', () => {
+      const segs = [
+        liveSeg(S(20), 0),
+        liveSeg(S(22), 1), // media stops at 24 s
+        liveSeg(S(40), 0, 1), // the teacher is back at 40 s
+        liveSeg(S(42), 1, 1),
+      ];
+      const placed = layout(E, S(80), [withBackup(segs)], slate, 10_000);
+      const at = (uri: string) => placed.find((p) => p.uri === uri)!;
+      expect(at('/les/bk/480p/seg_0.m4s').start).toBe(S(32)); // 24 s + 8 s
+      expect(at('/live/x/r1_0.m4s').start).toBe(S(40)); // back at once
+      expect(at('/live/x/r1_0.m4s').discontinuity).toBe(true);
+      // The backup segment playing at 40 s is cut there.
+      const cut = placed.filter((p) => p.uri.startsWith('/les/bk/') && p.start < S(40)).at(-1)!;
+      expect(cut.start + cut.duration * 1000).toBe(S(40));
+      // The second gap (from 44 s) resumes the backup where it stopped, after the threshold again.
+      const second = placed.filter((p) => p.uri.startsWith('/les/bk/') && p.start > S(40));
+      expect(second[0]!.start).toBe(S(52));
+      expect(second[0]!.uri).toBe('/les/bk/480p/seg_2.m4s');
+      // Every instance lays it out alike, whenever it asks.
+      expect(layout(E, S(90), [withBackup(segs)], slate, 10_000).slice(0, placed.length)).toEqual(placed);
+    });
+
+    it('without a backup the slate stays as before', () => {
+      const placed = layout(E, S(60), [liveProg([])], slate, 10_000);
+      expect(placed.every((p) => p.uri.startsWith('/slate/'))).toBe(true);
+    });
+  });
+
   it('asks the slate chooser for each pass with the programme that comes next', () => {
     const asked: (string | undefined)[] = [];
     const chooser = (_at: number, next: Programme | undefined) => {

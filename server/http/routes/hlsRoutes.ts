@@ -5,23 +5,13 @@
  * app calls to renew its pass.
  */
 import type { Request, Response } from 'express';
-import { AppError, notFound } from '../../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
-import { gradesOf } from '../../district/gradesOf.ts';
-import { canViewLesson } from '../../lessons/lessonPolicy.ts';
-import { canWatchLive } from '../../live/livePolicy.ts';
-import {
-  ACCESS_TTL_MS,
-  HLS_ACCESS_COOKIE,
-  HlsGate,
-  hlsFile,
-  parseHlsUri,
-  signAccess,
-} from '../../lessons/hlsAccess.ts';
+import { ACCESS_TTL_MS, HLS_ACCESS_COOKIE, parseHlsUri, signAccess } from '../../lessons/hlsAccess.ts';
 import { cookieValue } from '../authenticate.ts';
 import type { AppDeps } from '../AppDeps.ts';
 import type { RouteRegistry } from '../RouteRegistry.ts';
-import { serveObject } from '../serveObject.ts';
+import { hlsOriginFor } from '../hlsOrigin.ts';
 
 /** Sets (renews) the HLS access cookie for this signed-in session; returns when it expires. */
 export function grantHlsAccess(
@@ -53,25 +43,7 @@ export function clearHlsAccess(deps: Pick<AppDeps, 'secureCookies'>, res: Respon
 }
 
 export function registerHlsRoutes(r: RouteRegistry, deps: AppDeps): void {
-  const gate = new HlsGate({
-    key: deps.urlSigningKey,
-    sessionOpen: (sid) => deps.sessions.isActive(sid),
-    activeUser: async (id) => {
-      const u = await deps.store.getUser(id);
-      return u && !u.disabled ? u : undefined;
-    },
-    mayWatch: async (userId, kind, lessonId) => {
-      const user = await deps.store.getUser(userId);
-      if (!user) return false;
-      if (kind === 'vod') {
-        const l = await deps.lessons.get(lessonId);
-        return !!l && l.status === 'ready' && canViewLesson(user, l, await gradesOf(deps.store, user));
-      }
-      const l = await deps.live.get(lessonId);
-      return !!l && canWatchLive(user, l, await gradesOf(deps.store, user));
-    },
-  });
-  const passOf = (req: Request) => cookieValue(req, HLS_ACCESS_COOKIE);
+  const origin = hlsOriginFor(deps);
 
   r.add('POST /api/hls/access', {
     tag: 'lessons',
@@ -90,14 +62,15 @@ export function registerHlsRoutes(r: RouteRegistry, deps: AppDeps): void {
       'For a cache in front (nginx auth_request): 204 when the viewing pass may read X-Original-URI, 401/403 otherwise',
     auth: 'public',
     async handler({ req, res }) {
-      const uri = req.get('x-original-uri') ?? '';
-      const target = parseHlsUri(uri);
+      const target = parseHlsUri(req.get('x-original-uri') ?? '');
       if (!target) throw new AppError('BAD_REQUEST', 'X-Original-URI must be a /vod/… or /live-hls/… path.');
-      await gate.check(passOf(req), target.kind, target.lessonId);
+      await origin.gate.check(cookieValue(req, HLS_ACCESS_COOKIE), target.kind, target.lessonId);
       res.set('Cache-Control', 'no-store').status(204).end();
     },
   });
 
+  // The service answers these on its lean path (hlsOrigin.ts) before express; the routes document them
+  // and serve an app mounted without it (the same code).
   r.raw({
     method: 'get',
     path: '/vod/:lessonId/*path',
@@ -106,15 +79,7 @@ export function registerHlsRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary:
       'Replay HLS (playlists, init and media segments, poster); the same URL for every viewer, access by the viewing-pass cookie',
     auth: 'public',
-    async handler({ req, res, params, rest }) {
-      const rel = hlsFile(rest, ['m3u8', 'm4s', 'mp4', 'ts', 'jpg']);
-      await gate.check(passOf(req), 'vod', params.lessonId);
-      const l = await deps.lessons.get(params.lessonId);
-      if (!l || l.status !== 'ready') throw notFound(`Lesson ${params.lessonId}`);
-      // Playlists can change (a re-processed lesson); segments never do under the same name.
-      const cache = rel.endsWith('.m3u8') ? 'private, max-age=60' : 'private, max-age=31536000, immutable';
-      await serveObject(req, res, deps.storage, `${l.hlsPrefix ?? `vod/${l.id}`}/${rel}`, cache);
-    },
+    handler: ({ req, res, params, rest }) => origin.serve(req, res, 'vod', params.lessonId, rest),
   });
 
   r.raw({
@@ -125,12 +90,6 @@ export function registerHlsRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary:
       'Live HLS (playlists and segments); the same URL for every viewer, access by the viewing-pass cookie',
     auth: 'public',
-    async handler({ req, res, params, rest }) {
-      const rel = hlsFile(rest, ['m3u8', 'm4s', 'mp4']);
-      await gate.check(passOf(req), 'live', params.lessonId);
-      // Live playlists change every segment; segments never change.
-      const cache = rel.endsWith('.m3u8') ? 'no-cache' : 'private, max-age=31536000, immutable';
-      await serveObject(req, res, deps.storage, `live/${params.lessonId}/${rel}`, cache);
-    },
+    handler: ({ req, res, params, rest }) => origin.serve(req, res, 'live', params.lessonId, rest),
   });
 }

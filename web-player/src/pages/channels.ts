@@ -15,7 +15,7 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
   const sorted = [...channels].sort(
     (a, b) => Number(mine.has(b.grade)) - Number(mine.has(a.grade)) || a.grade - b.grade,
   );
-  const line = (label: string, p: Prog | null, next: Prog | null = null) =>
+  const line = (label: string, p: Prog | null, next: Prog | null = null, onAir?: string) =>
     h(
       'p',
       { class: 'muted meta' },
@@ -26,6 +26,24 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
           ? t('channelBreak')
           : t('guideNothing'),
       p && p.kind === 'live' ? h('span', { class: 'badge live-live' }, t('kindLive')) : '',
+      // During a live slot: the backup lesson or the slate is on instead of the teacher (备份方案).
+      onAir === 'backup' && p?.backup
+        ? h(
+            'span',
+            { class: 'badge review-pending', 'data-testid': 'on-air-backup' },
+            t('backupOnAir', { title: p.backup.title }),
+          )
+        : onAir === 'slate'
+          ? h('span', { class: 'badge review-pending', 'data-testid': 'on-air-slate' }, t('slateOnAir'))
+          : '',
+      p?.backup && onAir !== 'backup'
+        ? h(
+            'span',
+            { class: 'hint', 'data-testid': 'has-backup' },
+            ' ',
+            t('backupPlanned', { title: p.backup.title }),
+          )
+        : '',
     );
   return h(
     'div',
@@ -40,7 +58,7 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
           'article',
           { class: 'card live-card', 'data-testid': 'channel', 'data-channel': c.id },
           h('h3', {}, c.name),
-          line(t('guideNow'), c.now, c.next),
+          line(t('guideNow'), c.now, c.next, c.onAir),
           line(t('guideNext'), c.next),
           h(
             'a',

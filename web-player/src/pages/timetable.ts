@@ -60,6 +60,22 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
           ),
         ),
       );
+      // A live slot may name a recorded lesson the channel plays if the live lesson does not start or stops.
+      const backup = h(
+        'select',
+        { 'data-f': 'backup', 'aria-label': t('backupLesson'), title: t('backupHint') },
+        h('option', { value: '' }, t('noBackup')),
+        lessons.map((l) =>
+          h(
+            'option',
+            { value: l.id, selected: s?.source?.kind === 'live' && l.id === s.source.backupLessonId },
+            l.title,
+          ),
+        ),
+      );
+      const showBackup = () => (backup.hidden = (kind as HTMLSelectElement).value !== 'live');
+      kind.addEventListener('change', showBackup);
+      showBackup();
       const tr = h(
         'tr',
         { 'data-testid': 'tt-row' },
@@ -84,7 +100,7 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
           }),
         ),
         h('td', {}, kind),
-        h('td', {}, lesson),
+        h('td', {}, lesson, backup),
         h('td', {}, h('input', { 'data-f': 'title', value: s?.title ?? '', 'aria-label': t('lessonTitle') })),
         h(
           'td',
@@ -120,6 +136,7 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
             subject: val(tr, 'subject'),
             kind: val(tr, 'kind'),
             lesson: val(tr, 'lesson'),
+            backup: val(tr, 'kind') === 'live' ? val(tr, 'backup') : '',
             title: val(tr, 'title'),
             override: val(tr, 'override'),
           }));
@@ -165,7 +182,7 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
                 t('end'),
                 t('subject'),
                 t('kind'),
-                t('recordedLesson'),
+                `${t('recordedLesson')} / ${t('backupLesson')}`,
                 t('lessonTitle'),
                 t('overrideReason'),
                 '',
@@ -217,6 +234,19 @@ export async function renderTimetable(me: ApiUser, query: URLSearchParams): Prom
                   { class: `badge ${s.source.kind === 'live' ? 'live-live' : ''}` },
                   s.source.kind === 'live' ? t('kindLive') : t('kindRecorded'),
                 ),
+                s.source.kind === 'live' && s.source.backupLessonId
+                  ? h(
+                      'span',
+                      { class: 'hint', 'data-testid': 'tt-backup' },
+                      ' ',
+                      t('backupPlanned', {
+                        title:
+                          lessons.find(
+                            (l) => l.id === (s.source as { backupLessonId: string }).backupLessonId,
+                          )?.title ?? '',
+                      }),
+                    )
+                  : '',
                 s.override &&
                   h('span', { class: 'badge review-pending', title: s.override.reason }, t('overridden')),
               ),
