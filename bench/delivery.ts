@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     errorSamples: reports.flatMap((r) => r.errorSamples).slice(0, 10),
   };
   const joined = reports.reduce((a, r) => a + r.joined, 0);
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  await Promise.all(workers.map((w) => w.terminate())); // (resolves at once for a thread already gone)
   await sleep(5000); // the players' connections are gone
 
   // The access log of the window.

@@ -147,7 +147,7 @@ parentPort!.on('message', (m: string) => {
     players.forEach((p) => p.stop());
     const { measuring: _m, ...report } = stats;
     parentPort!.postMessage(report satisfies WorkerReport);
-    void agent.close().finally(() => process.exit(0));
+    void agent.close();
   }
 });
 await Promise.all(
