@@ -22,6 +22,7 @@ import { newSlotId } from '../server/timetable/timetableCsv.ts';
 import { GENERIC_SLATE } from '../server/channels/SlateService.ts';
 import { CHANNEL_RENDITIONS } from '../server/channels/ChannelService.ts';
 import { createChannels } from '../server/subsystems.ts';
+import { localClock, publishBenchLesson } from './benchLesson.ts';
 
 const [dataDir, clip, n, first] = process.argv.slice(2);
 const N = Number(n);
@@ -44,35 +45,12 @@ const lessonOf = new Map<number, string>();
 for (const g of grades) {
   const lid = g === 1 ? id : LessonStore.newId();
   lessonOf.set(g, lid);
-  await core.lessons.create({
-    id: lid,
-    title: 'bench',
-    grade: g,
-    subject: '数学',
-    teacherId: 'bench',
-    teacherName: 'bench',
-    status: 'ready',
-    review: 'approved',
-    durationSec: res.durationSec,
-    source: { key: 'x', filename: 'x.mp4', size: 0 },
-    masterKey: res.masterKey,
-    hlsPrefix: `vod/${id}`,
-    renditions: res.renditions,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await publishBenchLesson(core.lessons, { id: lid, mediaId: id, grade: g, title: 'bench', res });
 }
 
 // The same day on every channel: 8 lessons of 60 s, 5 s apart (mostly lesson segments on the wire).
 const tz = config.TIMEZONE;
-const fmt = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
+const fmt = localClock(tz);
 const t0 = Number(first);
 const date = localDate(tz, t0);
 // The channels wired as the service wires them (server/subsystems.ts).

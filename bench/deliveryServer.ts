@@ -30,6 +30,7 @@ import { TimetableStore } from '../server/timetable/TimetableStore.ts';
 import { localDate } from '../server/timetable/epg.ts';
 import { newSlotId } from '../server/timetable/timetableCsv.ts';
 import type { Storage } from '../core/storage/Storage.ts';
+import { localClock, publishBenchLesson } from './benchLesson.ts';
 
 const [dataDir, clip, n] = process.argv.slice(2);
 const STUDENTS = Number(n ?? 1000);
@@ -75,34 +76,17 @@ const res = await transcodeLesson({
   logger,
   maxDurationSec: 3600,
 });
-const now = new Date().toISOString();
-await core.lessons.create({
+await publishBenchLesson(core.lessons, {
   id: vodId,
-  title: '三年级数学 基准',
+  mediaId: vodId,
   grade: 3,
-  subject: '数学',
-  teacherId: 'bench',
-  teacherName: 'bench',
-  status: 'ready',
-  review: 'approved',
-  durationSec: res.durationSec,
-  source: { key: 'x', filename: 'x.mp4', size: 0 },
-  masterKey: res.masterKey,
-  hlsPrefix: `vod/${vodId}`,
-  renditions: res.renditions,
-  createdAt: now,
-  updatedAt: now,
+  title: '三年级数学 基准',
+  res,
 });
+const now = new Date().toISOString();
 
 // Grade 3's channel: the lesson every 65 s (60 s slots) for two hours from a minute ago.
-const fmt = (ms: number) =>
-  new Intl.DateTimeFormat('en-GB', {
-    timeZone: config.TIMEZONE,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
+const fmt = localClock(config.TIMEZONE);
 const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 const date = localDate(config.TIMEZONE, t0);
 const slots: Slot[] = [];

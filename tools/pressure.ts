@@ -17,6 +17,14 @@
  * With --metrics URL[,URL…] (each an api instance's or media node's
  * /metrics; --metrics-token) it samples each component's CPU and memory.
  *
+ * Live lessons: with --teach a lead teacher (--teacher user:password, default
+ * the demo's lead-g1) broadcasts Chromium's fake camera from the studio page
+ * for the whole run; --live (share, default 0.3) of the students of a grade
+ * with a live lesson on watch its live HLS (with the viewing pass) instead of
+ * the channel; --webrtc N students of that grade watch it over WebRTC in
+ * headless Chromium (--chromium PATH), their time to the first picture
+ * recorded as "webrtc". (--live-lesson ID: a lesson someone else broadcasts.)
+ *
  * Writes REPORT/summary.json and REPORT/report.html (charts over time:
  * latency percentiles per request kind, errors, bytes, clients, CPU and
  * memory) and says where the limit was reached: the first 3 s with segment
@@ -25,6 +33,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { startBrowserSide } from './pressureBrowser.ts';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { DEMO_PASSWORD, demoPlan } from '../server/district/demoDistrict.ts';
@@ -43,6 +52,12 @@ const { values: a } = parseArgs({
     metrics: { type: 'string' },
     'metrics-token': { type: 'string' },
     'demo-per-class': { type: 'string', default: '3' },
+    live: { type: 'string', default: '0.3' },
+    teach: { type: 'boolean', default: false },
+    teacher: { type: 'string', default: 'lead-g1:skyclass2026' },
+    webrtc: { type: 'string', default: '0' },
+    'live-lesson': { type: 'string' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
 });
 
@@ -66,6 +81,8 @@ const CHANNELS = num('channels', 1, 12);
 const REPLAYS = num('replays', 0, 1);
 const DURATION_MS = num('duration', 5, 24 * 3600) * 1000;
 const RAMP_MS = num('ramp', 0, 3600) * 1000;
+const LIVE_SHARE = num('live', 0, 1);
+const WEBRTC = num('webrtc', 0, 500);
 
 type Account = { username: string; password: string };
 function accounts(): { students: Account[]; coTeachers: Account[] } {
@@ -93,7 +110,7 @@ function accounts(): { students: Account[]; coTeachers: Account[] } {
 }
 
 // ---- recording: per second, per request kind ----
-type Kind = 'login' | 'playlist' | 'segment' | 'api' | 'heartbeat';
+type Kind = 'login' | 'playlist' | 'segment' | 'api' | 'heartbeat' | 'webrtc';
 interface Second {
   lat: Record<Kind, number[]>;
   errors: number;
@@ -107,7 +124,7 @@ const sec = (at = Date.now()) => {
   const i = Math.floor((at - t0) / 1000);
   while (seconds.length <= i)
     seconds.push({
-      lat: { login: [], playlist: [], segment: [], api: [], heartbeat: [] },
+      lat: { login: [], playlist: [], segment: [], api: [], heartbeat: [], webrtc: [] },
       errors: 0,
       requests: 0,
       bytes: 0,
@@ -291,7 +308,14 @@ async function student(acc: Account, i: number, replayIds: string[]): Promise<vo
     4 * 60_000,
   );
   try {
-    if (replay) {
+    // A live lesson of its grade on now: some of the grade watch its live HLS (as students do by default).
+    const liveId = !replay && Math.random() < LIVE_SHARE ? await liveLessonOf(auth) : undefined;
+    if (liveId) {
+      const pb = await timed('api', `${BASE}/api/live/${liveId}/playback`, { headers: auth });
+      keepPass(pb);
+      if (pb)
+        await playLive(new URL(((await pb.json()) as { masterUrl: string }).masterUrl, BASE).href, media);
+    } else if (replay) {
       const id = replayIds[i % replayIds.length]!;
       const pb = await timed('api', `${BASE}/api/lessons/${id}/playback`, { headers: auth });
       keepPass(pb);
@@ -305,6 +329,15 @@ async function student(acc: Account, i: number, replayIds: string[]): Promise<vo
     socket.close();
     active--;
   }
+}
+
+/** The live lesson on now for this student's grade (the API lists only its grades), if any. */
+async function liveLessonOf(auth: Record<string, string>): Promise<string | undefined> {
+  const res = await timed('api', `${BASE}/api/live`, { headers: auth });
+  if (!res) return undefined;
+  return ((await res.json()) as { lessons: { id: string; status: string }[] }).lessons.find(
+    (l) => l.status === 'live',
+  )?.id;
 }
 
 async function coTeacher(acc: Account, i: number): Promise<void> {
@@ -376,7 +409,7 @@ const q = (xs: number[], p: number) => {
 };
 
 function summarize() {
-  const kinds: Kind[] = ['login', 'playlist', 'segment', 'api', 'heartbeat'];
+  const kinds: Kind[] = ['login', 'playlist', 'segment', 'api', 'heartbeat', 'webrtc'];
   const all = Object.fromEntries(kinds.map((k) => [k, seconds.flatMap((s) => s.lat[k])])) as Record<
     Kind,
     number[]
@@ -473,7 +506,7 @@ function writeReport(summary: ReturnType<typeof summarize>): void {
   fs.mkdirSync(a.report!, { recursive: true });
   fs.writeFileSync(path.join(a.report!, 'summary.json'), JSON.stringify(summary, null, 2));
   const per = (f: (s: Second) => number) => seconds.map((s, i) => [i, f(s)] as [number, number]);
-  const kinds: Kind[] = ['segment', 'playlist', 'login', 'api', 'heartbeat'];
+  const kinds: Kind[] = ['segment', 'playlist', 'login', 'api', 'heartbeat', 'webrtc'];
   const html = `<!doctype html><meta charset="utf-8"><title>Skyclass pressure test</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;max-width:800px}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:4px 8px}</style>
 <h1>Skyclass pressure test · 压力测试</h1>
@@ -517,6 +550,30 @@ async function main(): Promise<void> {
         .map((l) => l.id)
         .slice(0, 50);
   }
+  // Real browsers: a teacher broadcasting, WebRTC viewers of that lesson.
+  let browsers: Awaited<ReturnType<typeof startBrowserSide>> | undefined;
+  if (a.teach || WEBRTC > 0) {
+    const [tUser, tPass] = a.teacher!.split(':');
+    const grade = Number(/-g(\d+)/.exec(tUser ?? '')?.[1] ?? 1);
+    browsers = await startBrowserSide({
+      base: BASE,
+      chromiumPath: a.chromium!,
+      teacher: a.teach ? { username: tUser!, password: tPass ?? DEMO_PASSWORD, grade } : undefined,
+      liveLessonId: a['live-lesson'],
+      viewers: students.filter((s) => s.username.includes(`-g${grade}-`)).slice(0, WEBRTC),
+      record: (ms, error) => {
+        const s = sec();
+        s.requests++;
+        if (ms !== undefined) s.lat.webrtc.push(ms);
+        if (error) {
+          s.errors++;
+          if (errorSamples.length < 20) errorSamples.push(error);
+        }
+      },
+      running,
+      log: (m) => console.error(m),
+    });
+  }
   const sampler = setInterval(() => void sampleComponents(), 5000);
   const ticker = setInterval(() => {
     sec();
@@ -531,6 +588,7 @@ async function main(): Promise<void> {
     ...students.map((acc, i) => student(acc, i, replayIds)),
     ...coTeachers.map((acc, i) => coTeacher(acc, i)),
   ]);
+  await browsers?.close();
   clearInterval(sampler);
   clearInterval(ticker);
   await sampleComponents();

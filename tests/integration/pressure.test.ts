@@ -74,6 +74,44 @@ it('simulates students and co-teachers and reports latency, errors, bytes and th
   );
 }, 120_000);
 
+it('broadcasts a live lesson from Chromium and watches it over live HLS and WebRTC (--teach --webrtc)', async () => {
+  const live = await startTestService({
+    SFU: 'mediasoup',
+    MEDIASOUP_WORKERS: '1',
+    MEDIASOUP_RTC_PORTS: '45800-45899',
+  });
+  try {
+    const report = tmpDir('pressure-live');
+    const { stdout } = await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'tools/pressure.ts',
+        ...['--url', live.url, '--students', '4', '--co-teachers', '0', '--channels', '1'],
+        ...['--replays', '0', '--live', '1', '--teach', '--webrtc', '2', '--duration', '40', '--ramp', '15'],
+        ...['--demo-per-class', '2', '--report', report],
+      ],
+      { timeout: 150_000 },
+    );
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      errors: number;
+      errorSamples: string[];
+      latencyMs: Record<string, { count: number; p95: number | null }>;
+    };
+    expect(summary.errorSamples).toEqual([]);
+    expect(summary.errors).toBe(0);
+    // Both WebRTC viewers got pictures; the students' players fetched the live lesson's HLS.
+    expect(summary.latencyMs.webrtc!.count).toBe(2);
+    expect(summary.latencyMs.segment!.count).toBeGreaterThanOrEqual(4);
+    const lessons = await live.core.live.list();
+    const taught = lessons.find((l) => l.title.startsWith('压力测试直播'))!;
+    expect(taught.status).toBe('live');
+  } finally {
+    await live.close();
+  }
+}, 240_000);
+
 it('refuses bad arguments with a clear message', async () => {
   const err = (await run(process.execPath, [
     '--import',
