@@ -157,7 +157,10 @@ async function record(
     s.bytes += body.byteLength;
     if (!res.ok) {
       s.errors++;
-      if (errorSamples.length < 20) errorSamples.push(`${res.status} ${kind} ${new URL(url).pathname}`);
+      if (errorSamples.length < 20) {
+        errorSamples.push(`${res.status} ${kind} ${new URL(url).pathname}`);
+        console.error(`[error] ${errorSamples.at(-1)}`); // the first ones as they happen
+      }
       return undefined;
     }
     return new Response(body, { status: res.status, headers: res.headers });
@@ -277,14 +280,24 @@ async function playReplay(masterUrl: string, headers: Record<string, string>): P
   }
 }
 
-async function student(acc: Account, i: number, replayIds: string[]): Promise<void> {
+/** A replay this student may watch: a ready lesson of its own grade (the catalogue lists only those). */
+async function ownReplay(auth: Record<string, string>, i: number): Promise<string | undefined> {
+  const res = await timed('api', `${BASE}/api/lessons`, { headers: auth });
+  if (!res) return undefined;
+  const ids = ((await res.json()) as { lessons: { id: string; status: string }[] }).lessons
+    .filter((l) => l.status === 'ready')
+    .map((l) => l.id);
+  return ids.length ? ids[i % ids.length] : undefined;
+}
+
+async function student(acc: Account, i: number): Promise<void> {
   await sleep((RAMP_MS * i) / STUDENTS);
   const signedIn = await login(acc);
   if (!signedIn) return;
   const { token } = signedIn;
   active++;
   const auth = { authorization: `Bearer ${token}` };
-  const replay = replayIds.length > 0 && Math.random() < REPLAYS;
+  const replay = Math.random() < REPLAYS ? await ownReplay(auth, i) : undefined;
   // Its own grade's channel (the only one its heartbeats count for).
   const grade = signedIn.grade ?? (Number(/-g(\d+)-/.exec(acc.username)?.[1]) || (i % CHANNELS) + 1);
   const socket: Socket = io(BASE, {
@@ -300,7 +313,7 @@ async function student(acc: Account, i: number, replayIds: string[]): Promise<vo
       .timeout(10_000)
       .emitWithAck('presence:beat', {
         kind: replay ? 'vod' : 'channel',
-        ref: replay ? replayIds[i % replayIds.length] : `grade-${grade}`,
+        ref: replay ?? `grade-${grade}`,
         tab,
         device: 'desktop',
       })
@@ -344,7 +357,7 @@ async function student(acc: Account, i: number, replayIds: string[]): Promise<vo
       if (pb)
         await playLive(new URL(((await pb.json()) as { masterUrl: string }).masterUrl, BASE).href, media);
     } else if (replay) {
-      const id = replayIds[i % replayIds.length]!;
+      const id = replay;
       const pb = await timed('api', `${BASE}/api/lessons/${id}/playback`, { headers: auth });
       keepPass(pb);
       if (pb)
@@ -568,19 +581,6 @@ ${summary.errorSamples.length ? `<h2>First errors</h2><ul>${summary.errorSamples
 
 async function main(): Promise<void> {
   const { students, coTeachers } = accounts();
-  // Replays to mix in: whatever is ready and approved, as the first student sees it.
-  let replayIds: string[] = [];
-  if (REPLAYS > 0 && students[0]) {
-    const first = await login(students[0]);
-    const list = first
-      ? await timed('api', `${BASE}/api/lessons`, { headers: { authorization: `Bearer ${first.token}` } })
-      : undefined;
-    if (list)
-      replayIds = ((await list.json()) as { lessons: { id: string; status: string }[] }).lessons
-        .filter((l) => l.status === 'ready')
-        .map((l) => l.id)
-        .slice(0, 50);
-  }
   // Real browsers: a teacher broadcasting, WebRTC viewers of that lesson.
   let browsers: Awaited<ReturnType<typeof startBrowserSide>> | undefined;
   if (a.teach || WEBRTC > 0) {
@@ -616,7 +616,7 @@ async function main(): Promise<void> {
   }, 1000);
   await sampleComponents();
   await Promise.all([
-    ...students.map((acc, i) => student(acc, i, replayIds)),
+    ...students.map((acc, i) => student(acc, i)),
     ...coTeachers.map((acc, i) => coTeacher(acc, i)),
   ]);
   await browsers?.close();

@@ -123,6 +123,10 @@ export class LiveHls {
         },
       );
     }
+    // The master too (a lesson that ended before every rendition had a segment never published one).
+    await o.storage.put(`${livePrefix(o.lessonId)}/master.m3u8`, buildLiveMaster(renditions), {
+      cacheControl: 'public, max-age=60',
+    });
     return {
       masterKey: `${livePrefix(o.lessonId)}/master.m3u8`,
       durationSec: Math.round(durationSec * 10) / 10,
@@ -158,9 +162,9 @@ export class LiveHls {
     [this.audioPort, this.videoPort] = (await freeUdpPorts(2)) as [number, number];
     const sdp = path.join(workDir, 'live.sdp');
     await fsp.writeFile(sdp, liveSdp(this.host, this.audioPort, this.videoPort));
-    await this.o.storage.put(this.masterKey, buildLiveMaster(this.#states.map((s) => s.r)), {
-      cacheControl: 'public, max-age=60',
-    });
+    // The master playlist is what players (and the playback endpoint) look for: it is published once
+    // every rendition has a playlist to point at (at once when taking over a lesson with segments).
+    await this.#publishMasterWhenReady();
     const log = logger.child({ component: 'live-ffmpeg', lessonId: this.o.lessonId });
     this.#supervisor = new Supervisor({
       name: 'live-ffmpeg',
@@ -244,6 +248,16 @@ export class LiveHls {
       }
       if ((changed || this.#ended) && !this.#fencedOut) await this.#writePlaylist(st);
     }
+    if (!this.#fencedOut) await this.#publishMasterWhenReady();
+  }
+
+  #masterPublished = false;
+  async #publishMasterWhenReady(): Promise<void> {
+    if (this.#masterPublished || !this.#states.every((s) => s.segments.length > 0)) return;
+    await this.o.storage.put(this.masterKey, buildLiveMaster(this.#states.map((s) => s.r)), {
+      cacheControl: 'public, max-age=60',
+    });
+    this.#masterPublished = true;
   }
 
   /** Moves one finished file of a rendition into storage. */
