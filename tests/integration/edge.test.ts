@@ -62,10 +62,19 @@ beforeAll(async () => {
       accessLog,
     }),
   );
-  nginx = startProc('nginx', '/usr/sbin/nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    logDir: dir,
-  });
-  await waitFor(async () => (await fetch(`${edge}/readyz`).catch(() => undefined))?.ok, `nginx (${tail(nginx)})`, 20_000);
+  nginx = startProc(
+    'nginx',
+    '/usr/sbin/nginx',
+    ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'],
+    {
+      logDir: dir,
+    },
+  );
+  await waitFor(
+    async () => (await fetch(`${edge}/readyz`).catch(() => undefined))?.ok,
+    `nginx (${tail(nginx)})`,
+    20_000,
+  );
   lessonId = await readyLesson(svc.url, clip({ seconds: 12, name: 'edge_12s.mp4' }), '边缘缓存测试');
   admin = await ApiClient.as(edge, 'admin');
   student = await ApiClient.as(edge, 's1-g3-1-01');
@@ -84,7 +93,9 @@ beforeAll(async () => {
     createdAt: now,
     updatedAt: now,
   });
-  await svc.core.storage.put(`live/${liveId}/master.m3u8`, '#EXTM3U\n', { contentType: 'application/vnd.apple.mpegurl' });
+  await svc.core.storage.put(`live/${liveId}/master.m3u8`, '#EXTM3U\n', {
+    contentType: 'application/vnd.apple.mpegurl',
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -114,7 +125,9 @@ describe('the HLS cache at the edge', () => {
     const none = await fetch(edge + seg);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: { code: string } }).error.code).toBe('AUTH_REQUIRED');
-    expect((await fetch(edge + seg, { headers: { cookie: 'skyclass_hls=1.usr_x.s.AAAA' } })).status).toBe(401);
+    expect((await fetch(edge + seg, { headers: { cookie: 'skyclass_hls=1.usr_x.s.AAAA' } })).status).toBe(
+      401,
+    );
     const g4 = await ApiClient.as(edge, 's1-g4-1-01');
     await g4.post('/api/hls/access');
     expect((await g4.media(seg)).status).toBe(403);
@@ -150,7 +163,12 @@ describe('the HLS cache at the edge', () => {
     await put(2);
     const cached = await student.media(pl);
     expect(await cached.text()).toContain('SEQUENCE:1'); // within its second
-    await waitFor(async () => (await (await student.media(pl)).text()).includes('SEQUENCE:2'), 'the new playlist', 4000, 300);
+    await waitFor(
+      async () => (await (await student.media(pl)).text()).includes('SEQUENCE:2'),
+      'the new playlist',
+      4000,
+      300,
+    );
 
     const pass = `skyclass_hls=${student.hlsPass}`;
     const g4Lesson = `/vod/${lessonId}/master.m3u8`;
@@ -196,7 +214,8 @@ describe('the HLS cache at the edge', () => {
     expect(leaving.hlsPass).toBeUndefined(); // the cookie is cleared…
     const t0 = Date.now();
     await waitFor(
-      async () => (await fetch(edge + master, { headers: { cookie: `skyclass_hls=${oldPass}` } })).status === 401,
+      async () =>
+        (await fetch(edge + master, { headers: { cookie: `skyclass_hls=${oldPass}` } })).status === 401,
       'a signed-out pass refused', // …and a copy of it stops working
       60_000,
       1000,
@@ -204,9 +223,16 @@ describe('the HLS cache at the edge', () => {
     const signOutS = (Date.now() - t0) / 1000;
     await admin.post(`/api/lessons/${lessonId}/review`, { decision: 'rejected', note: '内容有误' });
     const t1 = Date.now();
-    await waitFor(async () => (await watching.media(master)).status === 403, 'a withdrawn lesson refused', 60_000, 1000);
+    await waitFor(
+      async () => (await watching.media(master)).status === 403,
+      'a withdrawn lesson refused',
+      60_000,
+      1000,
+    );
     const withdrawS = (Date.now() - t1) / 1000;
-    console.log(`through the edge: sign-out effective after ${signOutS} s, a withdrawn lesson after ${withdrawS} s`);
+    console.log(
+      `through the edge: sign-out effective after ${signOutS} s, a withdrawn lesson after ${withdrawS} s`,
+    );
     expect(signOutS).toBeLessThan(60);
     expect(withdrawS).toBeLessThan(60);
     await admin.post(`/api/lessons/${lessonId}/review`, { decision: 'approved' });

@@ -211,6 +211,8 @@ describe('live lessons', () => {
         '-show_streams',
         '-of',
         'json',
+        '-headers',
+        `Cookie: skyclass_hls=${student.hlsPass}\r\n`, // the viewing pass, as a browser sends it
         `${base}${name}/index.m3u8`,
       ]);
       return (JSON.parse(probe.stdout) as { streams: { codec_name: string }[] }).streams.map(

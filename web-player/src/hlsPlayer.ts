@@ -32,12 +32,13 @@ export async function playLiveHls(
     let denials = 0;
     player.on(HlsClass.Events.FRAG_LOADED, () => (denials = 0));
     player.on(HlsClass.Events.ERROR, (_e, data) => {
-      if (!data.fatal) return;
+      // A lapsed pass (also when hls.js would only skip a level it could not load): renew, go on.
       const status = data.response?.code;
       if ((status === 401 || status === 403) && h.renewAccess && denials++ === 0) {
         void h.renewAccess().then((ok) => (ok ? player.startLoad() : h.onFatal()));
         return;
       }
+      if (!data.fatal) return;
       h.onAnyFatal?.();
       if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) player.recoverMediaError();
       else h.onFatal();

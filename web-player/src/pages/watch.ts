@@ -108,9 +108,10 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
       player.on(HlsClass.Events.LEVEL_SWITCHED, setNowPlaying);
       let mediaRecoveries = 0;
       player.on(HlsClass.Events.ERROR, (_e, data) => {
-        if (!data.fatal) return;
+        // A lapsed pass: also when hls.js would only skip the level it could not load (not fatal).
         const status = data.response?.code;
         if (status === 403 || status === 401) return void renewAccess(player);
+        if (!data.fatal) return;
         if (data.type === HlsClass!.ErrorTypes.NETWORK_ERROR) {
           network.replaceChildren(notice('info', t('networkRetrying')));
           setTimeout(() => player.startLoad(), 2000);
@@ -145,14 +146,18 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
   // loading where it stopped (the picture keeps playing from its buffer). If the renewal is refused
   // (signed out, the lesson withdrawn), ask the server why and say so.
   let denials = 0;
+  const resume = (player: Hls) => {
+    if (!audioOnly && wanted >= 0) player.currentLevel = wanted; // the quality asked for, again
+    player.startLoad();
+  };
   const renewAccess = async (player: Hls) => {
     if (denials++ === 0 && (await renewHlsAccess())) {
-      player.startLoad();
+      resume(player);
       return;
     }
     try {
       pb = await lessonsApi.playback(lessonId); // renews the pass too, or says why not
-      player.startLoad();
+      resume(player);
     } catch (e) {
       messages.replaceChildren(notice('error', e instanceof ApiError ? e.message : t('playbackFailed')));
     }
