@@ -177,7 +177,13 @@ export class Realtime {
       .unsubscribe(LessonStore.CHANGES_CHANNEL, SessionStore.ENDED_CHANNEL)
       .catch(ignore('unsubscribing at close', this.#d.logger));
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
-    this.#d.adapterPub?.disconnect();
-    this.#d.adapterSub?.disconnect();
+    // The Redis adapter subscribes (and publishes) without waiting for the answers; a connection cut
+    // under those commands rejects promises nobody handles (a start that fails right after creating
+    // it did so). A PING queued behind them returns once they are answered (one connection, in order).
+    for (const c of [this.#d.adapterSub, this.#d.adapterPub]) {
+      if (!c) continue;
+      await Promise.race([c.ping().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+      c.disconnect();
+    }
   }
 }
