@@ -1,6 +1,25 @@
 /** What the channel and delivery benchmarks' origins share: a transcoded lesson put in the catalogue, and local clock times. */
+import path from 'node:path';
 import type { LessonStore } from '../recordings/catalogue/LessonStore.ts';
-import type { TranscodeResult } from '../recordings/transcode/transcodeLesson.ts';
+import { transcodeLesson, type TranscodeResult } from '../recordings/transcode/transcodeLesson.ts';
+import type { Storage } from '../core/storage/Storage.ts';
+import type { Logger } from '../server/logger.ts';
+
+/** Transcodes a clip with the real ladder into `vod/<id>/` (work files under dataDir/work). */
+export function transcodeBenchClip(
+  o: { storage: Storage; logger: Logger; dataDir: string },
+  id: string,
+  clip: string,
+): Promise<TranscodeResult> {
+  return transcodeLesson({
+    lessonId: id,
+    source: clip,
+    storage: o.storage,
+    workDir: path.join(o.dataDir, 'work', id),
+    logger: o.logger,
+    maxDurationSec: 3600,
+  });
+}
 
 /** A ready, approved lesson whose media is `mediaId`'s HLS (several lessons may share one transcode). */
 export async function publishBenchLesson(

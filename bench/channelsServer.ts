@@ -15,14 +15,13 @@ import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
 import { startCore } from '../server/Core.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
-import { transcodeLesson } from '../recordings/transcode/transcodeLesson.ts';
 import type { Slot } from '../server/timetable/model.ts';
 import { localDate } from '../server/timetable/epg.ts';
 import { newSlotId } from '../server/timetable/timetableCsv.ts';
 import { GENERIC_SLATE } from '../server/channels/SlateService.ts';
 import { CHANNEL_RENDITIONS } from '../server/channels/ChannelService.ts';
 import { createChannels } from '../server/subsystems.ts';
-import { localClock, publishBenchLesson } from './benchLesson.ts';
+import { localClock, publishBenchLesson, transcodeBenchClip } from './benchLesson.ts';
 
 const [dataDir, clip, n, first] = process.argv.slice(2);
 const N = Number(n);
@@ -31,14 +30,7 @@ const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', TIMEZONE: 'Asia/Shangh
 const core = await startCore(config, logger);
 
 const id = LessonStore.newId();
-const res = await transcodeLesson({
-  lessonId: id,
-  source: clip!,
-  storage: core.storage,
-  workDir: path.join(dataDir!, 'work', id),
-  logger,
-  maxDurationSec: 3600,
-});
+const res = await transcodeBenchClip({ storage: core.storage, logger, dataDir: dataDir! }, id, clip!);
 const now = new Date().toISOString();
 const grades = Array.from({ length: N }, (_, i) => i + 1);
 const lessonOf = new Map<number, string>();

@@ -24,13 +24,12 @@ import { startService } from '../server/Service.ts';
 import { seedDemo } from '../server/district/seedDemo.ts';
 import { LessonStore } from '../recordings/catalogue/LessonStore.ts';
 import { LiveStore } from '../server/live/LiveStore.ts';
-import { transcodeLesson } from '../recordings/transcode/transcodeLesson.ts';
 import type { Slot } from '../server/timetable/model.ts';
 import { TimetableStore } from '../server/timetable/TimetableStore.ts';
 import { localDate } from '../server/timetable/epg.ts';
 import { newSlotId } from '../server/timetable/timetableCsv.ts';
 import type { Storage } from '../core/storage/Storage.ts';
-import { localClock, publishBenchLesson } from './benchLesson.ts';
+import { localClock, publishBenchLesson, transcodeBenchClip } from './benchLesson.ts';
 
 const [dataDir, clip, n] = process.argv.slice(2);
 const STUDENTS = Number(n ?? 1000);
@@ -68,14 +67,7 @@ fs.writeFileSync(tokensFile, JSON.stringify(tokens));
 
 // The replay.
 const vodId = LessonStore.newId();
-const res = await transcodeLesson({
-  lessonId: vodId,
-  source: clip!,
-  storage: core.storage,
-  workDir: path.join(dataDir!, 'work', vodId),
-  logger,
-  maxDurationSec: 3600,
-});
+const res = await transcodeBenchClip({ storage: core.storage, logger, dataDir: dataDir! }, vodId, clip!);
 await publishBenchLesson(core.lessons, {
   id: vodId,
   mediaId: vodId,
