@@ -193,7 +193,7 @@ export const SETTINGS = {
   SIGNED_URL_TTL: { schema: duration('1h'), doc: 'Lifetime of signed download links.' },
   HLS_MEMORY_CACHE_MB: {
     schema: z.coerce.number().int().min(0).max(65536).default(256),
-    doc: 'Replay and live-HLS segments an api instance keeps in memory (MB, least recently used out first), so a popular segment is read from storage once; 0 turns it off. An nginx/CDN cache in front (infra/nginx) still does most of the work.',
+    doc: 'Bound of the replay and live-HLS segments an api instance keeps in memory (MB): a segment asked for twice within 30 s is kept until nobody asked for it for a minute (least recently used out first at the bound), so a popular segment is read from storage once; 0 turns it off. An nginx/CDN cache in front (infra/nginx) still does most of the work.',
   },
   API_RESPONSE_CHECK: {
     schema: z.enum(['strict', 'log', 'off'], { message: 'use strict, log or off' }).default('log'),

@@ -45,29 +45,61 @@ const VOD_FILES = ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'] as const;
 const LIVE_FILES = ['m3u8', 'm4s', 'mp4'] as const;
 const PATH = /^\/(vod|live-hls)\/([A-Za-z0-9_-]{1,64})\/([^?#]*)(?:\?.*)?$/;
 
-/** Immutable objects in memory, least recently used out first, bounded in bytes. */
-class ObjectMemory {
+/**
+ * Hot immutable objects in memory: bounded in bytes (least recently used out first), admitted only
+ * on their second request within ADMIT_WINDOW_MS (a segment one student replays alone never takes
+ * room; a live segment a grade asks for does), and dropped after IDLE_MS unasked (a live segment is
+ * hot for seconds, then never again). Memory thus follows what is popular now instead of filling up
+ * to its bound over a day (found by the one-hour soak).
+ */
+export class ObjectMemory {
+  static readonly ADMIT_WINDOW_MS = 30_000;
+  static readonly IDLE_MS = 60_000;
   readonly #max: number;
+  readonly #now: () => number;
   #bytes = 0;
-  readonly #map = new Map<string, { info: ObjectInfo; body: Buffer }>();
-  constructor(maxBytes: number) {
+  readonly #map = new Map<string, { info: ObjectInfo; body: Buffer; at: number }>();
+  readonly #seen: TtlCache<true>;
+  constructor(maxBytes: number, now: () => number = Date.now) {
     this.#max = maxBytes;
+    this.#now = now;
+    this.#seen = new TtlCache<true>({ max: 100_000, ttlMs: ObjectMemory.ADMIT_WINDOW_MS, now });
+  }
+  get bytes(): number {
+    return this.#bytes;
   }
   get(key: string) {
+    this.#expire();
     const e = this.#map.get(key);
     if (e) {
       this.#map.delete(key);
+      e.at = this.#now();
       this.#map.set(key, e);
     }
     return e;
   }
-  set(key: string, info: ObjectInfo, body: Buffer): void {
-    if (body.length > this.#max / 8) return; // one huge object never empties the cache
+  /** Stores the object if it was asked for recently already (its second request); says whether it did. */
+  offer(key: string, info: ObjectInfo, body: Buffer): boolean {
+    if (this.#max <= 0 || body.length > this.#max / 8) return false; // one huge object never empties it
+    if (!this.#seen.get(key)) {
+      this.#seen.set(key, true);
+      return false;
+    }
     this.#map.delete(key);
-    this.#map.set(key, { info, body });
+    this.#map.set(key, { info, body, at: this.#now() });
     this.#bytes += body.length;
     for (const [k, v] of this.#map) {
       if (this.#bytes <= this.#max) break;
+      this.#map.delete(k);
+      this.#bytes -= v.body.length;
+    }
+    return true;
+  }
+  /** The least recently used come first: drop from the front while idle too long. */
+  #expire(): void {
+    const limit = this.#now() - ObjectMemory.IDLE_MS;
+    for (const [k, v] of this.#map) {
+      if (v.at > limit) break;
       this.#map.delete(k);
       this.#bytes -= v.body.length;
     }
@@ -185,7 +217,7 @@ export class HlsOrigin {
     const chunks: Buffer[] = [];
     for await (const c of got.body) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    this.#memory.set(key, got.info, body);
+    this.#memory.offer(key, got.info, body);
     return { info: got.info, body };
   }
 
