@@ -95,17 +95,18 @@ export async function startBrowserSide(
       await page.click('[data-testid=go-live]');
       await page.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
       // Students are sent to it once its live HLS is up (a few seconds after going live).
-      await page.waitForFunction(
-        async (id) => {
+      const hlsUp = () =>
+        page.evaluate(async (id) => {
           const token = localStorage.getItem('skyclass.token');
           const r = await fetch(`/api/live/${id}/playback`, {
             headers: { authorization: `Bearer ${token}` },
           });
           return r.ok;
-        },
-        liveId,
-        { timeout: 60_000, polling: 1000 },
-      );
+        }, liveId);
+      for (let i = 0; !(await hlsUp()); i++) {
+        if (i >= 60) throw new Error(`the live lesson's HLS did not start within 60 s`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       o.log(`teacher ${o.teacher.username} is live: lesson ${liveId}`);
     }
     if (o.viewers.length && !liveId) throw new Error('--webrtc needs --teach or --live-lesson ID');
