@@ -10,4 +10,6 @@ export function renderLb(o: {
   accessLog?: string;
   /** Where the access answers are cached (default PREFIX/auth_cache; a tmpfs folder is faster). */
   authCacheDir?: string;
+  /** false: the load balancer alone, no HLS cache locations (default true). */
+  hlsCache?: boolean;
 }): string;

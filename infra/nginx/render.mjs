@@ -22,15 +22,19 @@ export function renderLb({
   cacheSize = '10g',
   accessLog = 'off',
   authCacheDir = `${prefix}/auth_cache`,
+  hlsCache = true,
 }) {
-  const hlsCache = fs
+  const hlsCacheConf = fs
     .readFileSync(HLS_CACHE, 'utf8')
     .split('\n')
     .filter((l) => l.trim() && !l.startsWith('#'))
     .join('\n      ');
-  return fs
-    .readFileSync(TEMPLATE, 'utf8')
-    .replaceAll('__HLS_CACHE__', hlsCache)
+  let template = fs.readFileSync(TEMPLATE, 'utf8');
+  // hlsCache: false — the load balancer alone (everything goes to the api instances uncached).
+  if (!hlsCache)
+    template = template.replace(/ {4}# ---- HLS cache -+\n[\s\S]*?(?= {4}# ---- everything else)/, '');
+  return template
+    .replaceAll('__HLS_CACHE__', hlsCacheConf)
     .replaceAll('__CACHE_SIZE__', cacheSize)
     .replaceAll('__AUTH_CACHE_DIR__', authCacheDir)
     .replaceAll('__ACCESS_LOG__', accessLog === 'off' ? 'off' : `${accessLog} skyclass buffer=64k flush=1s`)
