@@ -20,6 +20,8 @@ export interface MediaSegment {
 export interface MediaPlaylistInfo {
   version?: number;
   targetDuration: number;
+  /** EXT-X-MEDIA-SEQUENCE: the sequence number of the first segment listed (0 when absent, RFC 8216 §4.3.3.2). */
+  mediaSequence: number;
   mapUri?: string;
   segments: MediaSegment[];
   endList: boolean;
@@ -28,12 +30,13 @@ export interface MediaPlaylistInfo {
 export function parseMediaPlaylist(text: string): MediaPlaylistInfo {
   const lines = text.split(/\r?\n/).map((l) => l.trim());
   if (lines[0] !== '#EXTM3U') throw new Error('not an HLS playlist: first line must be #EXTM3U');
-  const info: MediaPlaylistInfo = { targetDuration: 0, segments: [], endList: false };
+  const info: MediaPlaylistInfo = { targetDuration: 0, mediaSequence: 0, segments: [], endList: false };
   let pending: number | undefined;
   let pdt: number | undefined;
   for (const line of lines.slice(1)) {
     if (line === '') continue;
     if (line.startsWith('#EXT-X-TARGETDURATION:')) info.targetDuration = Number(line.split(':')[1]);
+    else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) info.mediaSequence = Number(line.split(':')[1]);
     else if (line.startsWith('#EXT-X-VERSION:')) info.version = Number(line.split(':')[1]);
     else if (line.startsWith('#EXT-X-MAP:')) info.mapUri = /URI="([^"]+)"/.exec(line)?.[1];
     else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));

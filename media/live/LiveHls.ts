@@ -40,6 +40,8 @@ export interface LiveHlsOptions {
   state: LivePlaylistState;
   /** Observes each segment's move into storage (seconds), e.g. a Prometheus histogram. */
   onSegmentStored?: (seconds: number) => void;
+  /** Segments in ffmpeg's own sliding playlist (default LIVE_FFMPEG_LIST_SIZE; tests use a short one). */
+  ffmpegListSize?: number;
 }
 
 /** ffmpeg run numbers are unique per owner (fencing token × 1000 + restarts): no segment key is ever written twice. */
@@ -74,9 +76,9 @@ async function freeUdpPorts(n: number): Promise<number[]> {
 interface RenditionState {
   r: LiveRendition;
   segments: LiveSegment[];
-  /** The oldest ffmpeg run whose playlist may still grow, and how many of its segments were already read. */
+  /** The oldest ffmpeg run whose playlist may still grow, and the media sequence number of its next segment to store. */
   run: number;
-  lines: number;
+  next: number;
   lastRun?: number;
   /** The run whose init segment is in storage. */
   initRun?: number;
@@ -98,7 +100,7 @@ export class LiveHls {
 
   constructor(o: LiveHlsOptions) {
     this.o = o;
-    this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], run: 0, lines: 0 }));
+    this.#states = (o.renditions ?? LIVE_RENDITIONS).map((r) => ({ r, segments: [], run: 0, next: 0 }));
   }
 
   /** This pipeline's fencing token (a newer owner of the lesson has a larger one). */
@@ -184,6 +186,8 @@ export class LiveHls {
               workDir,
               this.#run,
               this.#states.map((s) => s.r),
+              25,
+              this.o.ffmpegListSize,
             ),
           ],
           logger: log,
@@ -216,7 +220,15 @@ export class LiveHls {
         } catch {
           continue; // not written yet
         }
-        const fresh = pl.segments.slice(run === st.run ? st.lines : 0);
+        // ffmpeg's list slides: segments are numbered from EXT-X-MEDIA-SEQUENCE; take those not yet stored.
+        const next = run === st.run ? st.next : 0;
+        if (pl.mediaSequence > next) {
+          this.o.logger.warn(
+            { lessonId: this.o.lessonId, rendition: st.r.name, missed: pl.mediaSequence - next },
+            "live HLS: segments left ffmpeg's list before they were stored",
+          );
+        }
+        const fresh = pl.segments.slice(Math.max(0, next - pl.mediaSequence));
         if (fresh.length && pl.mapUri && st.initRun !== run) {
           await this.#store(st, pl.mapUri, false);
           st.initRun = run;
@@ -244,7 +256,7 @@ export class LiveHls {
           changed = true;
         }
         st.run = run;
-        st.lines = pl.segments.length;
+        st.next = Math.max(next, pl.mediaSequence + pl.segments.length);
       }
       if ((changed || this.#ended) && !this.#fencedOut) await this.#writePlaylist(st);
     }

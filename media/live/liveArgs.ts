@@ -12,6 +12,8 @@
 import { audioEncodeArgs, keyframeArgs } from '../../core/ffmpeg/args.ts';
 
 export const LIVE_SEGMENT_SECONDS = 2;
+/** Segments in ffmpeg's own (working) playlist: 40 s, far more than the poller's 250 ms needs. */
+export const LIVE_FFMPEG_LIST_SIZE = 20;
 export const AUDIO_PT = 111;
 export const VIDEO_PT = 96;
 
@@ -52,14 +54,17 @@ export function liveSdp(host: string, audioPort: number, videoPort: number): str
 }
 
 /** fMP4 HLS of one rendition and one ffmpeg run: its own init segment and names, so a restart never overwrites. */
-function fmp4Output(dir: string, r: LiveRendition, run: number): string[] {
+function fmp4Output(dir: string, r: LiveRendition, run: number, listSize: number): string[] {
   return [
     '-f',
     'hls',
     '-hls_time',
     String(LIVE_SEGMENT_SECONDS),
+    // A sliding list: ffmpeg keeps every listed segment's record (~9 KB each) in memory, so an unbounded
+    // list grew the encoder by ~1.5 MB a minute. Skyclass reads the list every 250 ms and follows
+    // EXT-X-MEDIA-SEQUENCE; segments stay on disk until it has stored them.
     '-hls_list_size',
-    '0',
+    String(listSize),
     '-hls_segment_type',
     'fmp4',
     '-hls_flags',
@@ -79,6 +84,7 @@ export function liveLadderArgs(
   run: number,
   renditions = LIVE_RENDITIONS,
   fps = 25,
+  listSize = LIVE_FFMPEG_LIST_SIZE,
 ): string[] {
   const args = [
     '-hide_banner',
@@ -128,7 +134,7 @@ export function liveLadderArgs(
         ...keyframeArgs(fps * LIVE_SEGMENT_SECONDS, LIVE_SEGMENT_SECONDS),
       );
     }
-    args.push(...fmp4Output(dir, r, run));
+    args.push(...fmp4Output(dir, r, run, listSize));
   }
   return args;
 }
