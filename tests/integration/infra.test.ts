@@ -119,6 +119,13 @@ describe('the container image', () => {
     expect(df).toMatch(/^USER 10001:10001$/m);
     expect(df).toContain('infra/build-mediasoup.sh');
     expect(df).toMatch(/^HEALTHCHECK /m);
+    // The allocator setting the one-hour soak needed (README: One-hour soak), in the image and in npm start.
+    expect(df).toMatch(/^ENV MALLOC_MMAP_THRESHOLD_=65536$/m);
+    const scripts = (
+      JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.start).toMatch(/^MALLOC_MMAP_THRESHOLD_=65536 /);
+    expect(scripts.worker).toMatch(/^MALLOC_MMAP_THRESHOLD_=65536 /);
     // Every path the image copies exists in the repository.
     for (const m of df.matchAll(/^COPY (?!--from)(?:--\S+ )*(\S+)/gm))
       for (const p of m[1]!.split(' ')) if (p !== '.') expect(fs.existsSync(p), p).toBe(true);
