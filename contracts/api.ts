@@ -18,6 +18,7 @@ import * as ch from './channels.ts';
 import * as p from './presence.ts';
 import * as sys from './system.ts';
 import * as duty from './duty.ts';
+import * as hw from './homework.ts';
 
 export interface Endpoint {
   body?: z.ZodType;
@@ -103,6 +104,21 @@ export const endpoints = {
   'GET /api/workload': { response: p.Workload },
   'GET /api/students/:id/data': { response: p.StudentDataExport },
   'DELETE /api/students/:id/data': { response: d.ErasedData },
+
+  'GET /api/homework/load': { query: hw.WorkloadQuery, response: hw.HomeworkLoad },
+  'POST /api/homework': { body: hw.NewAssignment, response: z.object({ assignment: hw.Assignment }) },
+  'GET /api/homework/mine': { response: hw.MyHomework },
+  'GET /api/homework/:id': { response: hw.AssignmentDetail },
+  'PUT /api/homework/:id/submission': {
+    body: hw.SubmitHomework,
+    response: z.object({ submission: hw.Submission }),
+  },
+  'POST /api/homework/:id/submissions/:studentId/mark': {
+    body: hw.MarkSubmission,
+    response: z.object({ submission: hw.Submission }),
+  },
+  'GET /api/classes/:id/homework': { response: hw.ClassHomework },
+  'GET /api/classes/:id/homework/rotation': { query: hw.RotationQuery, response: hw.MarkingRotation },
 
   'GET /healthz': { response: sys.Health },
   'GET /readyz': { response: sys.Ready },

@@ -68,6 +68,10 @@ export const RuleSet = z.object({
   dailyLiveMaxMinutes: perLevel(z.number().int().min(0).max(600)),
   /** A live slot's backup lesson starts after this long without live media (default 30 s). */
   liveBackupAfterSeconds: z.number().int().min(5).max(600).optional(),
+  /** Homework a class may get for one day, minutes per school level (default: 20 / 60 / 90 / 120). */
+  homeworkDailyMaxMinutes: perLevel(z.number().int().min(0).max(600)).optional(),
+  /** Days attendance records (watch logs, check-ins, marks) are kept; district only (default 150: one term). */
+  attendanceRetentionDays: z.number().int().min(30).max(400).optional(),
 });
 export type RuleSet = z.infer<typeof RuleSet>;
 

@@ -3,6 +3,7 @@
  * Redis (embedded or external), storage, the HTTP app. Used by main.ts,
  * the demo command and the integration tests alike.
  */
+import { Homework } from './homework/Homework.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
@@ -172,7 +173,14 @@ export async function startService(
     const { passwords, loginGuard } = createSignIn(core);
     closers.add('password workers', () => passwords.close());
     observePasswordHashes(metrics, passwords);
-    const uploads = createUploads(core, logger);
+    const homework = new Homework({
+      redis: core.redis.redis,
+      store: core.store,
+      timetable: ch.timetableStore,
+      storage: core.storage,
+      timeZone: config.TIMEZONE,
+    });
+    const uploads = createUploads(core, logger, homework);
     closers.add('upload locks', () => uploads.close());
     const requestStats = new RequestStats(core.redis.redis);
     closers.add('request stats', async () => {
@@ -208,6 +216,8 @@ export async function startService(
       duty,
       transcodes: core.transcodes,
       uploads: uploads.server,
+      homeworkUploads: uploads.homeworkServer,
+      homework,
       metrics,
       urlSigningKey: core.urlSigningKey,
       hlsMemoryCacheBytes: config.HLS_MEMORY_CACHE_MB * 1024 * 1024,

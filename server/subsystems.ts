@@ -5,6 +5,8 @@
  * same way. What a factory starts, the caller releases (Service.ts puts it
  * on its closer stack).
  */
+import { createHomeworkUploadServer } from './homework/homeworkUploads.ts';
+import type { Homework } from './homework/Homework.ts';
 import path from 'node:path';
 import type { Core } from './Core.ts';
 import type { Logger } from './logger.ts';
@@ -248,7 +250,7 @@ export function createMediaPlane(
 }
 
 /** The tus upload server: a finished upload becomes a lesson with a transcode job. */
-export function createUploads(core: Core, logger: Logger) {
+export function createUploads(core: Core, logger: Logger, homework: Homework) {
   const { config } = core;
   const byToken = makeTokenAuthenticator(core);
   const locker = new RedisLocker({
@@ -268,5 +270,15 @@ export function createUploads(core: Core, logger: Logger) {
     newLessonId: LessonStore.newId,
     onUploaded: (user, u) => acceptUpload(core, logger, user, u),
   });
-  return { server, close: () => locker.close() };
+  // Homework photos, recordings and worksheets: the same lock, their own folder and limits.
+  const homeworkServer = createHomeworkUploadServer({
+    dir: path.join(config.UPLOAD_DIR ? path.resolve(config.UPLOAD_DIR) : path.join(config.dataDir, 'uploads'), 'homework'),
+    locker,
+    expiryMs: config.UPLOAD_EXPIRY,
+    storage: core.storage,
+    logger,
+    authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
+    onFile: (user, file, key) => homework.addFile(user, file, key),
+  });
+  return { server, homeworkServer, close: () => locker.close() };
 }

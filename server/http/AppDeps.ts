@@ -1,3 +1,4 @@
+import type { Homework } from '../homework/Homework.ts';
 import type { Redis } from 'ioredis';
 import type { Server as TusServer } from '@tus/server';
 import type { Logger } from '../logger.ts';
@@ -62,6 +63,10 @@ export interface AppDeps {
   headEndAllowed: DestinationAllowList;
   /** The tus upload server (mounted at /api/uploads). */
   uploads: TusServer;
+  /** Homework files over tus (mounted at /api/homework/uploads). */
+  homeworkUploads: TusServer;
+  /** Homework: set, submit, mark, completion, rotation, files. */
+  homework: Homework;
   /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */
   hlsMemoryCacheBytes: number;
   /** Key for signed /files links (derived from the session secret). */

@@ -1,3 +1,5 @@
+import { HOMEWORK_UPLOAD_PATH } from '../homework/homeworkUploads.ts';
+import { registerHomeworkRoutes } from './routes/homeworkRoutes.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -33,6 +35,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerPresenceRoutes(registry, deps);
   registerDutyRoutes(registry, deps);
   registerHlsRoutes(registry, deps);
+  registerHomeworkRoutes(registry, deps);
   return registry;
 }
 
@@ -60,6 +63,9 @@ export function createApp(deps: AppDeps): express.Express {
   const tus = uploadHandler(deps.uploads);
   app.all(UPLOAD_PATH, tus);
   app.all(`${UPLOAD_PATH}/*id`, tus);
+  const homeworkTus = uploadHandler(deps.homeworkUploads);
+  app.all(HOMEWORK_UPLOAD_PATH, homeworkTus);
+  app.all(`${HOMEWORK_UPLOAD_PATH}/*id`, homeworkTus);
 
   app.use('/api', express.json({ limit: '100kb' }));
   app.use('/api', express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '1mb' }));

@@ -15,13 +15,15 @@ export async function serveObject(
   storage: Storage,
   key: string,
   cacheControl: string,
+  /** What the object is when the caller knows better than the store (e.g. sniffed on arrival). */
+  contentType?: string,
 ): Promise<void> {
   const info = await storage.head(key);
   if (!info) throw new AppError('NOT_FOUND', 'This file does not exist (it may have been deleted).');
   res.set('Accept-Ranges', 'bytes');
   if (info.etag) res.set('ETag', info.etag);
   res.set('Last-Modified', info.lastModified.toUTCString());
-  res.set('Content-Type', info.contentType);
+  res.set('Content-Type', contentType ?? info.contentType);
   res.set('Cache-Control', cacheControl);
   if (info.etag && req.get('if-none-match') === info.etag) {
     res.status(304).end();

@@ -48,7 +48,7 @@ export interface UploadDeps {
 }
 
 /** tus hooks report errors as {status_code, body}; the body is Skyclass's JSON error. */
-function tusError(e: AppError): { status_code: number; body: string } {
+export function tusError(e: AppError): { status_code: number; body: string } {
   return { status_code: e.status, body: JSON.stringify(e.toJSON()) };
 }
 
@@ -61,10 +61,33 @@ export function safeFilename(name: string): string {
   return cleaned || 'video';
 }
 
+/**
+ * Only the account that created an upload may continue or inspect it. The owner is remembered per
+ * instance and read from the upload's metadata (shared folder) on another instance.
+ */
+export function ownerGuard(datastore: FileStore, logger: Logger) {
+  const uploaders = new Map<string, string>();
+  return {
+    async guardOwner(uploadId: string | undefined, method: string, user: User, message: string) {
+      if (!uploadId || method === 'POST' || method === 'OPTIONS') return;
+      let owner = uploaders.get(uploadId);
+      if (!owner) {
+        const upload = await datastore
+          .getUpload(uploadId)
+          .catch(ignore('an upload that is not on this instance (refused below)', logger));
+        owner = upload?.metadata?.uploaderId ?? undefined;
+        if (owner) uploaders.set(uploadId, owner);
+      }
+      if (owner && owner !== user.id) throw tusError(new AppError('FORBIDDEN_SCOPE', message));
+    },
+    forget: (uploadId: string) => uploaders.delete(uploadId),
+  };
+}
+
 export function createUploadServer(d: UploadDeps): TusServer {
   fs.mkdirSync(d.dir, { recursive: true });
   const datastore = new FileStore({ directory: d.dir, expirationPeriodInMilliseconds: d.expiryMs });
-  const uploaders = new Map<string, string>();
+  const { guardOwner, forget } = ownerGuard(datastore, d.logger);
 
   const userOf = async (req: Request): Promise<User> => {
     try {
@@ -88,19 +111,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
     respectForwardedHeaders: true,
     async onIncomingRequest(req, uploadId) {
       const user = await userOf(req);
-      if (uploadId && req.method !== 'POST' && req.method !== 'OPTIONS') {
-        let owner = uploaders.get(uploadId);
-        if (!owner) {
-          const upload = await datastore
-            .getUpload(uploadId)
-            .catch(ignore('an upload that is not on this instance (refused below)', d.logger));
-          owner = upload?.metadata?.uploaderId ?? undefined;
-          if (owner) uploaders.set(uploadId, owner);
-        }
-        if (owner && owner !== user.id) {
-          throw tusError(new AppError('FORBIDDEN_SCOPE', 'This upload belongs to another teacher.'));
-        }
-      }
+      await guardOwner(uploadId, req.method, user, 'This upload belongs to another teacher.');
     },
     async onUploadCreate(req, upload) {
       const user = await userOf(req);
@@ -138,7 +149,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
         grade: Number(m.grade),
         subject: m.subject!,
       });
-      uploaders.delete(upload.id);
+      forget(upload.id);
       return {
         status_code: 200,
         headers: { 'Content-Type': 'application/json' },

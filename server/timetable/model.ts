@@ -17,6 +17,16 @@ export interface Range {
   max: number;
 }
 
+/** Homework minutes a day per level when the district has not set them (grades 1–2 light practice only). */
+export const DEFAULT_HOMEWORK_MINUTES: NonNullable<RuleSet['homeworkDailyMaxMinutes']> = {
+  primary_lower: 20,
+  primary_upper: 60,
+  junior_secondary: 90,
+  senior_secondary: 120,
+};
+/** One school term. */
+export const DEFAULT_ATTENDANCE_RETENTION_DAYS = 150;
+
 /** Defaults from the source documents (BRIEF.md): ~20 min primary, ~30 min junior, breaks ≥ 15 min, 1 h / 2 h / 4 h live a day. */
 export const DEFAULT_RULES: RuleSet = {
   lessonMinutes: {

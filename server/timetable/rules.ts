@@ -4,7 +4,7 @@
  * the slots, the rules and what it knows about the recorded lessons.
  */
 import { gradeNameZh, levelOfGrade, type SchoolLevel } from '../district/model.ts';
-import { RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
+import { DEFAULT_HOMEWORK_MINUTES, RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
 
 /** Minutes after midnight of "HH:MM" (or "HH:MM:SS", for short test channels and exact live times). */
 export const toMinutes = (hhmm: string): number => {
@@ -184,6 +184,11 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
   return out.sort((x, y) => RULE_CODES.indexOf(x.rule) - RULE_CODES.indexOf(y.rule));
 }
 
+/** Homework minutes a class of a level may get for one day under these rules. */
+export function homeworkLimit(rules: RuleSet, level: SchoolLevel): number {
+  return (rules.homeworkDailyMaxMinutes ?? DEFAULT_HOMEWORK_MINUTES)[level];
+}
+
 /** A school may only tighten the district's rules (一校一案 within 一区一策); returns what loosens them. */
 export function looserThan(district: RuleSet, school: RuleSet): string[] {
   const problems: string[] = [];
@@ -198,6 +203,9 @@ export function looserThan(district: RuleSet, school: RuleSet): string[] {
         `dailyLiveMaxMinutes.${level}: ${school.dailyLiveMaxMinutes[level]} is above the district's ${district.dailyLiveMaxMinutes[level]}`,
       );
     }
+    const dh = homeworkLimit(district, level);
+    const sh = school.homeworkDailyMaxMinutes?.[level] ?? dh;
+    if (sh > dh) problems.push(`homeworkDailyMaxMinutes.${level}: ${sh} is above the district's ${dh}`);
   }
   if (school.minBreakMinutes < district.minBreakMinutes)
     problems.push(

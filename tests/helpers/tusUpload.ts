@@ -14,13 +14,13 @@ export function tusUpload(
   token: string,
   file: string,
   metadata: Record<string, string>,
-  opts: { chunkSize?: number } = {},
+  opts: { chunkSize?: number; endpoint?: string } = {},
 ): Promise<TusResult> {
   const size = fs.statSync(file).size;
   const progress: number[] = [];
   return new Promise((resolve, reject) => {
     const upload = new tus.Upload(fs.createReadStream(file), {
-      endpoint: `${baseUrl}/api/uploads`,
+      endpoint: `${baseUrl}${opts.endpoint ?? '/api/uploads'}`,
       uploadSize: size,
       chunkSize: opts.chunkSize ?? 4 * 1024 * 1024,
       retryDelays: [],
