@@ -20,6 +20,7 @@ import { renderClassDashboard } from './pages/classDashboard.ts';
 import { renderClassRoom } from './pages/classRoom.ts';
 import { renderWorkload } from './pages/workload.ts';
 import { renderDuty } from './pages/duty.ts';
+import { renderClassHomework, renderHomework, renderHomeworkItem } from './pages/homework.ts';
 import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
 
 const root = document.getElementById('app')!;
@@ -49,6 +50,9 @@ function header(): HTMLElement {
       me && h('a', { href: '#/timetable', 'data-testid': 'nav-timetable' }, t('timetableNav')),
       me && h('a', { href: '#/live', 'data-testid': 'nav-live' }, t('liveNav')),
       me && h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
+      me &&
+        (me.role === 'student' || me.role === 'co_teacher') &&
+        h('a', { href: '#/homework', 'data-testid': 'nav-homework' }, t('hwNav')),
       me && h('span', { class: 'who', 'data-testid': 'who' }, `${me.displayName} · ${t(`role.${me.role}`)}`),
       h(
         'button',
@@ -102,6 +106,8 @@ export async function route(): Promise<void> {
     const cls = /^#\/class\/([\w-]+)$/.exec(hash);
     const dashboard = /^#\/class\/([\w-]+)\/dashboard$/.exec(hash);
     const room = /^#\/class\/([\w-]+)\/room$/.exec(hash);
+    const classHomework = /^#\/class\/([\w-]+)\/homework$/.exec(hash);
+    const homeworkItem = /^#\/homework\/([\w-]+)$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
     const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
@@ -109,6 +115,9 @@ export async function route(): Promise<void> {
     let content: HTMLElement;
     if (dashboard) content = await renderClassDashboard(me, dashboard[1]!);
     else if (room) content = await renderClassRoom(me, room[1]!);
+    else if (classHomework) content = await renderClassHomework(me, classHomework[1]!);
+    else if (homeworkItem) content = await renderHomeworkItem(me, homeworkItem[1]!);
+    else if (hash === '#/homework') content = await renderHomework(me);
     else if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
     else if (studio) content = await renderStudio(me, studio[1]!);

@@ -159,6 +159,15 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
             t('openRoom'),
           )
         : '',
+      ['co_teacher', 'school_admin', 'district_admin'].includes(me.role)
+        ? h(
+            'a',
+            { class: 'button', href: `#/class/${classId}/homework`, 'data-testid': 'open-homework' },
+            t('hwNav'),
+          )
+        : me.role === 'student'
+          ? h('a', { class: 'button', href: '#/homework', 'data-testid': 'open-homework' }, t('hwNav'))
+          : '',
     ),
     h(
       'section',

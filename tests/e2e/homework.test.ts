@@ -1,0 +1,147 @@
+/**
+ * Homework in real Chromium: a co-teacher sets homework (seeing the day's
+ * minutes against the limit before publishing), a student on a phone-sized
+ * page hands in two large photos (resized in the browser before they go up
+ * over tus) and a note, the co-teacher sees the photos, marks with a grade
+ * and a comment in depth, the rotation moves on, and the student reads the
+ * feedback.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { launchChromium, submitLogin } from '../helpers/browser.ts';
+import { startTestService } from '../helpers/service.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const SHOTS = path.resolve('.tmp/screenshots');
+const CLASS = 'cls_demo_s1_g3_1';
+let svc: RunningService;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const dir = tmpDir('hw-e2e');
+const bigPhoto = path.join(dir, 'IMG_0001.jpg');
+
+beforeAll(async () => {
+  if (!fs.existsSync('web-player/dist/index.html'))
+    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  // A phone camera's picture: 4000×3000, a few MB.
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=4000x3000',
+    '-frames:v',
+    '1',
+    '-q:v',
+    '2',
+    bigPhoto,
+  ]);
+  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await svc?.close();
+});
+
+async function signIn(username: string, phone = false): Promise<Page> {
+  const ctx = await browser.newContext(
+    phone
+      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      : { viewport: { width: 1280, height: 860 } },
+  );
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await submitLogin(page, svc.url, username);
+  await page.waitForSelector('[data-testid^=home-]');
+  return page;
+}
+
+describe('homework in the browser', () => {
+  let teacher: Page;
+  let student: Page;
+
+  it('a co-teacher sees the day’s load and sets homework', async () => {
+    teacher = await signIn('t-s1-g3-1');
+    await teacher.goto(`${svc.url}/#/class/${CLASS}/homework`);
+    await teacher.waitForSelector('[data-testid=hw-new]');
+    await teacher.fill('[data-testid=hw-minutes]', '75');
+    // Above the 60 minutes of grades 3–6: said before publishing, and the button is off.
+    await teacher.waitForSelector('[data-testid=hw-load] .notice.error');
+    expect(await teacher.isDisabled('[data-testid=hw-publish]')).toBe(true);
+    await teacher.fill('[data-testid=hw-minutes]', '30');
+    await teacher.waitForFunction(
+      () =>
+        !document.querySelector('[data-testid=hw-load] .notice.error') &&
+        document.querySelector('[data-testid=hw-load] p'),
+    );
+    expect(await teacher.textContent('[data-testid=hw-load]')).toContain('30');
+    await teacher.fill('[data-testid=hw-title]', '看图写话');
+    await teacher.fill('[data-testid=hw-instructions]', '观察课本第 12 页的图，写三句话，拍照上传。');
+    await teacher.click('[data-testid=hw-publish]');
+    await teacher.waitForSelector('[data-testid=hw-assignments] >> text=看图写话');
+    expect(await teacher.locator('[data-testid=hw-proposed]').count()).toBe(2);
+    await teacher.screenshot({ path: path.join(SHOTS, 'homework-teacher.png'), fullPage: true });
+  });
+
+  it('a student on a phone hands in two photos (resized in the browser) and a note', async () => {
+    student = await signIn('s1-g3-1-01', true);
+    await student.click('[data-testid=nav-homework]');
+    await student.waitForSelector('[data-testid=hw-item] >> text=看图写话');
+    expect(await student.textContent('[data-testid=hw-item] [data-testid=hw-state]')).toBe('未交');
+    await student.click('[data-testid=hw-item]');
+    await student.waitForSelector('[data-testid=hw-submit-form]');
+    await student.setInputFiles('[data-testid=hw-photos]', [bigPhoto, bigPhoto]);
+    await student.fill('[data-testid=hw-text]', '我写了三句话。');
+    await student.click('[data-testid=hw-submit]');
+    await student.waitForSelector('[data-testid=my-submission]');
+    expect(await student.textContent('[data-testid=my-submission] [data-testid=hw-state]')).toBe('已交');
+    // Both photos came back from the server as pictures, smaller than the camera's file.
+    await student.waitForFunction(
+      () => document.querySelectorAll('[data-testid=my-submission] img.hw-photo').length === 2,
+    );
+    const sizes = await student.$$eval('[data-testid=my-submission] .hw-file img', (imgs) =>
+      (imgs as HTMLImageElement[]).map((i) => [i.naturalWidth, i.naturalHeight]),
+    );
+    expect(sizes).toEqual([
+      [1600, 1200],
+      [1600, 1200],
+    ]);
+    await student.screenshot({ path: path.join(SHOTS, 'homework-student-phone.png'), fullPage: true });
+  });
+
+  it('the co-teacher marks in depth with a comment; the rotation moves on; the student reads it', async () => {
+    await teacher.goto(`${svc.url}/#/class/${CLASS}/homework`);
+    await teacher.click('[data-testid=hw-assignments] >> text=看图写话');
+    await teacher.waitForSelector('[data-testid=hw-submission]');
+    await teacher.waitForFunction(
+      () => document.querySelectorAll('[data-testid=hw-submission] img.hw-photo').length === 2,
+    );
+    // Proposed for today's in-depth marking: the box is already ticked.
+    expect(await teacher.isChecked('[data-testid=hw-indepth]')).toBe(true);
+    await teacher.selectOption('[data-testid=hw-grade]', 'excellent');
+    await teacher.fill('[data-testid=hw-comment]', '观察仔细，句子通顺！');
+    await teacher.click('[data-testid=hw-mark]');
+    await teacher.waitForSelector('[data-testid=hw-feedback] >> text=观察仔细');
+    await teacher.goto(`${svc.url}/#/class/${CLASS}/homework`);
+    await teacher.waitForSelector('[data-testid=hw-rotation]');
+    expect(await teacher.locator('[data-testid=hw-proposed]').count()).toBe(1);
+    expect(await teacher.textContent('[data-testid=hw-rotation]')).toContain('今天已精批');
+
+    await student.goto(`${svc.url}/#/homework`);
+    await student.waitForSelector('[data-testid=hw-item] >> text=观察仔细');
+    expect(await student.textContent('[data-testid=hw-item] [data-testid=hw-state]')).toBe('已批改');
+    await student.click('[data-testid=hw-item]');
+    await student.waitForSelector('[data-testid=hw-feedback]');
+    expect(await student.textContent('[data-testid=hw-feedback]')).toContain('优');
+    expect(await student.locator('[data-testid=hw-submit-form]').count()).toBe(0);
+    await student.screenshot({ path: path.join(SHOTS, 'homework-feedback-phone.png'), fullPage: true });
+  });
+});
