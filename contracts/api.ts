@@ -100,6 +100,14 @@ export const endpoints = {
     alsoProduces: ['text/csv'],
   },
   'GET /api/classes/:id/attendance/week': { query: p.WeekQuery, response: p.AttendanceWeek },
+  'PUT /api/classes/:id/attendance/marks': {
+    body: p.MarkAttendance,
+    response: z.object({ cell: p.SlotAttendance }),
+  },
+  'GET /api/classes/:id/attendance/corrections': {
+    response: z.object({ corrections: z.array(p.Correction) }),
+  },
+  'POST /api/attendance/check-in': { body: p.CheckIn, response: p.CheckedIn },
   'GET /api/classes/:id/room/messages': { query: p.RoomPageQuery, response: p.RoomPage },
   'GET /api/workload': { response: p.Workload },
   'GET /api/students/:id/data': { response: p.StudentDataExport },

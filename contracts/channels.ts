@@ -24,6 +24,8 @@ export const ChannelNowNext = z.object({
   next: Programme.nullable(),
   /** During a live slot: what the channel shows now (the live lesson, its backup lesson, or the slate). */
   onAir: z.enum(['live', 'backup', 'slate']).optional(),
+  /** The lesson on now's TV check-in code (children watching on TV enter it in the app). */
+  checkInCode: z.string().optional(),
 });
 export type ChannelNowNext = z.infer<typeof ChannelNowNext>;
 export const ChannelGuide = z.object({ timeZone: z.string(), channels: z.array(ChannelNowNext) });

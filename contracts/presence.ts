@@ -55,6 +55,47 @@ export const SlotAttendance = z.object({
   replay: z.boolean(),
   status: AttendanceStatus,
   devices: z.array(z.string()),
+  /** Where the status came from: heartbeats, a TV check-in, or a co-teacher's mark. */
+  source: z.enum(['auto', 'tv', 'manual']).optional(),
+  reason: z.enum(['tv', 'ill', 'no_device', 'leave', 'other']).optional(),
+  note: z.string().optional(),
+  /** The co-teacher who marked it. */
+  markedBy: z.string().optional(),
+  /** When the child checked in with the TV code (ms). */
+  checkedInAt: z.number().optional(),
+});
+export const CheckIn = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{4}$/, 'must be the 4 digits shown on the channel'),
+});
+export const CheckedIn = z.object({
+  slotId: z.string(),
+  title: z.string(),
+  date: z.string(),
+  at: z.string(),
+});
+export const MarkAttendance = z.object({
+  date: DateString,
+  slotId: z.string().max(64),
+  studentId: z.string().max(64),
+  status: z.enum(['present', 'absent']),
+  reason: z.enum(['tv', 'ill', 'no_device', 'leave', 'other']),
+  note: z.string().trim().max(200).optional(),
+});
+export const Correction = z.object({
+  date: z.string(),
+  slotId: z.string(),
+  studentId: z.string(),
+  studentName: z.string(),
+  was: z.string(),
+  status: z.enum(['present', 'absent']),
+  reason: z.enum(['tv', 'ill', 'no_device', 'leave', 'other']),
+  note: z.string().optional(),
+  by: z.string(),
+  byName: z.string(),
+  at: z.string(),
 });
 export const AttendanceQuery = z.object({
   date: DateString.optional(),

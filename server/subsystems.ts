@@ -5,6 +5,8 @@
  * same way. What a factory starts, the caller releases (Service.ts puts it
  * on its closer stack).
  */
+import { AttendanceMarks, checkInCode } from './presence/AttendanceMarks.ts';
+import { DEFAULT_ATTENDANCE_RETENTION_DAYS } from './timetable/model.ts';
 import { createHomeworkUploadServer } from './homework/homeworkUploads.ts';
 import type { Homework } from './homework/Homework.ts';
 import path from 'node:path';
@@ -88,6 +90,7 @@ export function createChannels(core: Core, logger: Logger) {
       timeZone: config.TIMEZONE,
       lessonTitle: async (id) => (await core.lessons.get(id))?.title,
       nowPlaying: (grade) => channels.nowPlaying(grade),
+      checkInCode: (grade, date, slotId) => checkInCode(checkInKeyOf(core), grade, date, slotId),
     }),
     outputs: new OutputStore(redis),
     headEndAllowed: new DestinationAllowList(config.HEAD_END_ALLOWED),
@@ -99,7 +102,18 @@ export type Channels = ReturnType<typeof createChannels>;
 export function createPeople(core: Core, timetableStore: TimetableStore) {
   const { config } = core;
   const redis = core.redis.redis;
-  const presence = new PresenceStore(redis);
+  // The district's retention of attendance records, read at most once a minute.
+  let retention = { at: 0, days: DEFAULT_ATTENDANCE_RETENTION_DAYS };
+  const retentionDays = async () => {
+    if (Date.now() - retention.at > 60_000) {
+      const days =
+        (await timetableStore.rules()).attendanceRetentionDays ?? DEFAULT_ATTENDANCE_RETENTION_DAYS;
+      retention = { at: Date.now(), days };
+    }
+    return retention.days;
+  };
+  const presence = new PresenceStore(redis, retentionDays);
+  const audit = new AuditLog(redis);
   const rooms = new ClassRoomStore(redis);
   const rules = {
     lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
@@ -112,7 +126,7 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
     presence,
     rooms,
     timetable: timetableStore,
-    audit: new AuditLog(redis),
+    audit,
     timeZone: config.TIMEZONE,
     attendance: rules,
   };
@@ -126,9 +140,15 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
       timetable: timetableStore,
       rules,
       timeZone: config.TIMEZONE,
+      marks: new AttendanceMarks(redis, retentionDays),
+      checkInKey: checkInKeyOf(core),
+      audit,
     }),
   };
 }
+
+/** The key the slots' TV check-in codes are derived from (the same on every instance). */
+const checkInKeyOf = (core: Core) => deriveKey(core.urlSigningKey, 'tv-check-in');
 
 /** Password hashing (worker threads, bounded) and the sign-in limits in front of it. */
 export function createSignIn(core: Core) {
@@ -272,7 +292,10 @@ export function createUploads(core: Core, logger: Logger, homework: Homework) {
   });
   // Homework photos, recordings and worksheets: the same lock, their own folder and limits.
   const homeworkServer = createHomeworkUploadServer({
-    dir: path.join(config.UPLOAD_DIR ? path.resolve(config.UPLOAD_DIR) : path.join(config.dataDir, 'uploads'), 'homework'),
+    dir: path.join(
+      config.UPLOAD_DIR ? path.resolve(config.UPLOAD_DIR) : path.join(config.dataDir, 'uploads'),
+      'homework',
+    ),
     locker,
     expiryMs: config.UPLOAD_EXPIRY,
     storage: core.storage,

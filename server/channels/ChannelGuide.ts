@@ -25,6 +25,8 @@ export interface ChannelGuideDeps {
   now?: () => number;
   /** A lesson's title (the live slots' backup lessons are named in the guide). */
   lessonTitle?: (id: string) => Promise<string | undefined>;
+  /** The TV check-in code of a slot (shown while it airs). */
+  checkInCode?: (grade: number, date: string, slotId: string) => string;
   /** What a channel shows now during a live slot (ChannelService.nowPlaying). */
   nowPlaying?: (grade: number) => Promise<'live' | 'backup' | 'slate' | 'lesson'>;
 }
@@ -94,7 +96,19 @@ export class ChannelGuide {
             const playing = await this.#d.nowPlaying(g).catch(() => undefined);
             onAir = playing === 'lesson' ? undefined : playing;
           }
-          return { id: channelId(g), grade: g, name: channelName(g), ...nn, ...(onAir ? { onAir } : {}) };
+          // The check-in code of the lesson on now, for children watching on TV (the channel player shows it).
+          const code =
+            nn.now && this.#d.checkInCode
+              ? this.#d.checkInCode(g, localDate(this.#d.timeZone, Date.parse(nn.now.start)), nn.now.slotId)
+              : undefined;
+          return {
+            id: channelId(g),
+            grade: g,
+            name: channelName(g),
+            ...nn,
+            ...(onAir ? { onAir } : {}),
+            ...(code ? { checkInCode: code } : {}),
+          };
         }),
       ),
     };

@@ -17,6 +17,17 @@ import {
 import { toAttendanceSlot } from './attendanceSlot.ts';
 import type { PresenceStore } from './PresenceStore.ts';
 import { localDate } from '../timetable/epg.ts';
+import { AppError } from '../errors.ts';
+import type { User } from '../district/model.ts';
+import type { AuditLog } from '../privacy/AuditLog.ts';
+import {
+  checkInCode,
+  sameCode,
+  WRONG_CODES_ALLOWED,
+  type AttendanceMarks,
+  type ManualMark,
+  type MarkReason,
+} from './AttendanceMarks.ts';
 
 type PresenceState = 'watching' | 'left' | 'not_joined';
 
@@ -26,7 +37,27 @@ export interface AttendanceReportDeps {
   timetable: TimetableStore;
   rules: AttendanceRules;
   timeZone: string;
+  /** TV check-ins and co-teachers' marks. */
+  marks: AttendanceMarks;
+  /** Derives the slots' TV check-in codes (from the district secret). */
+  checkInKey: string;
+  audit?: AuditLog;
 }
+
+/** Where a cell's status came from: heartbeats, a TV check-in, or a co-teacher's mark. */
+export type AttendanceSource = 'auto' | 'tv' | 'manual';
+
+/** A check-in is accepted from a little before the lesson (the slate shows the code) to its end. */
+export const CHECK_IN_EARLY_MS = 5 * 60_000;
+
+const REASON_ZH: Record<MarkReason, string> = {
+  tv: '电视收看',
+  ill: '生病',
+  no_device: '没有设备',
+  leave: '请假',
+  other: '其他',
+};
+const SOURCE_ZH: Record<AttendanceSource, string> = { auto: '自动', tv: '电视签到', manual: '教师标记' };
 
 const STATUS_ZH: Record<SlotAttendance['status'], string> = {
   present: '出勤',
@@ -74,7 +105,15 @@ export class AttendanceReport {
 
   /** Every student × every lesson of the day, and who missed what. */
   async day(cls: SchoolClass, date = localDate(this.#d.timeZone), now = Date.now()) {
-    const [students, slots] = await Promise.all([this.#d.store.listStudents(cls.id), this.#slots(cls, date)]);
+    const [students, slots, marks] = await Promise.all([
+      this.#d.store.listStudents(cls.id),
+      this.#slots(cls, date),
+      this.#d.marks.marks(cls.id, date),
+    ]);
+    const tv = await this.#d.marks.checkIns(
+      students.map((s) => s.id),
+      date,
+    );
     const rows = await Promise.all(
       students.map(async (st) => {
         const sessions = await this.#d.presence.sessions(st.id, date);
@@ -82,7 +121,13 @@ export class AttendanceReport {
           id: st.id,
           username: st.username,
           displayName: st.displayName,
-          slots: slots.map((sl) => attendanceFor(sl, sessions, now, this.#d.rules)),
+          slots: slots.map((sl) =>
+            withMarks(
+              attendanceFor(sl, sessions, now, this.#d.rules),
+              tv.get(st.id)?.get(sl.slotId),
+              marks.get(`${sl.slotId}|${st.id}`),
+            ),
+          ),
         };
       }),
     );
@@ -112,7 +157,23 @@ export class AttendanceReport {
             hourCycle: 'h23',
           }).format(ms);
     const rows: (string | number)[][] = [
-      ['日期', '学号', '姓名', '课程', '开始', '加入时间', '观看分钟', '观看比例%', '迟到', '回看', '状态'],
+      [
+        '日期',
+        '学号',
+        '姓名',
+        '课程',
+        '开始',
+        '加入时间',
+        '观看分钟',
+        '观看比例%',
+        '迟到',
+        '回看',
+        '状态',
+        '来源',
+        '原因',
+        '备注',
+        '标记人',
+      ],
     ];
     for (const row of report.students)
       row.slots.forEach((a, i) => {
@@ -129,9 +190,119 @@ export class AttendanceReport {
           a.late ? '是' : '',
           a.replay ? '是' : '',
           STATUS_ZH[a.status],
+          SOURCE_ZH[a.source],
+          a.reason ? REASON_ZH[a.reason] : '',
+          a.note ?? '',
+          a.markedBy ?? '',
         ]);
       });
     return toCsv(rows, { bom: true });
+  }
+
+  /** The TV check-in code of a slot of a grade's day. */
+  codeOf(grade: number, date: string, slotId: string): string {
+    return checkInCode(this.#d.checkInKey, grade, date, slotId);
+  }
+
+  /** A child (on the family TV) enters the code the channel shows: counted present via TV for the lesson on now. */
+  async checkIn(user: User, code: string, now = Date.now()) {
+    const classId = user.classIds?.[0];
+    if (user.role !== 'student' || !classId)
+      throw new AppError('FORBIDDEN_ROLE', 'Only students check in with a TV code.');
+    const cls = await this.#d.store.requireClass(classId);
+    const date = localDate(this.#d.timeZone, now);
+    const slot = (await this.#slots(cls, date)).find(
+      (s) => now >= s.start - CHECK_IN_EARLY_MS && now <= s.end,
+    );
+    if (!slot)
+      throw new AppError(
+        'CONFLICT',
+        'No lesson of your grade is on air now: enter the code while the lesson is on.',
+        undefined,
+        { messageZh: '现在没有你们年级的课在播出：请在上课时输入电视上的签到码。' },
+      );
+    if (!sameCode(code.trim(), this.codeOf(cls.grade, date, slot.slotId))) {
+      const { allowed, retryAfterSec } = await this.#d.marks.wrongCode(user.id);
+      if (!allowed) {
+        const e = new AppError(
+          'RATE_LIMITED',
+          `Too many wrong codes. Try again in ${Math.ceil(retryAfterSec / 60)} min, or ask your teacher to mark you.`,
+          undefined,
+          {
+            messageZh: `签到码错了太多次，请 ${Math.ceil(retryAfterSec / 60)} 分钟后再试，或请老师帮你登记。`,
+          },
+        );
+        e.retryAfterSec = retryAfterSec;
+        throw e;
+      }
+      const left = await this.#d.marks.wrongCodesLeft(user.id);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `That is not the code of “${slot.title}”. Look at the channel again (${left} tries left).`,
+        undefined,
+        { messageZh: `这不是《${slot.title}》的签到码，请再看一下电视（还可以试 ${left} 次）。` },
+      );
+    }
+    await this.#d.marks.checkIn(user.id, date, slot.slotId, now);
+    return { slotId: slot.slotId, title: slot.title, date, at: new Date(now).toISOString() };
+  }
+
+  /** A co-teacher marks (or corrects) a child's attendance of one lesson, with the reason; audited. */
+  async mark(
+    user: User,
+    cls: SchoolClass,
+    m: {
+      date: string;
+      slotId: string;
+      studentId: string;
+      status: 'present' | 'absent';
+      reason: MarkReason;
+      note?: string;
+    },
+  ) {
+    if (user.role !== 'co_teacher' || !user.classIds?.includes(cls.id))
+      throw new AppError('FORBIDDEN_SCOPE', `Only the co-teachers of ${cls.name} mark its attendance.`);
+    const report = await this.day(cls, m.date);
+    const row = report.students.find((s) => s.id === m.studentId);
+    const i = report.slots.findIndex((s) => s.slotId === m.slotId);
+    if (!row) throw new AppError('VALIDATION_FAILED', `Student ${m.studentId} is not in ${cls.name}.`);
+    if (i < 0)
+      throw new AppError('VALIDATION_FAILED', `There is no lesson ${m.slotId} on ${m.date} for ${cls.name}.`);
+    if (report.slots[i]!.start > Date.now())
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'This lesson has not started yet: mark attendance once it is on.',
+      );
+    const before = row.slots[i]!;
+    const mark: ManualMark = {
+      status: m.status,
+      reason: m.reason,
+      ...(m.note ? { note: m.note } : {}),
+      by: user.id,
+      byName: user.displayName,
+      at: new Date().toISOString(),
+    };
+    await this.#d.marks.setMark(cls.id, m.date, m.slotId, m.studentId, mark, {
+      ...mark,
+      date: m.date,
+      slotId: m.slotId,
+      studentId: m.studentId,
+      studentName: row.displayName,
+      was: `${before.status}/${before.source}`,
+    });
+    const student = await this.#d.store.getUser(m.studentId);
+    if (student)
+      await this.#d.audit?.record(
+        user,
+        'attendance.mark',
+        student,
+        `${m.date} ${report.slots[i]!.title}: ${before.status} → ${m.status} (${m.reason}${m.note ? `: ${m.note}` : ''})`,
+      );
+    return { ...before, ...withMarks(before, undefined, mark) };
+  }
+
+  corrections(cls: SchoolClass) {
+    return this.#d.marks.corrections(cls.id);
   }
 
   /** Seven days ending `to`: lessons, present/partial/absent cells and the present share per day. */
@@ -154,4 +325,37 @@ export class AttendanceReport {
     }
     return { classId: cls.id, days };
   }
+}
+
+/** A cell with its TV check-in and its co-teacher's mark applied (a mark wins over everything). */
+export function withMarks(
+  a: SlotAttendance,
+  checkedInAt: number | undefined,
+  mark: ManualMark | undefined,
+): SlotAttendance & {
+  source: AttendanceSource;
+  reason?: MarkReason;
+  note?: string;
+  markedBy?: string;
+  checkedInAt?: number;
+} {
+  if (mark)
+    return {
+      ...a,
+      status: mark.status,
+      source: 'manual',
+      reason: mark.reason,
+      ...(mark.note ? { note: mark.note } : {}),
+      markedBy: mark.byName,
+      ...(checkedInAt !== undefined ? { checkedInAt } : {}),
+    };
+  if (checkedInAt !== undefined && a.status !== 'present')
+    return {
+      ...a,
+      status: 'present',
+      source: 'tv',
+      checkedInAt,
+      devices: [...new Set([...a.devices, 'tv'])],
+    };
+  return { ...a, source: 'auto', ...(checkedInAt !== undefined ? { checkedInAt } : {}) };
 }

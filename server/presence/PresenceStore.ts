@@ -11,7 +11,8 @@ import type { WatchKind, WatchSession } from './attendance.ts';
 /** A tab that has not sent a heartbeat for this long has left. */
 export const PRESENCE_TTL_MS = 15_000;
 export const BEAT_EVERY_MS = 5_000;
-const LOG_TTL_S = 40 * 86_400;
+/** Watch logs are kept this long unless the district sets attendanceRetentionDays. */
+export const DEFAULT_LOG_TTL_S = 150 * 86_400;
 
 const K = {
   tab: (uid: string, tab: string) => `sc:pres:tab:${uid}:${tab}`,
@@ -48,9 +49,11 @@ return v`;
 
 export class PresenceStore {
   readonly #redis: Redis;
+  readonly #retentionDays: () => Promise<number>;
 
-  constructor(redis: Redis) {
+  constructor(redis: Redis, retentionDays: () => Promise<number> = async () => DEFAULT_LOG_TTL_S / 86_400) {
     this.#redis = redis;
+    this.#retentionDays = retentionDays;
   }
 
   /** Records a heartbeat; says whether the student's viewing started, changed or continues. */
@@ -182,7 +185,7 @@ export class PresenceStore {
       K.tabs(uid),
       K.log(uid, date),
       tab,
-      String(LOG_TTL_S),
+      String((await this.#retentionDays()) * 86_400),
     );
     return v !== null;
   }

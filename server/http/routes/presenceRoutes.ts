@@ -59,6 +59,33 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     handler: async ({ user, params, query }) => attendance.week(await staffClass(user, params.id), query.to),
   });
 
+  r.add('PUT /api/classes/:id/attendance/marks', {
+    tag: 'presence',
+    summary:
+      'Mark or correct a child’s attendance of one lesson (present/absent) with the reason (TV, ill, no device, leave, other); audited',
+    auth: ['co_teacher'],
+    handler: async ({ user, params, body }) => ({
+      cell: await attendance.mark(user, await staffClass(user, params.id), body),
+    }),
+  });
+
+  r.add('GET /api/classes/:id/attendance/corrections', {
+    tag: 'presence',
+    summary: 'Every attendance mark and correction of the class, newest first (who, when, from what, why)',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    handler: async ({ user, params }) => ({
+      corrections: await attendance.corrections(await staffClass(user, params.id)),
+    }),
+  });
+
+  r.add('POST /api/attendance/check-in', {
+    tag: 'presence',
+    summary:
+      'TV check-in: a child enters the 4-digit code the grade channel shows during the lesson and is counted present via TV',
+    auth: ['student'],
+    handler: ({ user, body }) => attendance.checkIn(user, body.code),
+  });
+
   r.add('GET /api/classes/:id/room/messages', {
     tag: 'presence',
     summary:
