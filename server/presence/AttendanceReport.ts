@@ -23,7 +23,6 @@ import type { AuditLog } from '../privacy/AuditLog.ts';
 import {
   checkInCode,
   sameCode,
-  WRONG_CODES_ALLOWED,
   type AttendanceMarks,
   type ManualMark,
   type MarkReason,

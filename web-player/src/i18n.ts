@@ -437,6 +437,23 @@ const zh = {
   'hw.saveMark': '保存批改',
   'hw.askRedo': '要求订正',
   'hw.inDepth': '精批（计入轮换）',
+  'att.src.tv': '电视签到',
+  'att.reason.tv': '电视收看',
+  'att.reason.ill': '生病',
+  'att.reason.no_device': '没有设备',
+  'att.reason.leave': '请假',
+  'att.reason.other': '其他',
+  'att.mark': '标记',
+  'att.statusLabel': '出勤情况',
+  'att.reasonLabel': '原因',
+  'att.note': '备注',
+  'att.save': '保存',
+  'att.cancel': '取消',
+  'checkin.title': '在电视上看课？',
+  'checkin.hint': '上课时输入本年级频道节目单上显示的 4 位签到码（老师或家长也可以告诉你），就算出勤。',
+  'checkin.submit': '签到',
+  'checkin.done': '已签到：{title}',
+  'checkin.code': '电视签到码',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -890,6 +907,24 @@ const en: Record<keyof typeof zh, string> = {
   'hw.saveMark': 'Save marking',
   'hw.askRedo': 'Ask for a redo',
   'hw.inDepth': 'In depth (counts for the rotation)',
+  'att.src.tv': 'TV check-in',
+  'att.reason.tv': 'Watched on TV',
+  'att.reason.ill': 'Ill',
+  'att.reason.no_device': 'No device',
+  'att.reason.leave': 'On leave',
+  'att.reason.other': 'Other',
+  'att.mark': 'Mark',
+  'att.statusLabel': 'Attendance',
+  'att.reasonLabel': 'Reason',
+  'att.note': 'Note',
+  'att.save': 'Save',
+  'att.cancel': 'Cancel',
+  'checkin.title': 'Watching on TV?',
+  'checkin.hint':
+    'During the lesson, enter the 4-digit code shown in your grade channel’s guide to be counted present.',
+  'checkin.submit': 'Check in',
+  'checkin.done': 'Checked in: {title}',
+  'checkin.code': 'TV check-in code',
 };
 
 export type MessageKey = keyof typeof zh;

@@ -59,6 +59,14 @@ export async function renderChannels(me: ApiUser): Promise<HTMLElement> {
           { class: 'card live-card', 'data-testid': 'channel', 'data-channel': c.id },
           h('h3', {}, c.name),
           line(t('guideNow'), c.now, c.next, c.onAir),
+          c.checkInCode
+            ? h(
+                'p',
+                { class: 'checkin-code', 'data-testid': 'checkin-code' },
+                `${t('checkin.code')}: `,
+                h('strong', {}, c.checkInCode),
+              )
+            : '',
           line(t('guideNext'), c.next),
           h(
             'a',

@@ -5,13 +5,13 @@
  * absentees to phone, a CSV export and the week's attendance chart. Roster
  * changes arrive over socket.io as they happen.
  */
-import { call, session, type ApiUser } from '../api.ts';
+import { call, errorText, session, type ApiUser } from '../api.ts';
 import type { AttendanceDay, RosterRow, Viewing } from '../../../contracts/presence.ts';
 import type { PresenceUpdate } from '../../../contracts/realtime.ts';
 import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { getLang, t } from '../i18n.ts';
-import { onLeave } from '../router.ts';
+import { navigate, onLeave } from '../router.ts';
 import { realtime } from '../realtime.ts';
 
 type Att = AttendanceDay['students'][number]['slots'][number];
@@ -21,7 +21,7 @@ let zone: string | undefined;
 const hm = (ms: number) =>
   new Date(ms).toLocaleTimeString(getLang(), { hour: '2-digit', minute: '2-digit', timeZone: zone });
 
-export async function renderClassDashboard(_me: ApiUser, classId: string): Promise<HTMLElement> {
+export async function renderClassDashboard(me: ApiUser, classId: string): Promise<HTMLElement> {
   const [roster, report, week] = await Promise.all([
     call('GET /api/classes/:id/presence', { params: { id: classId } }),
     call('GET /api/classes/:id/attendance', { params: { id: classId } }),
@@ -103,8 +103,9 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
     socket.emit('presence:unsubscribe', { classId });
   });
 
-  // Today's attendance: one column per lesson.
-  const cell = (a: Att) => {
+  // Today's attendance: one column per lesson. The class's co-teachers mark or correct a cell (TV, ill…).
+  const canMark = me.role === 'co_teacher' && !!me.classIds?.includes(classId);
+  const cell = (a: Att, studentId?: string, studentName?: string) => {
     const label =
       a.status === 'present'
         ? a.replay
@@ -125,7 +126,92 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
       },
       label,
       a.watchedSec ? h('span', { class: 'muted small' }, ` ${a.percent}%`) : '',
+      a.source === 'tv' ? h('span', { class: 'badge att-src', title: t('att.src.tv') }, 'TV') : '',
+      a.source === 'manual'
+        ? h(
+            'span',
+            { class: 'badge att-src', title: `${a.markedBy ?? ''}${a.note ? `: ${a.note}` : ''}` },
+            `✎ ${a.reason ? t(`att.reason.${a.reason}`) : ''}`,
+          )
+        : '',
+      canMark && studentId && a.status !== 'upcoming'
+        ? h(
+            'button',
+            {
+              class: 'link small',
+              'data-testid': 'att-mark',
+              onclick: () => openMark(a, studentId, studentName ?? ''),
+            },
+            t('att.mark'),
+          )
+        : '',
     );
+  };
+  const markDialog = h('dialog', { class: 'card', 'data-testid': 'att-dialog' });
+  const openMark = (a: Att, studentId: string, studentName: string) => {
+    const slot = report.slots.find((x) => x.slotId === a.slotId)!;
+    const status = h(
+      'select',
+      { 'data-testid': 'att-status' },
+      h('option', { value: 'present', selected: a.status !== 'absent' }, t('attPresent')),
+      h('option', { value: 'absent', selected: a.status === 'absent' }, t('attAbsent')),
+    );
+    const reason = h(
+      'select',
+      { 'data-testid': 'att-reason' },
+      (['tv', 'ill', 'no_device', 'leave', 'other'] as const).map((r) =>
+        h('option', { value: r, selected: a.reason === r }, t(`att.reason.${r}`)),
+      ),
+    );
+    const note = h('input', { maxlength: 200, 'data-testid': 'att-note', value: a.note ?? '' });
+    const msg = h('div', { class: 'status-area' });
+    markDialog.replaceChildren(
+      h(
+        'form',
+        {
+          class: 'form',
+          method: 'dialog',
+          onsubmit: async (ev: Event) => {
+            ev.preventDefault();
+            try {
+              await call('PUT /api/classes/:id/attendance/marks', {
+                params: { id: classId },
+                body: {
+                  date: report.date,
+                  slotId: a.slotId,
+                  studentId,
+                  status: status.value as 'present' | 'absent',
+                  reason: reason.value as 'tv',
+                  note: note.value.trim() || undefined,
+                },
+              });
+              markDialog.close();
+              // The whole dashboard again: the cell, the absentees and the week all change.
+              navigate(location.hash);
+            } catch (e) {
+              msg.replaceChildren(notice('error', errorText(e)));
+            }
+          },
+        },
+        h('h2', {}, `${studentName} · ${hm(slot.start)} ${slot.title}`),
+        h('label', {}, t('att.statusLabel'), status),
+        h('label', {}, t('att.reasonLabel'), reason),
+        h('label', {}, t('att.note'), note),
+        msg,
+        h(
+          'p',
+          {},
+          h('button', { type: 'submit', 'data-testid': 'att-save' }, t('att.save')),
+          ' ',
+          h(
+            'button',
+            { type: 'button', class: 'secondary', onclick: () => markDialog.close() },
+            t('att.cancel'),
+          ),
+        ),
+      ),
+    );
+    markDialog.showModal();
   };
   zone = report.timeZone;
   // A long day: the lessons so far (the latest 8) and the next one, with a switch to show all of them.
@@ -156,7 +242,12 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
           'tbody',
           {},
           report.students.map((s) =>
-            h('tr', {}, h('td', {}, s.displayName), ...cols.map((i) => cell(s.slots[i]!))),
+            h(
+              'tr',
+              {},
+              h('td', {}, s.displayName),
+              ...cols.map((i) => cell(s.slots[i]!, s.id, s.displayName)),
+            ),
           ),
         ),
       ),
@@ -170,7 +261,7 @@ export async function renderClassDashboard(_me: ApiUser, classId: string): Promi
   });
   paintAttendance();
   const attendance = report.slots.length
-    ? h('div', {}, table, toggle)
+    ? h('div', {}, table, toggle, markDialog)
     : h('p', { class: 'muted' }, t('attNoLessons'));
 
   const absentees = h(

@@ -1,5 +1,5 @@
-import { call, type ApiClass, type ApiUser } from '../api.ts';
-import { h } from '../dom.ts';
+import { call, errorText, type ApiClass, type ApiUser } from '../api.ts';
+import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 
 function classCard(c: ApiClass, me: ApiUser, schoolName?: string): HTMLElement {
@@ -97,6 +97,7 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
             h('span', { class: 'muted' }, t('replaysHint')),
           ),
         ),
+        tvCheckIn(),
         h('p', { class: 'muted' }, t('studentHomeHint')),
       );
     }
@@ -244,4 +245,46 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
         classesByGrade(classes, me, schools, me.role === 'district_admin', gradeName),
       );
   }
+}
+
+/** TV check-in: a child watching the grade channel on the family TV enters the code it shows. */
+function tvCheckIn(): HTMLElement {
+  const code = h('input', {
+    inputmode: 'numeric',
+    pattern: '[0-9]{4}',
+    maxlength: 4,
+    required: true,
+    autocomplete: 'off',
+    class: 'code-input',
+    'aria-label': t('checkin.code'),
+    'data-testid': 'checkin-code',
+  });
+  const status = h('div', { class: 'status-area', 'aria-live': 'polite' });
+  return h(
+    'form',
+    {
+      class: 'card form',
+      'data-testid': 'checkin',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        try {
+          const r = await call('POST /api/attendance/check-in', { body: { code: code.value } });
+          status.replaceChildren(notice('ok', t('checkin.done', { title: r.title })));
+          code.value = '';
+        } catch (e) {
+          status.replaceChildren(notice('error', errorText(e)));
+        }
+      },
+    },
+    h('h2', {}, t('checkin.title')),
+    h('p', { class: 'muted' }, t('checkin.hint')),
+    h(
+      'p',
+      {},
+      code,
+      ' ',
+      h('button', { type: 'submit', 'data-testid': 'checkin-submit' }, t('checkin.submit')),
+    ),
+    status,
+  );
 }
