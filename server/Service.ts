@@ -57,6 +57,8 @@ export interface RunningService {
   passwords: PasswordHasher;
   /** Requests and server errors per minute, shared by every instance (the duty console's error rate). */
   requestStats: RequestStats;
+  /** Homework (set, submit, mark): for seeding benches and tests. */
+  homework?: Homework;
   /** The internal metrics listener (METRICS_PORT), when configured. */
   metricsUrl?: string;
   close(): Promise<void>;
@@ -367,6 +369,7 @@ export async function startService(
       headEnds,
       passwords,
       requestStats,
+      homework,
       metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
       close: () => closers.closeAll(),
     };

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import path from 'node:path';
 import { Server as TusServer, type Locker } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import { AppError } from '../errors.ts';
@@ -114,10 +115,20 @@ export function createHomeworkUploadServer(d: HomeworkUploadDeps): TusServer {
         );
       }
       const key = homeworkFileKey(upload.id);
-      await d.storage.put(key, fs.createReadStream(local), {
-        contentType: what.contentType,
-        cacheControl: 'private, max-age=86400',
-      });
+      const dest = d.storage.localPath?.(key);
+      if (dest) {
+        // Same disk: a rename, not a second copy of the bytes (the type is kept in the file record).
+        await fsp.mkdir(path.dirname(dest), { recursive: true });
+        await fsp.rename(local, dest).catch(async (e: NodeJS.ErrnoException) => {
+          if (e.code !== 'EXDEV') throw e;
+          await d.storage.put(key, fs.createReadStream(local), { contentType: what.contentType });
+        });
+      } else {
+        await d.storage.put(key, fs.createReadStream(local), {
+          contentType: what.contentType,
+          cacheControl: 'private, max-age=86400',
+        });
+      }
       await fsp.rm(local, { force: true });
       await fsp.rm(`${local}.json`, { force: true });
       const file: Attachment = {

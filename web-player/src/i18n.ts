@@ -450,7 +450,7 @@ const zh = {
   'att.save': '保存',
   'att.cancel': '取消',
   'checkin.title': '在电视上看课？',
-  'checkin.hint': '上课时输入本年级频道节目单上显示的 4 位签到码（老师或家长也可以告诉你），就算出勤。',
+  'checkin.hint': '上课时输入本年级频道节目单上显示的 4 位签到码，就算出勤。',
   'checkin.submit': '签到',
   'checkin.done': '已签到：{title}',
   'checkin.code': '电视签到码',
