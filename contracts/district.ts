@@ -140,6 +140,8 @@ export const ErasedData = z.object({
   removedKeys: z.number().int(),
   removedMessages: z.number().int(),
   removedPositions: z.number().int(),
+  /** Homework submissions (with earlier versions) removed, their files too. */
+  removedSubmissions: z.number().int(),
 });
 export type ErasedData = z.infer<typeof ErasedData>;
 export const ErasedAccount = ErasedData.extend({ erased: z.string(), sessionsEnded: z.number().int() });

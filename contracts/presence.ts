@@ -1,4 +1,5 @@
 /** Who is watching, attendance, the class room's history, workload and data rights on the wire. */
+import { Submission } from './homework.ts';
 import { z } from 'zod';
 import { DateString, IsoTime, Role, clampedInt } from './common.ts';
 import { User } from './district.ts';
@@ -196,6 +197,8 @@ export const StudentDataExport = z.object({
     z.array(SlotAttendance.extend({ title: z.string(), start: z.string(), end: z.string() })),
   ),
   replayPositions: z.record(z.string(), z.number()),
+  /** Homework handed in (current and earlier versions), with the teachers' marks. */
+  homework: z.array(Submission),
   classRooms: z.array(
     z.object({
       classId: z.string(),

@@ -3,7 +3,7 @@
  * Redis (embedded or external), storage, the HTTP app. Used by main.ts,
  * the demo command and the integration tests alike.
  */
-import { Homework } from './homework/Homework.ts';
+import type { Homework } from './homework/Homework.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
@@ -175,13 +175,7 @@ export async function startService(
     const { passwords, loginGuard } = createSignIn(core);
     closers.add('password workers', () => passwords.close());
     observePasswordHashes(metrics, passwords);
-    const homework = new Homework({
-      redis: core.redis.redis,
-      store: core.store,
-      timetable: ch.timetableStore,
-      storage: core.storage,
-      timeZone: config.TIMEZONE,
-    });
+    const homework = people.homework;
     const uploads = createUploads(core, logger, homework);
     closers.add('upload locks', () => uploads.close());
     const requestStats = new RequestStats(core.redis.redis);

@@ -8,7 +8,7 @@
 import { AttendanceMarks, checkInCode } from './presence/AttendanceMarks.ts';
 import { DEFAULT_ATTENDANCE_RETENTION_DAYS } from './timetable/model.ts';
 import { createHomeworkUploadServer } from './homework/homeworkUploads.ts';
-import type { Homework } from './homework/Homework.ts';
+import { Homework } from './homework/Homework.ts';
 import path from 'node:path';
 import type { Core } from './Core.ts';
 import type { Logger } from './logger.ts';
@@ -114,6 +114,14 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
   };
   const presence = new PresenceStore(redis, retentionDays);
   const audit = new AuditLog(redis);
+  const marks = new AttendanceMarks(redis, retentionDays);
+  const homework = new Homework({
+    redis,
+    store: core.store,
+    timetable: timetableStore,
+    storage: core.storage,
+    timeZone: config.TIMEZONE,
+  });
   const rooms = new ClassRoomStore(redis);
   const rules = {
     lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
@@ -129,18 +137,21 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
     audit,
     timeZone: config.TIMEZONE,
     attendance: rules,
+    homework,
+    marks,
   };
   return {
     presence,
     rooms,
     personal,
+    homework,
     attendance: new AttendanceReport({
       store: core.store,
       presence,
       timetable: timetableStore,
       rules,
       timeZone: config.TIMEZONE,
-      marks: new AttendanceMarks(redis, retentionDays),
+      marks,
       checkInKey: checkInKeyOf(core),
       audit,
     }),

@@ -427,6 +427,45 @@ export class Homework {
     return { items };
   }
 
+  // ---- data rights
+
+  /** Everything handed in by a student (current and earlier versions), for the data export. */
+  async ofStudent(studentId: string, classIds: string[]): Promise<Submission[]> {
+    const out: Submission[] = [];
+    for (const c of classIds) {
+      for (const a of await this.#classAssignments(c)) {
+        const cur = await this.#d.redis.hget(K.subs(a.id), studentId);
+        if (cur) out.push(JSON.parse(cur) as Submission);
+        for (const v of await this.#d.redis.lrange(K.hist(a.id, studentId), 0, -1))
+          out.push(JSON.parse(v) as Submission);
+      }
+    }
+    return out;
+  }
+
+  /** Erases a student's submissions, their files (records and bytes) and their rotation entries. */
+  async eraseStudent(studentId: string, classIds: string[]): Promise<number> {
+    const subs = await this.ofStudent(studentId, classIds);
+    const files = new Set(
+      subs
+        .flatMap((s) => [...s.attachments, ...(s.mark?.voiceComment ? [s.mark.voiceComment] : [])])
+        .map((f) => f.id),
+    );
+    for (const id of files) {
+      const rec = await this.#fileRecord(id);
+      if (rec) await this.#d.storage.delete(rec.key).catch(() => undefined);
+      await this.#d.redis.del(K.file(id));
+    }
+    const m = this.#d.redis.multi();
+    for (const c of classIds) {
+      for (const a of await this.#classAssignments(c))
+        m.hdel(K.subs(a.id), studentId).del(K.hist(a.id, studentId));
+      m.hdel(K.rotation(c), `s:${studentId}`);
+    }
+    await m.exec();
+    return subs.length;
+  }
+
   // ---- rotation
 
   async #rotationState(classId: string): Promise<RotationState> {

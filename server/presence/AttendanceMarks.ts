@@ -131,4 +131,32 @@ export class AttendanceMarks {
   async corrections(classId: string, limit = 200): Promise<Correction[]> {
     return (await this.#redis.lrange(K.log(classId), 0, limit - 1)).map((v) => JSON.parse(v) as Correction);
   }
+
+  /** Erases a student's check-ins, marks and corrections (data rights). */
+  async eraseStudent(uid: string, classIds: string[]): Promise<number> {
+    let removed = 0;
+    const scan = async (pattern: string, each: (key: string) => Promise<void>) => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.#redis.scan(cursor, 'MATCH', pattern, 'COUNT', 200);
+        cursor = next;
+        for (const k of keys) await each(k);
+      } while (cursor !== '0');
+    };
+    await scan(`sc:att:tv:${uid}:*`, async (k) => {
+      removed += await this.#redis.del(k);
+    });
+    for (const c of classIds) {
+      await scan(`sc:att:mark:${c}:*`, async (k) => {
+        const fields = Object.keys(await this.#redis.hgetall(k)).filter((f) => f.endsWith(`|${uid}`));
+        if (fields.length) removed += await this.#redis.hdel(k, ...fields);
+      });
+      const log = await this.#redis.lrange(K.log(c), 0, -1);
+      for (const v of log)
+        if ((JSON.parse(v) as Correction).studentId === uid)
+          removed += await this.#redis.lrem(K.log(c), 0, v);
+    }
+    removed += await this.#redis.del(K.wrong(uid));
+    return removed;
+  }
 }

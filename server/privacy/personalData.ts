@@ -6,6 +6,8 @@
  * messages as written (also those a teacher hid), replay positions, mutes and
  * raised hands. Sign-in sessions end on erasure.
  */
+import type { Homework } from '../homework/Homework.ts';
+import type { AttendanceMarks } from '../presence/AttendanceMarks.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SchoolClass, User } from '../district/model.ts';
 import type { SessionStore } from '../auth/SessionStore.ts';
@@ -27,6 +29,8 @@ export interface PersonalDataDeps {
   audit: AuditLog;
   timeZone: string;
   attendance: AttendanceRules;
+  homework: Homework;
+  marks: AttendanceMarks;
 }
 
 export async function exportStudentData(d: PersonalDataDeps, target: User, classes: SchoolClass[]) {
@@ -70,6 +74,7 @@ export async function exportStudentData(d: PersonalDataDeps, target: User, class
     watchingNow: (await d.presence.current([target.id])).get(target.id) ?? [],
     attendance,
     replayPositions: await d.lessons.positionsOf(target.id),
+    homework: await d.homework.ofStudent(target.id, target.classIds ?? []),
     classRooms,
     // Flat list kept for readers of the first export format.
     messages: classRooms.flatMap((c) => c.messages),
@@ -82,7 +87,10 @@ export async function eraseStudentData(d: PersonalDataDeps, target: User, classe
   let removedMessages = 0;
   for (const c of classes) removedMessages += await d.rooms.eraseUser(c.id, target.id);
   const removedPositions = await d.lessons.deletePositionsOf(target.id);
-  return { removedKeys, removedMessages, removedPositions };
+  const classIds = classes.map((c) => c.id);
+  const removedSubmissions = await d.homework.eraseStudent(target.id, classIds);
+  const removedMarks = await d.marks.eraseStudent(target.id, classIds);
+  return { removedKeys: removedKeys + removedMarks, removedMessages, removedPositions, removedSubmissions };
 }
 
 /** Account erasure: the person's data, their sessions (sockets included) and the account; audited. */

@@ -4,7 +4,14 @@
  * the slots, the rules and what it knows about the recorded lessons.
  */
 import { gradeNameZh, levelOfGrade, type SchoolLevel } from '../district/model.ts';
-import { DEFAULT_HOMEWORK_MINUTES, RULE_CODES, type RuleCode, type RuleSet, type Slot, type Violation } from './model.ts';
+import {
+  DEFAULT_HOMEWORK_MINUTES,
+  RULE_CODES,
+  type RuleCode,
+  type RuleSet,
+  type Slot,
+  type Violation,
+} from './model.ts';
 
 /** Minutes after midnight of "HH:MM" (or "HH:MM:SS", for short test channels and exact live times). */
 export const toMinutes = (hhmm: string): number => {

@@ -280,4 +280,26 @@ describe('homework', () => {
     expect(rot.body.proposed[0]!.id).not.toBe(rot.body.markedToday[0]!.id);
     expect(rot.body.coveredThisRound).toBe(1);
   });
+
+  it('exports a student’s homework with their data, and erasing the data removes submissions and files', async () => {
+    const admin = await ApiClient.as(svc.url, 's1-admin');
+    const studentId = (await student.get<{ user: { id: string } }>('/api/me')).body.user.id;
+    const exported = await admin.get<{ homework: Sub[] }>(`/api/students/${studentId}/data`);
+    expect(exported.status).toBe(200);
+    // Version 2 (marked) and version 1 (redo) of the first homework.
+    expect(exported.body.homework.map((s) => s.version).sort()).toEqual([1, 2]);
+    const fileId = exported.body.homework[0]!.attachments[0]!.id;
+    const erased = await admin.request<{ removedSubmissions: number }>(
+      'DELETE',
+      `/api/students/${studentId}/data`,
+    );
+    expect(erased.status).toBe(200);
+    expect(erased.body.removedSubmissions).toBe(2);
+    const mine = await student.get<{ items: { state: string }[] }>('/api/homework/mine');
+    expect(mine.body.items.every((i) => i.state === 'missing')).toBe(true);
+    const file = await fetch(`${svc.url}/api/homework/files/${fileId}`, {
+      headers: { authorization: `Bearer ${teacher.token}` },
+    });
+    expect(file.status).toBe(404);
+  });
 });
