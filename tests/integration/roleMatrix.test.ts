@@ -54,10 +54,15 @@ const MATRIX: Record<string, Actor[]> = {
   'publish a timetable day': ['admin'],
   'set a channel head-end output': ['admin'],
   'read the audit log': ['admin', 's1-admin', 's2-admin'],
+  'set homework for the class': ['t-s1-g3-1'],
+  "see the class's homework": ['admin', 's1-admin', 't-s1-g3-1'],
+  'hand in homework': ['s1-g3-1-01'],
+  "mark the class's attendance": ['t-s1-g3-1'],
 };
 
 let classId: string;
 let liveId: string;
+let homeworkId: string;
 
 const now = () => new Date().toISOString();
 async function lessonOfLead3(): Promise<string> {
@@ -150,6 +155,29 @@ const ACTIONS: Record<string, (c: ApiClient) => Promise<number>> = {
   'set a channel head-end output': async (c) =>
     (await c.request('PUT', '/api/channels/grade-3/output', { url: 'udp://127.0.0.1:9' })).status,
   'read the audit log': async (c) => (await c.get('/api/audit')).status,
+  'set homework for the class': async (c) =>
+    (
+      await c.post('/api/homework', {
+        classIds: [classId],
+        subject: '语文',
+        title: '矩阵',
+        dueAt: new Date(Date.now() + 3600_000).toISOString(),
+        expectedMinutes: 1,
+      })
+    ).status,
+  "see the class's homework": async (c) => (await c.get(`/api/classes/${classId}/homework`)).status,
+  'hand in homework': async (c) =>
+    (await c.put(`/api/homework/${homeworkId}/submission`, { text: '交' })).status,
+  "mark the class's attendance": async (c) =>
+    (
+      await c.put(`/api/classes/${classId}/attendance/marks`, {
+        date: '2030-01-07',
+        slotId: 'slot_none',
+        studentId: 'usr_none',
+        status: 'present',
+        reason: 'tv',
+      })
+    ).status,
 };
 
 beforeAll(async () => {
@@ -158,6 +186,15 @@ beforeAll(async () => {
   for (const a of ACTORS) as[a] = await ApiClient.as(svc.url, a);
   classId = (await as['s1-g3-1-01']!.get<{ user: { classIds: string[] } }>('/api/me')).body.user.classIds[0]!;
   liveId = await liveOfLead3();
+  homeworkId = (
+    await as['t-s1-g3-1']!.post<{ assignment: { id: string } }>('/api/homework', {
+      classIds: [classId],
+      subject: '语文',
+      title: '矩阵作业',
+      dueAt: new Date(Date.now() + 3600_000).toISOString(),
+      expectedMinutes: 1,
+    })
+  ).body.assignment.id;
 }, 60_000);
 afterAll(async () => svc?.close());
 
