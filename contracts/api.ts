@@ -19,6 +19,7 @@ import * as p from './presence.ts';
 import * as sys from './system.ts';
 import * as duty from './duty.ts';
 import * as hw from './homework.ts';
+import * as mat from './materials.ts';
 
 export interface Endpoint {
   body?: z.ZodType;
@@ -127,6 +128,10 @@ export const endpoints = {
   },
   'GET /api/classes/:id/homework': { response: hw.ClassHomework },
   'GET /api/classes/:id/homework/rotation': { query: hw.RotationQuery, response: hw.MarkingRotation },
+
+  'GET /api/materials': { query: mat.MaterialsQuery, response: mat.MaterialList },
+  'POST /api/materials': { body: mat.NewMaterial, response: z.object({ material: mat.Material }) },
+  'DELETE /api/materials/:id': { response: Ok },
 
   'GET /healthz': { response: sys.Health },
   'GET /readyz': { response: sys.Ready },

@@ -14,7 +14,7 @@ export const MarkGrade = z.enum(MARK_GRADES);
 export type MarkGrade = z.infer<typeof MarkGrade>;
 
 /** What a homework file is, decided from its bytes on arrival. */
-export const ATTACHMENT_KINDS = ['image', 'audio', 'pdf'] as const;
+export const ATTACHMENT_KINDS = ['image', 'audio', 'pdf', 'document'] as const;
 export const Attachment = z.object({
   id: z.string(),
   name: z.string(),

@@ -4,6 +4,7 @@
  * the demo command and the integration tests alike.
  */
 import type { Homework } from './homework/Homework.ts';
+import { Materials } from './materials/Materials.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
@@ -214,6 +215,13 @@ export async function startService(
       uploads: uploads.server,
       homeworkUploads: uploads.homeworkServer,
       homework,
+      materials: new Materials({
+        redis: core.redis.redis,
+        store: core.store,
+        lessons: core.lessons,
+        homework,
+        timetable: ch.timetableStore,
+      }),
       metrics,
       urlSigningKey: core.urlSigningKey,
       hlsMemoryCacheBytes: config.HLS_MEMORY_CACHE_MB * 1024 * 1024,

@@ -51,6 +51,8 @@ interface FileRecord {
   /** What names it: an assignment (its classes see it) or a submission (the student and staff). */
   assignmentId?: string;
   studentId?: string;
+  /** A learning material (who sees it is the material's business: materialAccess). */
+  materialId?: string;
 }
 
 export interface HomeworkDeps {
@@ -93,11 +95,19 @@ export class Homework {
     return v ? (JSON.parse(v) as FileRecord) : undefined;
   }
 
-  /** The user's own finished, unclaimed uploads, named by a submission, an assignment or a mark. */
+  /** Decides who may open a learning material's file (set by the materials use cases). */
+  materialAccess?: (user: User, materialId: string) => Promise<boolean>;
+
+  /** Files of the user's own uploads named by a learning material. */
+  claimForMaterial(user: User, ids: string[], materialId: string): Promise<Attachment[]> {
+    return this.#claim(user, ids, { materialId });
+  }
+
+  /** The user's own finished, unclaimed uploads, named by a submission, an assignment, a mark or a material. */
   async #claim(
     user: User,
     ids: string[],
-    scope: { assignmentId: string; studentId?: string },
+    scope: { assignmentId?: string; studentId?: string; materialId?: string },
   ): Promise<Attachment[]> {
     const out: Attachment[] = [];
     for (const id of new Set(ids)) {
@@ -107,7 +117,12 @@ export class Homework {
           'VALIDATION_FAILED',
           `File ${id} is not one of your finished uploads: upload it again (unfinished uploads resume where they stopped).`,
         );
-      if (rec.assignmentId && (rec.assignmentId !== scope.assignmentId || rec.studentId !== scope.studentId))
+      if (
+        (rec.assignmentId || rec.materialId) &&
+        (rec.assignmentId !== scope.assignmentId ||
+          rec.studentId !== scope.studentId ||
+          rec.materialId !== scope.materialId)
+      )
         throw new AppError(
           'CONFLICT',
           `File ${rec.file.name} is already attached elsewhere: upload it again.`,
@@ -129,6 +144,7 @@ export class Homework {
     const rec = await this.#fileRecord(id);
     if (!rec) throw notFound(`File ${id}`);
     let allowed = rec.owner === user.id;
+    if (!allowed && rec.materialId) allowed = (await this.materialAccess?.(user, rec.materialId)) ?? false;
     if (!allowed && rec.assignmentId) {
       const a = await this.#assignment(rec.assignmentId);
       if (rec.studentId) {
@@ -425,6 +441,13 @@ export class Homework {
       items.push({ assignment: a, state: stateOf(submission), ...(submission ? { submission } : {}) });
     }
     return { items };
+  }
+
+  /** Forgets a file and deletes its bytes (a material removed). */
+  async dropFile(id: string): Promise<void> {
+    const rec = await this.#fileRecord(id);
+    if (rec) await this.#d.storage.delete(rec.key).catch(() => undefined);
+    await this.#d.redis.del(K.file(id));
   }
 
   // ---- data rights

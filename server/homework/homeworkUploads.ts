@@ -19,13 +19,15 @@ import { ownerGuard, safeFilename, tusError } from '../http/uploads.ts';
 import type { Attachment } from '../../contracts/homework.ts';
 import {
   ACCEPTED_DESCRIPTION,
+  CLASSIFY_BYTES,
   classifyAttachment,
   MAX_ATTACHMENT_BYTES,
   MAX_HOMEWORK_UPLOAD_BYTES,
 } from './attachments.ts';
 
 export const HOMEWORK_UPLOAD_PATH = '/api/homework/uploads';
-const UPLOAD_ROLES: readonly string[] = ['student', 'co_teacher'];
+/** Students (homework), co-teachers (homework, marks, class materials), lead teachers and district admins (learning materials). */
+const UPLOAD_ROLES: readonly string[] = ['student', 'co_teacher', 'lead_teacher', 'district_admin'];
 
 export interface HomeworkUploadDeps {
   dir: string;
@@ -48,7 +50,10 @@ export function createHomeworkUploadServer(d: HomeworkUploadDeps): TusServer {
     try {
       const user = await d.authenticate(req.headers.get('authorization'));
       if (!UPLOAD_ROLES.includes(user.role))
-        throw new AppError('FORBIDDEN_ROLE', 'Only students and co-teachers upload homework files.');
+        throw new AppError(
+          'FORBIDDEN_ROLE',
+          'Only students and teachers upload homework and learning materials.',
+        );
       return user;
     } catch (e) {
       if (e instanceof AppError) throw tusError(e);
@@ -82,11 +87,11 @@ export function createHomeworkUploadServer(d: HomeworkUploadDeps): TusServer {
     async onUploadFinish(req, upload) {
       const user = await userOf(req);
       const local = upload.storage?.path ?? `${d.dir}/${upload.id}`;
-      const head = Buffer.alloc(64);
+      const head = Buffer.alloc(CLASSIFY_BYTES);
       const fh = await fsp.open(local, 'r');
       let bytesRead = 0;
       try {
-        bytesRead = (await fh.read(head, 0, 64, 0)).bytesRead;
+        bytesRead = (await fh.read(head, 0, CLASSIFY_BYTES, 0)).bytesRead;
       } finally {
         await fh.close();
       }

@@ -1,4 +1,5 @@
 import type { Homework } from '../homework/Homework.ts';
+import type { Materials } from '../materials/Materials.ts';
 import type { Redis } from 'ioredis';
 import type { Server as TusServer } from '@tus/server';
 import type { Logger } from '../logger.ts';
@@ -67,6 +68,8 @@ export interface AppDeps {
   homeworkUploads: TusServer;
   /** Homework: set, submit, mark, completion, rotation, files. */
   homework: Homework;
+  /** Learning materials of lessons, slots and classes. */
+  materials: Materials;
   /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */
   hlsMemoryCacheBytes: number;
   /** Key for signed /files links (derived from the session secret). */

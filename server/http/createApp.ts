@@ -1,5 +1,6 @@
 import { HOMEWORK_UPLOAD_PATH } from '../homework/homeworkUploads.ts';
 import { registerHomeworkRoutes } from './routes/homeworkRoutes.ts';
+import { registerMaterialRoutes } from './routes/materialRoutes.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -36,6 +37,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerDutyRoutes(registry, deps);
   registerHlsRoutes(registry, deps);
   registerHomeworkRoutes(registry, deps);
+  registerMaterialRoutes(registry, deps);
   return registry;
 }
 
