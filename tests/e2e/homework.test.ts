@@ -53,7 +53,13 @@ afterAll(async () => {
 async function signIn(username: string, phone = false): Promise<Page> {
   const ctx = await browser.newContext(
     phone
-      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+      ? {
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          deviceScaleFactor: 2,
+          acceptDownloads: true,
+        }
       : { viewport: { width: 1280, height: 860 } },
   );
   contexts.push(ctx);
@@ -143,5 +149,29 @@ describe('homework in the browser', () => {
     expect(await student.textContent('[data-testid=hw-feedback]')).toContain('优');
     expect(await student.locator('[data-testid=hw-submit-form]').count()).toBe(0);
     await student.screenshot({ path: path.join(SHOTS, 'homework-feedback-phone.png'), fullPage: true });
+  });
+
+  it('a co-teacher adds a class-only material on the class page; the student downloads it', async () => {
+    const sheet = path.join(dir, '练习卷.pdf');
+    fs.writeFileSync(
+      sheet,
+      '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+    );
+    await teacher.goto(`${svc.url}/#/class/${CLASS}`);
+    await teacher.waitForSelector('[data-testid=material-file]');
+    await teacher.setInputFiles('[data-testid=material-file]', sheet);
+    await teacher.fill('[data-testid=material-title]', '第三单元练习卷');
+    await teacher.click('[data-testid=material-add]');
+    await teacher.waitForSelector('[data-testid=material] >> text=第三单元练习卷');
+
+    await student.goto(`${svc.url}/#/class/${CLASS}`);
+    await student.waitForSelector('[data-testid=material] >> text=第三单元练习卷');
+    expect(await student.locator('[data-testid=material-file]').count()).toBe(0);
+    const [download] = await Promise.all([
+      student.waitForEvent('download'),
+      student.click('[data-testid=material] >> text=第三单元练习卷'),
+    ]);
+    expect(download.suggestedFilename()).toBe('练习卷.pdf');
+    expect(fs.readFileSync((await download.path())!, 'utf8')).toContain('%PDF-1.4');
   });
 });

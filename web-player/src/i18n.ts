@@ -454,6 +454,13 @@ const zh = {
   'checkin.submit': '签到',
   'checkin.done': '已签到：{title}',
   'checkin.code': '电视签到码',
+  'mat.title': '学习资料',
+  'mat.none': '还没有资料。',
+  'mat.titlePlaceholder': '资料名称（如：学习任务单）',
+  'mat.add': '添加资料',
+  'mat.uploading': '正在上传…',
+  'mat.added': '资料已添加。',
+  'mat.hint': '可以上传 PDF、图片、Word/Excel/PowerPoint 文件或录音，单个不超过 20 MB。',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -925,6 +932,13 @@ const en: Record<keyof typeof zh, string> = {
   'checkin.submit': 'Check in',
   'checkin.done': 'Checked in: {title}',
   'checkin.code': 'TV check-in code',
+  'mat.title': 'Learning materials',
+  'mat.none': 'No materials yet.',
+  'mat.titlePlaceholder': 'Name (e.g. task sheet)',
+  'mat.add': 'Add material',
+  'mat.uploading': 'Uploading…',
+  'mat.added': 'Material added.',
+  'mat.hint': 'PDF, pictures, Word/Excel/PowerPoint files or recordings, up to 20 MB each.',
 };
 
 export type MessageKey = keyof typeof zh;

@@ -1,3 +1,4 @@
+import { materialsPanel } from '../materialsPanel.ts';
 import { call, ApiError, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { rowErrorText, t } from '../i18n.ts';
@@ -189,6 +190,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
       ),
     ),
   );
+  if (me.role !== 'lead_teacher')
+    page.append(
+      materialsPanel(
+        { kind: 'class', classId: cls.id },
+        me.role === 'co_teacher' && !!me.classIds?.includes(cls.id),
+      ),
+    );
   if (me.role !== 'student' && me.role !== 'lead_teacher') {
     page.append(h('section', { class: 'card' }, h('h2', {}, t('students')), status, rosterBox));
   }

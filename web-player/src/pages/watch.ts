@@ -4,6 +4,7 @@
  * Quality menu with automatic mode and a sound-only mode for weak networks,
  * speed 0.75–2×, and resume from where this user stopped.
  */
+import { materialsPanel } from '../materialsPanel.ts';
 import type Hls from 'hls.js';
 import type { ApiUser } from '../api.ts';
 import { ApiError, session } from '../api.ts';
@@ -274,6 +275,10 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
       [t('gradeN', { n: lesson.grade }), lesson.subject, lesson.teacherName, duration ? clock(duration) : '']
         .filter(Boolean)
         .join(' · '),
+    ),
+    materialsPanel(
+      { kind: 'lesson', lessonId: lesson.id },
+      me.role === 'district_admin' || (me.role === 'lead_teacher' && !!me.grades?.includes(lesson.grade)),
     ),
   );
 }
