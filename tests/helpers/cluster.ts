@@ -176,9 +176,7 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
         listen: `127.0.0.1:${nginxPort}`,
         apis: apis.map((a) => a.url.replace('http://', '')),
         user: process.getuid?.() === 0 ? 'root root' : undefined,
-        // The failover drills measure the api instances and media nodes themselves (the HLS cache has
-        // its own test, tests/integration/edge.test.ts).
-        hlsCache: false,
+        // The whole edge as deployed (load balancer + HLS cache): the drills' playlists go through it.
       }),
     );
     const nginx = startProc(
