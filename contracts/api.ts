@@ -101,6 +101,11 @@ export const endpoints = {
     alsoProduces: ['text/csv'],
   },
   'GET /api/classes/:id/attendance/week': { query: p.WeekQuery, response: p.AttendanceWeek },
+  'GET /api/classes/:id/attendance/term': {
+    query: p.TermQuery,
+    response: p.AttendanceTerm,
+    alsoProduces: ['text/csv'],
+  },
   'PUT /api/classes/:id/attendance/marks': {
     body: p.MarkAttendance,
     response: z.object({ cell: p.SlotAttendance }),

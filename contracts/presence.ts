@@ -134,6 +134,32 @@ export const AttendanceWeek = z.object({
   ),
 });
 export type AttendanceWeek = z.infer<typeof AttendanceWeek>;
+export const TermQuery = z.object({
+  from: DateString,
+  to: DateString,
+  format: z.enum(['json', 'csv']).optional(),
+});
+/** A term per student: lessons attended, partly, missed (marks and TV check-ins included), and each day's share. */
+export const AttendanceTerm = z.object({
+  classId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  students: z.array(
+    z.object({
+      id: z.string(),
+      username: z.string(),
+      displayName: z.string(),
+      lessons: z.number().int(),
+      present: z.number().int(),
+      partial: z.number().int(),
+      absent: z.number().int(),
+      viaTv: z.number().int(),
+      marked: z.number().int(),
+      percent: z.number().nullable(),
+      days: z.array(z.object({ date: z.string(), lessons: z.number().int(), present: z.number().int() })),
+    }),
+  ),
+});
 
 export const RoomMessage = z.object({
   id: z.number().int(),

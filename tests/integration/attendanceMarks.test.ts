@@ -148,4 +148,38 @@ describe('TV check-in and co-teachers’ marks', () => {
     expect(text).toMatch(/s1-g3-1-02,.*出勤,教师标记,电视收看,家长电话确认在看电视/);
     expect(text).toMatch(/s1-g3-1-01,.*缺勤,教师标记,其他,签到码是兄弟姐妹输入的/);
   });
+
+  it('exports the term per student (marks and check-ins included), as JSON for the chart and as CSV', async () => {
+    const term = await teacher.get<{
+      students: {
+        username: string;
+        lessons: number;
+        present: number;
+        absent: number;
+        marked: number;
+        percent: number;
+      }[];
+    }>(`/api/classes/${CLASS}/attendance/term?from=${date}&to=${date}`);
+    expect(term.status).toBe(200);
+    const by = new Map(term.body.students.map((s) => [s.username, s]));
+    expect(by.get('s1-g3-1-01')).toMatchObject({ lessons: 1, present: 0, absent: 1, marked: 1, percent: 0 });
+    expect(by.get('s1-g3-1-02')).toMatchObject({
+      lessons: 1,
+      present: 1,
+      absent: 0,
+      marked: 1,
+      percent: 100,
+    });
+    const csv = await teacher.request(
+      'GET',
+      `/api/classes/${CLASS}/attendance/term?from=${date}&to=${date}&format=csv`,
+    );
+    expect(String(csv.body)).toMatch(/s1-g3-1-02,[^,]+,1,1,0,0,0,1,100/);
+    const tooLong = await teacher.get(`/api/classes/${CLASS}/attendance/term?from=2026-01-01&to=2026-12-31`);
+    expect(tooLong.body.error!.message).toMatch(/1 to 200 days/);
+    const otherTeacher = await ApiClient.as(svc.url, 't-s1-g3-2');
+    expect(
+      (await otherTeacher.get(`/api/classes/${CLASS}/attendance/term?from=${date}&to=${date}`)).status,
+    ).toBe(403);
+  });
 });

@@ -461,6 +461,10 @@ const zh = {
   'mat.uploading': '正在上传…',
   'mat.added': '资料已添加。',
   'mat.hint': '可以上传 PDF、图片、Word/Excel/PowerPoint 文件或录音，单个不超过 20 MB。',
+  'term.title': '本学期出勤（每位学生）',
+  'term.detail': '出勤 {present}/{lessons} 节 · 电视签到 {tv} · 教师标记 {marked}',
+  'term.csv': '导出学期出勤 CSV',
+  'term.show': '查看',
 };
 
 const en: Record<keyof typeof zh, string> = {
@@ -939,6 +943,10 @@ const en: Record<keyof typeof zh, string> = {
   'mat.uploading': 'Uploading…',
   'mat.added': 'Material added.',
   'mat.hint': 'PDF, pictures, Word/Excel/PowerPoint files or recordings, up to 20 MB each.',
+  'term.title': 'Attendance over the term (per student)',
+  'term.detail': '{present}/{lessons} lessons · TV check-ins {tv} · marked {marked}',
+  'term.csv': 'Export the term (CSV)',
+  'term.show': 'Show',
 };
 
 export type MessageKey = keyof typeof zh;

@@ -59,6 +59,24 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     handler: async ({ user, params, query }) => attendance.week(await staffClass(user, params.id), query.to),
   });
 
+  r.add('GET /api/classes/:id/attendance/term', {
+    tag: 'presence',
+    summary:
+      'A term’s attendance per student (?from=&to=, at most 200 days; &format=csv for a spreadsheet), marks and TV check-ins included',
+    auth: ['district_admin', 'school_admin', 'co_teacher'],
+    async handler({ user, params, query, res }) {
+      const cls = await staffClass(user, params.id);
+      if (query.format !== 'csv') return attendance.term(cls, query.from, query.to);
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader(
+        'content-disposition',
+        `attachment; filename="attendance-${cls.id}-${query.from}-${query.to}.csv"`,
+      );
+      res.send(await attendance.termCsv(cls, query.from, query.to));
+      return SENT;
+    },
+  });
+
   r.add('PUT /api/classes/:id/attendance/marks', {
     tag: 'presence',
     summary:

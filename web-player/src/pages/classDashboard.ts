@@ -365,5 +365,69 @@ export async function renderClassDashboard(me: ApiUser, classId: string): Promis
     ),
     absentees,
     h('section', { class: 'card' }, h('h2', {}, t('weekTitle')), chart),
+    termSection(classId, report.date),
+  );
+}
+
+/** The term per student: a bar each (share of lessons attended), and the CSV. */
+function termSection(classId: string, today: string): HTMLElement {
+  const back = new Date(Date.parse(`${today}T12:00:00Z`) - 89 * 86_400_000).toISOString().slice(0, 10);
+  const from = h('input', { type: 'date', value: back, 'data-testid': 'term-from' });
+  const to = h('input', { type: 'date', value: today, 'data-testid': 'term-to' });
+  const out = h('div', { 'data-testid': 'term-chart' });
+  const show = async () => {
+    out.replaceChildren(h('p', { class: 'muted' }, t('loading')));
+    try {
+      const term = await call('GET /api/classes/:id/attendance/term', {
+        params: { id: classId },
+        query: { from: from.value, to: to.value },
+      });
+      if (!term.students.length)
+        return void out.replaceChildren(h('p', { class: 'empty' }, t('attNoLessons')));
+      out.replaceChildren(
+        ...term.students.map((st) =>
+          h(
+            'div',
+            { class: 'term-row', title: `${st.present}/${st.lessons}` },
+            h('span', { class: 'term-name' }, st.displayName),
+            h(
+              'span',
+              { class: 'term-track' },
+              h('span', { class: 'term-bar', style: `width:${st.percent ?? 0}%` }),
+            ),
+            h(
+              'span',
+              { class: 'small' },
+              `${st.percent ?? '—'}% · ${t('term.detail', { present: st.present, lessons: st.lessons, tv: st.viaTv, marked: st.marked })}`,
+            ),
+          ),
+        ),
+      );
+    } catch (e) {
+      out.replaceChildren(notice('error', errorText(e)));
+    }
+  };
+  const csv = h('button', { class: 'secondary', 'data-testid': 'term-csv' }, t('term.csv'));
+  csv.addEventListener('click', async () => {
+    const res = await fetch(
+      `/api/classes/${classId}/attendance/term?format=csv&from=${from.value}&to=${to.value}`,
+      { headers: { authorization: `Bearer ${session.token}` } },
+    );
+    if (!res.ok) return void out.replaceChildren(notice('error', t('exportFailed')));
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `attendance-${from.value}-${to.value}.csv` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
+  const go = h('button', { 'data-testid': 'term-show' }, t('term.show'));
+  go.addEventListener('click', () => void show());
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, t('term.title')),
+    h('p', { class: 'row' }, from, ' – ', to, ' ', go, ' ', csv),
+    out,
   );
 }
