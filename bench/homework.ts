@@ -22,9 +22,8 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { processTicks, ticksToPct } from './cpu.ts';
 import { LiveHls } from '../media/live/LiveHls.ts';
-import { AUDIO_PT, VIDEO_PT } from '../media/live/liveArgs.ts';
 import { LocalStorage } from '../core/storage/LocalStorage.ts';
-import type { LivePlaylistState, LiveSegmentRecord } from '../media/live/livePlaylist.ts';
+import { MemoryLiveState, spawnRtpTeacher } from '../tests/helpers/rtpTeacher.ts';
 import { createLogger } from '../server/logger.ts';
 
 const { values: opts } = parseArgs({
@@ -69,23 +68,9 @@ function startServer(
   });
 }
 
-class MemoryState implements LivePlaylistState {
-  readonly lists = new Map<string, LiveSegmentRecord[]>();
-  async acquire() {
-    return 1;
-  }
-  async load(r: string) {
-    return this.lists.get(r) ?? [];
-  }
-  async append(r: string, s: LiveSegmentRecord) {
-    this.lists.set(r, [...(this.lists.get(r) ?? []), s]);
-    return true;
-  }
-}
-
 /** One live lesson's pipeline on this machine: a sending ffmpeg (the SFU's RTP) into LiveHls (ffmpeg ladder → HLS). */
 async function startLiveLesson(dir: string): Promise<{ stop: () => Promise<number> }> {
-  const state = new MemoryState();
+  const state = new MemoryLiveState();
   const live = new LiveHls({
     lessonId: 'live_00000000000bench',
     storage: new LocalStorage({
@@ -99,31 +84,7 @@ async function startLiveLesson(dir: string): Promise<{ stop: () => Promise<numbe
     state,
   });
   await live.start();
-  const sender = spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25'],
-      ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
-      ...[
-        '-map',
-        '0:v',
-        '-c:v',
-        'libx264',
-        '-profile:v',
-        'baseline',
-        '-preset',
-        'ultrafast',
-        '-g',
-        '50',
-        '-b:v',
-        '1500k',
-      ],
-      ...['-payload_type', String(VIDEO_PT), '-f', 'rtp', `rtp://${live.host}:${live.videoPort}`],
-      ...['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-payload_type', String(AUDIO_PT), '-f', 'rtp'],
-      `rtp://${live.host}:${live.audioPort}`,
-    ],
-    { stdio: 'ignore' },
-  );
+  const sender = spawnRtpTeacher(live, { size: '1280x720', gop: 50, videoKbps: 1500 });
   return {
     stop: async () => {
       sender.kill('SIGKILL');

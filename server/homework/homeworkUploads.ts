@@ -15,7 +15,7 @@ import { AppError } from '../errors.ts';
 import type { User } from '../district/model.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import type { Logger } from '../logger.ts';
-import { ownerGuard, safeFilename, tusError } from '../http/uploads.ts';
+import { cleanUpExpired, ownerGuard, safeFilename, tusError } from '../http/uploads.ts';
 import type { Attachment } from '../../contracts/homework.ts';
 import {
   ACCEPTED_DESCRIPTION,
@@ -152,14 +152,6 @@ export function createHomeworkUploadServer(d: HomeworkUploadDeps): TusServer {
       };
     },
   });
-  const timer = setInterval(
-    () => {
-      tus
-        .cleanUpExpiredUploads()
-        .catch((err: Error) => d.logger.warn({ err }, 'homework upload clean-up failed'));
-    },
-    Math.min(3600_000, Math.max(60_000, d.expiryMs / 4)),
-  );
-  timer.unref();
+  cleanUpExpired(tus, d.expiryMs, d.logger, 'homework upload');
   return tus;
 }

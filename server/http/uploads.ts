@@ -157,14 +157,19 @@ export function createUploadServer(d: UploadDeps): TusServer {
       };
     },
   });
+  cleanUpExpired(tus, d.expiryMs, d.logger, 'upload');
+  return tus;
+}
+
+/** Removes a tus server's unfinished uploads left untouched for `expiryMs`, a few times per period. */
+export function cleanUpExpired(tus: TusServer, expiryMs: number, logger: Logger, what: string): void {
   const timer = setInterval(
     () => {
-      tus.cleanUpExpiredUploads().catch((err: Error) => d.logger.warn({ err }, 'upload clean-up failed'));
+      tus.cleanUpExpiredUploads().catch((err: Error) => logger.warn({ err }, `${what} clean-up failed`));
     },
-    Math.min(3600_000, Math.max(60_000, d.expiryMs / 4)),
+    Math.min(3600_000, Math.max(60_000, expiryMs / 4)),
   );
   timer.unref();
-  return tus;
 }
 
 async function moveToStorage(

@@ -4,7 +4,7 @@
  * from a sending ffmpeg into LiveHls, and every segment ffmpeg cut reaches
  * the published EVENT playlist, in order, none missed, none twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -13,27 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../core/storage/LocalStorage.ts';
 import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
 import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
-import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT } from '../../media/live/liveArgs.ts';
-import type { LivePlaylistState, LiveSegmentRecord } from '../../media/live/livePlaylist.ts';
+import { LIVE_RENDITIONS } from '../../media/live/liveArgs.ts';
+import { MemoryLiveState, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
 import { testLogger } from '../helpers/logger.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-
-/** The shared state in memory (the service keeps it in Redis: RedisLiveHlsState). */
-class MemoryState implements LivePlaylistState {
-  readonly lists = new Map<string, LiveSegmentRecord[]>();
-  #fence = 0;
-  async acquire(): Promise<number> {
-    return ++this.#fence;
-  }
-  async load(rendition: string): Promise<LiveSegmentRecord[]> {
-    return [...(this.lists.get(rendition) ?? [])];
-  }
-  async append(rendition: string, segment: LiveSegmentRecord, fence: number): Promise<boolean> {
-    if (fence !== this.#fence) return false;
-    this.lists.set(rendition, [...(this.lists.get(rendition) ?? []), segment]);
-    return true;
-  }
-}
 
 describe('live HLS with a sliding ffmpeg list', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'live-sliding-'));
@@ -50,7 +33,7 @@ describe('live HLS with a sliding ffmpeg list', () => {
       signingKey: 'k'.repeat(32),
       defaultUrlTtlMs: 60_000,
     });
-    const state = new MemoryState();
+    const state = new MemoryLiveState();
     const renditions = LIVE_RENDITIONS.filter((r) => r.name === 'source' || r.audioOnly);
     const live = new LiveHls({
       lessonId: 'live_00000000000000ss',
@@ -63,51 +46,7 @@ describe('live HLS with a sliding ffmpeg list', () => {
     });
     await live.start();
     // A teacher's stream as the SFU forwards it: H.264 (2 s GOP at 25 fps → ~2 s segments) and Opus over RTP.
-    sender = spawn(
-      'ffmpeg',
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'testsrc2=size=320x180:rate=25',
-        '-re',
-        '-f',
-        'lavfi',
-        '-i',
-        'sine=frequency=440:sample_rate=48000',
-        '-map',
-        '0:v',
-        '-c:v',
-        'libx264',
-        '-profile:v',
-        'baseline',
-        '-preset',
-        'ultrafast',
-        '-g',
-        '25',
-        '-payload_type',
-        String(VIDEO_PT),
-        '-f',
-        'rtp',
-        `rtp://${live.host}:${live.videoPort}`,
-        '-map',
-        '1:a',
-        '-c:a',
-        'libopus',
-        '-ac',
-        '2',
-        '-payload_type',
-        String(AUDIO_PT),
-        '-f',
-        'rtp',
-        `rtp://${live.host}:${live.audioPort}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    sender = spawnRtpTeacher(live);
     // Well past two segments' worth, so ffmpeg's list has slid several times; its own list is watched meanwhile.
     const ffmpegList = { longest: 0, lastSequence: 0 };
     await waitFor(
