@@ -204,10 +204,12 @@ export async function runCycles(c: Cluster, browser: Browser, n: number): Promis
           await Promise.all(viewers.map((v) => stillDecoding(v)));
           result.spread++;
         }
+        // 60 s: once (cycle 10 of 20, in 1 of 3 full CI runs on 2 busy cores) the first segment took
+        // longer than 30 s; not explained yet (a late first keyframe from the teacher is suspected).
         await waitFor(
           async () => (await livePlaylist(c, api, id)).segments.length >= 1,
           'a live HLS segment',
-          30_000,
+          60_000,
         );
         if (await endAndCheckReplay(c, api, id)) result.ok++;
         else result.failures.push(`cycle ${i}: no playable replay`);
