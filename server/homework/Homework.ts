@@ -109,7 +109,7 @@ export class Homework {
     ids: string[],
     scope: { assignmentId?: string; studentId?: string; materialId?: string },
   ): Promise<Attachment[]> {
-    const out: Attachment[] = [];
+    const records: FileRecord[] = [];
     for (const id of new Set(ids)) {
       const rec = await this.#fileRecord(id);
       if (!rec || rec.owner !== user.id)
@@ -127,16 +127,13 @@ export class Homework {
           'CONFLICT',
           `File ${rec.file.name} is already attached elsewhere: upload it again.`,
         );
-      out.push(rec.file);
+      records.push(rec);
     }
     // Claimed files are kept (no expiry) and remember what names them.
     const m = this.#d.redis.multi();
-    for (const f of out) {
-      const rec = (await this.#fileRecord(f.id))!;
-      m.set(K.file(f.id), JSON.stringify({ ...rec, ...scope }));
-    }
+    for (const rec of records) m.set(K.file(rec.file.id), JSON.stringify({ ...rec, ...scope }));
     await m.exec();
-    return out;
+    return records.map((r) => r.file);
   }
 
   /** A file the user may open: its key and what it is. */
