@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
-import { launchChromium, submitLogin } from '../helpers/browser.ts';
+import { launchChromium, signedInPage } from '../helpers/browser.ts';
 import { putLiveSlotNow } from '../helpers/channelDay.ts';
 import { startTestService } from '../helpers/service.ts';
 
@@ -41,18 +41,8 @@ afterAll(async () => {
   await svc?.close();
 });
 
-async function signIn(username: string, phone = false): Promise<Page> {
-  const ctx = await browser.newContext(
-    phone
-      ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-      : { viewport: { width: 1280, height: 860 }, acceptDownloads: true },
-  );
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await submitLogin(page, svc.url, username);
-  await page.waitForSelector('[data-testid^=home-]');
-  return page;
-}
+const signIn = (username: string, phone = false): Promise<Page> =>
+  signedInPage(browser, svc.url, username, { phone, contexts });
 
 describe('attendance in the browser', () => {
   it('a TV check-in code counts a child as present; a co-teacher’s mark shows in the CSV', async () => {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
-import { launchChromium, submitLogin } from '../helpers/browser.ts';
+import { launchChromium, signedInPage } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
@@ -50,25 +50,8 @@ afterAll(async () => {
   await svc?.close();
 });
 
-async function signIn(username: string, phone = false): Promise<Page> {
-  const ctx = await browser.newContext(
-    phone
-      ? {
-          viewport: { width: 390, height: 844 },
-          isMobile: true,
-          hasTouch: true,
-          deviceScaleFactor: 2,
-          acceptDownloads: true,
-        }
-      : { viewport: { width: 1280, height: 860 } },
-  );
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => void d.accept());
-  await submitLogin(page, svc.url, username);
-  await page.waitForSelector('[data-testid^=home-]');
-  return page;
-}
+const signIn = (username: string, phone = false): Promise<Page> =>
+  signedInPage(browser, svc.url, username, { phone, contexts });
 
 describe('homework in the browser', () => {
   let teacher: Page;

@@ -1,6 +1,6 @@
 /** Headless Debian Chromium through playwright-core, with the flags this machine needs (playwright gives each launch a fresh profile). */
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,4 +41,30 @@ export async function submitLogin(
   await page.fill('[data-testid=username]', username);
   await page.fill('[data-testid=password]', password);
   await page.click('[data-testid=login]');
+}
+
+/** A fresh context (a phone-sized one when asked), signed in as `username` and on its home page. */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  o: { phone?: boolean; contexts?: BrowserContext[] } = {},
+): Promise<Page> {
+  const ctx = await browser.newContext(
+    o.phone
+      ? {
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          deviceScaleFactor: 2,
+          acceptDownloads: true,
+        }
+      : { viewport: { width: 1280, height: 860 }, acceptDownloads: true },
+  );
+  o.contexts?.push(ctx);
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await submitLogin(page, baseUrl, username);
+  await page.waitForSelector('[data-testid^=home-]');
+  return page;
 }
