@@ -20,6 +20,7 @@ import * as sys from './system.ts';
 import * as duty from './duty.ts';
 import * as hw from './homework.ts';
 import * as mat from './materials.ts';
+import * as fam from './family.ts';
 
 export interface Endpoint {
   body?: z.ZodType;
@@ -137,6 +138,26 @@ export const endpoints = {
   'GET /api/materials': { query: mat.MaterialsQuery, response: mat.MaterialList },
   'POST /api/materials': { body: mat.NewMaterial, response: z.object({ material: mat.Material }) },
   'DELETE /api/materials/:id': { response: Ok },
+
+  'POST /api/family/sign-up': { body: fam.ParentSignUp, response: fam.SignedUp },
+  'GET /api/family/children': { response: fam.MyChildren },
+  'POST /api/family/children': { body: fam.LinkChild, response: z.object({ child: fam.Child }) },
+  'GET /api/family/children/:id/day': { query: fam.ChildDayQuery, response: fam.ChildDay },
+  'GET /api/family/children/:id/homework': { response: fam.ChildHomework },
+  'POST /api/family/children/:id/check-in': { body: fam.ParentCheckIn, response: p.CheckedIn },
+  'GET /api/notices/mine': { response: fam.MyNotices },
+  'POST /api/notices/:id/ack': {
+    response: z.object({ id: z.string(), acknowledgedAt: z.string() }),
+  },
+  'GET /api/classes/:id/notices': { response: fam.ClassNotices },
+  'POST /api/classes/:id/notices': { body: fam.NewNotice, response: z.object({ notice: fam.Notice }) },
+  'GET /api/classes/:id/parents': { response: fam.ClassParents },
+  'POST /api/classes/:id/parents': { body: fam.NewParent, response: fam.CreatedParent },
+  'DELETE /api/classes/:id/parents/:parentId/children/:studentId': { response: Ok },
+  'POST /api/classes/:id/parent-invites': {
+    body: z.object({ renew: z.boolean().optional() }),
+    response: fam.ParentInvites,
+  },
 
   'GET /healthz': { response: sys.Health },
   'GET /readyz': { response: sys.Ready },

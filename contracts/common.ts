@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 
-export const ROLES = ['district_admin', 'school_admin', 'lead_teacher', 'co_teacher', 'student'] as const;
+export const ROLES = [
+  'district_admin',
+  'school_admin',
+  'lead_teacher',
+  'co_teacher',
+  'student',
+  'parent',
+] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 

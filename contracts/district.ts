@@ -36,6 +36,8 @@ export const User = z.object({
   classIds: z.array(z.string()).optional(),
   /** Switched off by an administrator: cannot sign in. */
   disabled: z.boolean().optional(),
+  /** Parents: a phone number for the district's SMS/WeChat gateway. */
+  phone: z.string().optional(),
   createdAt: IsoTime,
 });
 export type User = z.infer<typeof User>;

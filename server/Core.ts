@@ -29,6 +29,8 @@ export interface Core {
   live: LiveStore;
   transcodes: TranscodeQueue;
   urlSigningKey: string;
+  /** The address users reach the service at (links in notices to parents). */
+  publicBaseUrl(): string;
   /** Used when PUBLIC_BASE_URL is not configured and the port is known only after listen (PORT=0). */
   setPublicBaseUrl(url: string): void;
   close(): Promise<void>;
@@ -82,6 +84,8 @@ export async function startCore(
       sessions: new SessionStore(redis.redis, secret, config.SESSION_TTL),
       storage,
       urlSigningKey,
+      /** The address users reach the service at (links in notices). */
+      publicBaseUrl: () => publicBaseUrl,
       setPublicBaseUrl: (u: string) => {
         publicBaseUrl = u;
       },

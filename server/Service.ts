@@ -4,6 +4,7 @@
  * the demo command and the integration tests alike.
  */
 import type { Homework } from './homework/Homework.ts';
+import type { Notices } from './family/Notices.ts';
 import { Materials } from './materials/Materials.ts';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,7 @@ import {
   createChannels,
   createMediaNode,
   createMediaPlane,
+  createNotifier,
   createPeople,
   createSignIn,
   createUploads,
@@ -60,6 +62,8 @@ export interface RunningService {
   requestStats: RequestStats;
   /** Homework (set, submit, mark): for seeding benches and tests. */
   homework?: Homework;
+  /** Notices to parents: tests run the absence sweep without waiting for its minute. */
+  notices?: Notices;
   /** The internal metrics listener (METRICS_PORT), when configured. */
   metricsUrl?: string;
   close(): Promise<void>;
@@ -172,9 +176,18 @@ export async function startService(
       closers.add('media plane', () => media.stop());
     }
     const ch = createChannels(core, logger);
-    const people = createPeople(core, ch.timetableStore);
     const { passwords, loginGuard } = createSignIn(core);
     closers.add('password workers', () => passwords.close());
+    const notifier = createNotifier(core, logger);
+    closers.add('notice deliveries', () => notifier.close());
+    const people = createPeople(core, ch.timetableStore, {
+      hashPassword: (pw) => passwords.hash(pw),
+      notifier,
+    });
+    const stopAbsenceSweep = people.notices.start(
+      ignore('the absence notice sweep (retried in a minute)', logger),
+    );
+    closers.add('absence notices', stopAbsenceSweep);
     observePasswordHashes(metrics, passwords);
     const homework = people.homework;
     const uploads = createUploads(core, logger, homework);
@@ -221,6 +234,7 @@ export async function startService(
         lessons: core.lessons,
         homework,
         timetable: ch.timetableStore,
+        family: people.family,
       }),
       metrics,
       urlSigningKey: core.urlSigningKey,
@@ -372,6 +386,7 @@ export async function startService(
       passwords,
       requestStats,
       homework,
+      notices: people.notices,
       metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
       close: () => closers.closeAll(),
     };

@@ -258,6 +258,20 @@ export const SETTINGS = {
     schema: z.coerce.number().int().min(1).max(100).default(50),
     doc: 'Share of a lesson (percent) a student must watch to count as present; less is partial.',
   },
+  ABSENCE_NOTICE_AFTER: {
+    schema: duration('10m'),
+    doc: 'How long after a lesson ends its absentees’ parents get an absence notice (time for TV check-ins and teachers’ marks to land first).',
+  },
+  NOTIFY_WEBHOOK_URL: {
+    schema: z
+      .url({ protocol: /^https?$/, message: 'use an http(s) URL of your SMS/WeChat gateway' })
+      .optional(),
+    doc: 'Where notices to parents are also POSTed as JSON (the district’s SMS/WeChat gateway; retried with backoff). Unset: in-app only.',
+  },
+  NOTIFY_WEBHOOK_SECRET: {
+    schema: z.string().min(16, 'use at least 16 characters').optional(),
+    doc: 'Shared secret the webhook body is signed with (X-Skyclass-Signature: sha256=HMAC). Required with NOTIFY_WEBHOOK_URL.',
+  },
   ROLES: {
     schema: z
       .string()
@@ -383,6 +397,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `ROLES=${[...raw.ROLES].join(',')} needs the storage every process shares: set S3_BUCKET, or STORAGE_DIR to a folder they all use`,
       );
     if (problems.length) throw new ConfigError(problems);
+  }
+  if (raw.NOTIFY_WEBHOOK_URL && !raw.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      'NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET (at least 16 characters; the gateway checks the signature with it)',
+    ]);
   }
   return {
     ...raw,

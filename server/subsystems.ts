@@ -9,6 +9,10 @@ import { AttendanceMarks, checkInCode } from './presence/AttendanceMarks.ts';
 import { DEFAULT_ATTENDANCE_RETENTION_DAYS } from './timetable/model.ts';
 import { createHomeworkUploadServer } from './homework/homeworkUploads.ts';
 import { Homework } from './homework/Homework.ts';
+import { Family } from './family/Family.ts';
+import { Notices } from './family/Notices.ts';
+import { inAppOnly, QueuedNotifier, WebhookDriver, type Notifier } from './notify/Notifier.ts';
+import { generatePassword } from './auth/passwords.ts';
 import path from 'node:path';
 import type { Core } from './Core.ts';
 import type { Logger } from './logger.ts';
@@ -98,8 +102,28 @@ export function createChannels(core: Core, logger: Logger) {
 }
 export type Channels = ReturnType<typeof createChannels>;
 
-/** Presence, attendance, class rooms, the audit log and people's data rights. */
-export function createPeople(core: Core, timetableStore: TimetableStore) {
+/** Notices leave through the district's webhook when one is configured; in-app only otherwise. */
+export function createNotifier(core: Core, logger: Logger): Notifier {
+  const { config } = core;
+  if (!config.NOTIFY_WEBHOOK_URL || !config.NOTIFY_WEBHOOK_SECRET) return inAppOnly;
+  return new QueuedNotifier({
+    queueConnection: core.redis.duplicate({ maxRetriesPerRequest: null }),
+    workerConnection: core.redis.duplicate({ maxRetriesPerRequest: null }),
+    driver: new WebhookDriver(config.NOTIFY_WEBHOOK_URL, config.NOTIFY_WEBHOOK_SECRET),
+    logger: logger.child({ component: 'notify' }),
+  });
+}
+
+/**
+ * Presence, attendance, homework, parents and their notices, class rooms,
+ * the audit log and people's data rights. `hashPassword` makes parent
+ * accounts; `notifier` takes notices out to parents' phones.
+ */
+export function createPeople(
+  core: Core,
+  timetableStore: TimetableStore,
+  opts: { hashPassword: (pw: string) => Promise<string>; notifier: Notifier },
+) {
   const { config } = core;
   const redis = core.redis.redis;
   // The district's retention of attendance records, read at most once a minute.
@@ -127,6 +151,38 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
     lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
     presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
   };
+  const attendance = new AttendanceReport({
+    store: core.store,
+    presence,
+    timetable: timetableStore,
+    rules,
+    timeZone: config.TIMEZONE,
+    marks,
+    checkInKey: checkInKeyOf(core),
+    audit,
+  });
+  const family = new Family({
+    redis,
+    store: core.store,
+    attendance,
+    homework,
+    hashPassword: opts.hashPassword,
+    generatePassword,
+    timeZone: config.TIMEZONE,
+  });
+  homework.family = family;
+  const notices = new Notices({
+    redis,
+    store: core.store,
+    family,
+    attendance,
+    timetable: timetableStore,
+    grades: gradesOf(core),
+    notifier: opts.notifier,
+    timeZone: config.TIMEZONE,
+    publicBaseUrl: core.publicBaseUrl,
+    absenceAfterMs: config.ABSENCE_NOTICE_AFTER,
+  });
   const personal: PersonalDataDeps = {
     store: core.store,
     sessions: core.sessions,
@@ -139,23 +195,9 @@ export function createPeople(core: Core, timetableStore: TimetableStore) {
     attendance: rules,
     homework,
     marks,
+    family,
   };
-  return {
-    presence,
-    rooms,
-    personal,
-    homework,
-    attendance: new AttendanceReport({
-      store: core.store,
-      presence,
-      timetable: timetableStore,
-      rules,
-      timeZone: config.TIMEZONE,
-      marks,
-      checkInKey: checkInKeyOf(core),
-      audit,
-    }),
-  };
+  return { presence, rooms, personal, homework, attendance, family, notices };
 }
 
 /** The key the slots' TV check-in codes are derived from (the same on every instance). */

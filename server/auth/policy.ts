@@ -20,6 +20,8 @@ export function canViewSchool(user: User, schoolId: string): boolean {
     case 'district_admin':
     case 'lead_teacher': // lead teachers teach the whole district's grade
       return true;
+    case 'parent': // a parent sees their children through /api/family, not the school
+      return false;
     default:
       return user.schoolId === schoolId;
   }
@@ -36,6 +38,8 @@ export function canViewClass(user: User, cls: SchoolClass): boolean {
     case 'co_teacher':
     case 'student':
       return user.classIds?.includes(cls.id) ?? false;
+    case 'parent': // their children's classes are reached through /api/family only
+      return false;
   }
 }
 

@@ -21,6 +21,7 @@ try {
       console.log(`Removed ${await wipeSkyclassData(core.redis.redis)} keys of the old district.`);
     const result = await seedDemo(core.store, {
       passwordCost: config.PASSWORD_HASH_COST,
+      redis: core.redis.redis,
       onProgress: (done, total) => {
         const pct = Math.round((done / total) * 100);
         const bar = `Creating demo accounts: [${'#'.repeat(Math.floor(pct / 5)).padEnd(20)}] ${done}/${total}`;
@@ -32,7 +33,7 @@ try {
       `\nDemo district ready: ${result.classes} classes, ${result.users} accounts. Every demo password is "${DEMO_PASSWORD}".`,
     );
     console.log(
-      'Sign in as admin, s1-admin, lead-g3, t-s1-g3-1 (class teacher) or s1-g3-1-01 (student). See README.md.',
+      'Sign in as admin, s1-admin, lead-g3, t-s1-g3-1 (class teacher), s1-g3-1-01 (student) or p-s1-g3-1-01 (parent). See README.md.',
     );
   }
   // Demo lessons and the around-the-clock demo timetable (made once; new days are added on every run).

@@ -49,6 +49,8 @@ export interface NewUser {
   grades?: number[];
   subjects?: string[];
   classIds?: string[];
+  /** Parents: for the district's SMS/WeChat gateway. */
+  phone?: string;
 }
 
 export class DistrictStore {
@@ -169,6 +171,7 @@ export class DistrictStore {
       ...(input.grades ? { grades: input.grades } : {}),
       ...(input.subjects ? { subjects: input.subjects } : {}),
       ...(input.classIds ? { classIds: input.classIds } : {}),
+      ...(input.phone ? { phone: input.phone } : {}),
     };
     await this.#validateMembership(user);
     const claimed = await this.#redis.hsetnx(K.usernames, username, id);
@@ -188,8 +191,13 @@ export class DistrictStore {
       throw bad('A student belongs to exactly one class.');
     if (user.role === 'co_teacher' && !user.classIds?.length)
       throw bad('A co-teacher follows at least one class.');
+    if (user.role === 'parent' && user.classIds?.length)
+      throw bad('A parent is linked to children, not to classes.');
     if (
-      (user.role === 'school_admin' || user.role === 'student' || user.role === 'co_teacher') &&
+      (user.role === 'school_admin' ||
+        user.role === 'student' ||
+        user.role === 'co_teacher' ||
+        user.role === 'parent') &&
       !user.schoolId
     ) {
       throw bad(`A ${user.role} needs a school.`);
@@ -218,6 +226,11 @@ export class DistrictStore {
   async findByUsername(username: string): Promise<StoredUser | undefined> {
     const id = await this.#redis.hget(K.usernames, username.trim().toLowerCase());
     return id ? this.getStoredUser(id) : undefined;
+  }
+
+  /** Several users at once (missing ones left out), by username. */
+  getUsers(ids: string[]): Promise<User[]> {
+    return this.#usersByIds(ids);
   }
 
   async #usersByIds(ids: string[]): Promise<User[]> {

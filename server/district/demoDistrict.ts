@@ -77,6 +77,8 @@ export interface DemoUser {
   grades?: number[];
   subjects?: string[];
   classTeacherOf?: string;
+  /** Parents: the username of their child. */
+  parentOf?: string;
 }
 
 export interface DemoPlan {
@@ -144,13 +146,23 @@ export function demoPlan(studentsPerClass = 3): DemoPlan {
           classTeacherOf: cls.key,
         });
         for (let i = 1; i <= studentsPerClass; i++) {
-          users.push({
+          const child = {
             username: `${cls.key}-${String(i).padStart(2, '0')}`,
             displayName: name(),
-            role: 'student',
+            role: 'student' as const,
             schoolKey: s.key,
             classKeys: [cls.key],
-          });
+          };
+          users.push(child);
+          // The first child of each class has a parent account (p-<child's username>).
+          if (i === 1)
+            users.push({
+              username: `p-${child.username}`,
+              displayName: `${child.displayName}妈妈`,
+              role: 'parent',
+              schoolKey: s.key,
+              parentOf: child.username,
+            });
         }
       }
       users.push({

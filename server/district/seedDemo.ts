@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { hashPassword } from '../auth/passwords.ts';
 import type { DistrictStore } from './DistrictStore.ts';
 import { DEMO_PASSWORD, demoPlan } from './demoDistrict.ts';
+import { linkParent } from '../family/Family.ts';
 
 /** Removes every Skyclass key (sc:*), leaving other data in a shared Redis alone. */
 export async function wipeSkyclassData(redis: Redis): Promise<number> {
@@ -22,9 +23,12 @@ export async function seedDemo(
     passwordCost: number;
     studentsPerClass?: number;
     onProgress?: (done: number, total: number) => void;
+    /** Links the demo parents to their children (without it, no parent accounts are made). */
+    redis?: Redis;
   },
 ): Promise<{ users: number; classes: number }> {
-  const plan = demoPlan(opts.studentsPerClass);
+  const all = demoPlan(opts.studentsPerClass);
+  const plan = opts.redis ? all : { ...all, users: all.users.filter((u) => u.role !== 'parent') };
   await store.setDistrict(plan.district);
   for (const g of plan.grades) await store.addGrade(g);
   const schoolId = new Map(plan.schools.map((s) => [s.key, s.id]));
@@ -57,6 +61,7 @@ export async function seedDemo(
   }
   for (const u of plan.users) {
     if (u.classTeacherOf) await store.setClassTeacher(classId.get(u.classTeacherOf)!, ids.get(u.username)!);
+    if (u.parentOf && opts.redis) await linkParent(opts.redis, ids.get(u.username)!, ids.get(u.parentOf)!);
   }
   return { users: plan.users.length, classes: plan.classes.length };
 }

@@ -55,6 +55,12 @@ interface FileRecord {
   materialId?: string;
 }
 
+/** Who is whose parent (server/family/Family.ts). */
+export interface FamilyLookup {
+  isParentOf(user: User, studentId: string): Promise<boolean>;
+  classIdsOf(user: User): Promise<string[]>;
+}
+
 export interface HomeworkDeps {
   redis: Redis;
   store: DistrictStore;
@@ -97,6 +103,8 @@ export class Homework {
 
   /** Decides who may open a learning material's file (set by the materials use cases). */
   materialAccess?: (user: User, materialId: string) => Promise<boolean>;
+  /** Parents: they see their children's submissions, feedback and homework files. */
+  family?: FamilyLookup;
 
   /** Files of the user's own uploads named by a learning material. */
   claimForMaterial(user: User, ids: string[], materialId: string): Promise<Attachment[]> {
@@ -148,10 +156,16 @@ export class Homework {
         // A submission's files: the student, and the staff of the student's class.
         const student = await this.#d.store.getUser(rec.studentId);
         const cls = student?.classIds?.[0] ? await this.#d.store.getClass(student.classIds[0]) : undefined;
-        allowed = user.id === rec.studentId || (!!cls && this.#isStaffOf(user, cls));
+        allowed =
+          user.id === rec.studentId ||
+          (!!cls && this.#isStaffOf(user, cls)) ||
+          ((await this.family?.isParentOf(user, rec.studentId)) ?? false);
       } else {
         const classes = await this.#classes(a.classIds);
-        allowed = classes.some((c) => this.#isStaffOf(user, c) || this.#isStudentOf(user, c));
+        const families = (await this.family?.classIdsOf(user)) ?? [];
+        allowed = classes.some(
+          (c) => this.#isStaffOf(user, c) || this.#isStudentOf(user, c) || families.includes(c.id),
+        );
       }
     }
     if (!allowed) throw new AppError('FORBIDDEN_SCOPE', 'This file belongs to another class or student.');

@@ -1,3 +1,5 @@
+import type { Family } from '../family/Family.ts';
+import type { Notices } from '../family/Notices.ts';
 import type { Homework } from '../homework/Homework.ts';
 import type { Materials } from '../materials/Materials.ts';
 import type { Redis } from 'ioredis';
@@ -70,6 +72,10 @@ export interface AppDeps {
   homework: Homework;
   /** Learning materials of lessons, slots and classes. */
   materials: Materials;
+  /** Parents linked to children: their view, accounts, invitation codes. */
+  family: Family;
+  /** Notices to parents (class notices, absence notices) and their acknowledgement. */
+  notices: Notices;
   /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */
   hlsMemoryCacheBytes: number;
   /** Key for signed /files links (derived from the session secret). */

@@ -1,5 +1,6 @@
 import { HOMEWORK_UPLOAD_PATH } from '../homework/homeworkUploads.ts';
 import { registerHomeworkRoutes } from './routes/homeworkRoutes.ts';
+import { registerFamilyRoutes } from './routes/familyRoutes.ts';
 import { registerMaterialRoutes } from './routes/materialRoutes.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +38,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerDutyRoutes(registry, deps);
   registerHlsRoutes(registry, deps);
   registerHomeworkRoutes(registry, deps);
+  registerFamilyRoutes(registry, deps);
   registerMaterialRoutes(registry, deps);
   return registry;
 }

@@ -16,7 +16,7 @@ import { AppError, notFound } from '../errors.ts';
 import { newId, type DistrictStore } from '../district/DistrictStore.ts';
 import type { User } from '../district/model.ts';
 import { gradesOf } from '../district/gradesOf.ts';
-import type { Homework } from '../homework/Homework.ts';
+import type { FamilyLookup, Homework } from '../homework/Homework.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
 import { canViewLesson } from '../lessons/lessonPolicy.ts';
@@ -48,6 +48,8 @@ export interface MaterialsDeps {
   lessons: LessonStore;
   homework: Homework;
   timetable: TimetableStore;
+  /** Parents see their children's classes' and grades' materials. */
+  family?: FamilyLookup;
 }
 
 export class Materials {
@@ -76,7 +78,18 @@ export class Materials {
     return lesson.grade;
   }
 
+  /** The grades whose materials a user follows: a parent's are their children's. */
+  async #grades(user: User): Promise<number[]> {
+    if (user.role !== 'parent') return gradesOf(this.#d.store, user);
+    const classes = await Promise.all(
+      ((await this.#d.family?.classIdsOf(user)) ?? []).map((id) => this.#d.store.getClass(id)),
+    );
+    return [...new Set(classes.filter((c) => !!c).map((c) => c!.grade))];
+  }
+
   async #canSee(user: User, s: Scope): Promise<boolean> {
+    if (user.role === 'parent' && s.kind === 'class')
+      return ((await this.#d.family?.classIdsOf(user)) ?? []).includes(s.classId);
     if (s.kind === 'class') {
       const cls = await this.#d.store.requireClass(s.classId);
       if (user.role === 'district_admin') return true;
@@ -85,10 +98,10 @@ export class Materials {
     }
     if (s.kind === 'lesson') {
       const lesson = await this.#d.lessons.get(s.lessonId);
-      return !!lesson && canViewLesson(user, lesson, await gradesOf(this.#d.store, user));
+      return !!lesson && canViewLesson(user, lesson, await this.#grades(user));
     }
     if (user.role === 'district_admin' || user.role === 'school_admin') return true;
-    return (await gradesOf(this.#d.store, user)).includes(s.grade);
+    return (await this.#grades(user)).includes(s.grade);
   }
 
   /** Adds: grade content (slot, lesson) by its lead teachers and district admins; class-only by its co-teachers. */

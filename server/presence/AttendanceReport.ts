@@ -102,17 +102,21 @@ export class AttendanceReport {
     };
   }
 
-  /** Every student × every lesson of the day, and who missed what. */
-  async day(cls: SchoolClass, date = localDate(this.#d.timeZone), now = Date.now()) {
-    const [students, slots, marks] = await Promise.all([
-      this.#d.store.listStudents(cls.id),
+  /** Some students of a class × every lesson of the day (a child for their parents, the absentees' sweep). */
+  async rowsOf(
+    cls: SchoolClass,
+    students: Pick<User, 'id' | 'username' | 'displayName'>[],
+    date = localDate(this.#d.timeZone),
+    now = Date.now(),
+  ) {
+    const [slots, marks, tv] = await Promise.all([
       this.#slots(cls, date),
       this.#d.marks.marks(cls.id, date),
+      this.#d.marks.checkIns(
+        students.map((s) => s.id),
+        date,
+      ),
     ]);
-    const tv = await this.#d.marks.checkIns(
-      students.map((s) => s.id),
-      date,
-    );
     const rows = await Promise.all(
       students.map(async (st) => {
         const sessions = await this.#d.presence.sessions(st.id, date);
@@ -130,6 +134,13 @@ export class AttendanceReport {
         };
       }),
     );
+    return { slots, rows };
+  }
+
+  /** Every student × every lesson of the day, and who missed what. */
+  async day(cls: SchoolClass, date = localDate(this.#d.timeZone), now = Date.now()) {
+    const students = await this.#d.store.listStudents(cls.id);
+    const { slots, rows } = await this.rowsOf(cls, students, date, now);
     const absentees = rows
       .map((row) => ({
         id: row.id,

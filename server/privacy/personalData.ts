@@ -6,6 +6,7 @@
  * messages as written (also those a teacher hid), replay positions, mutes and
  * raised hands. Sign-in sessions end on erasure.
  */
+import type { Family } from '../family/Family.ts';
 import type { Homework } from '../homework/Homework.ts';
 import type { AttendanceMarks } from '../presence/AttendanceMarks.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
@@ -31,6 +32,8 @@ export interface PersonalDataDeps {
   attendance: AttendanceRules;
   homework: Homework;
   marks: AttendanceMarks;
+  /** Parents' links to the student (removed with the account). */
+  family: Pick<Family, 'eraseStudent'>;
 }
 
 export async function exportStudentData(d: PersonalDataDeps, target: User, classes: SchoolClass[]) {
@@ -99,6 +102,10 @@ export async function eraseAccount(d: PersonalDataDeps, actor: User, target: Use
     (c): c is SchoolClass => !!c,
   );
   const removed = await eraseStudentData(d, target, classes);
+  await d.family.eraseStudent(
+    target.id,
+    classes.map((c) => c.id),
+  );
   const sessionsEnded = await d.sessions.endAll(target.id);
   await d.store.deleteUser(target.id);
   await d.audit.record(

@@ -27,7 +27,11 @@ export async function startTestService(
   });
   const service = await startService(config, testLogger(), { liveCommandPrefix: opts.liveCommandPrefix });
   if (opts.demo !== false) {
-    await seedDemo(service.core.store, { passwordCost: TEST_PASSWORD_COST, studentsPerClass: 2 });
+    await seedDemo(service.core.store, {
+      passwordCost: TEST_PASSWORD_COST,
+      studentsPerClass: 2,
+      redis: service.core.redis.redis,
+    });
   }
   return service;
 }

@@ -21,6 +21,8 @@ import { renderClassRoom } from './pages/classRoom.ts';
 import { renderWorkload } from './pages/workload.ts';
 import { renderDuty } from './pages/duty.ts';
 import { renderClassHomework, renderHomework, renderHomeworkItem } from './pages/homework.ts';
+import { renderFamily, renderJoin } from './pages/family.ts';
+import { renderClassParents, renderInvites } from './pages/classParents.ts';
 import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
 
 const root = document.getElementById('app')!;
@@ -47,9 +49,15 @@ function header(): HTMLElement {
     h(
       'nav',
       {},
-      me && h('a', { href: '#/timetable', 'data-testid': 'nav-timetable' }, t('timetableNav')),
-      me && h('a', { href: '#/live', 'data-testid': 'nav-live' }, t('liveNav')),
-      me && h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
+      me &&
+        me.role !== 'parent' &&
+        h('a', { href: '#/timetable', 'data-testid': 'nav-timetable' }, t('timetableNav')),
+      me && me.role !== 'parent' && h('a', { href: '#/live', 'data-testid': 'nav-live' }, t('liveNav')),
+      me &&
+        me.role !== 'parent' &&
+        h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
+      me?.role === 'parent' && h('a', { href: '#/family', 'data-testid': 'nav-family' }, t('fam.title')),
+      me && h('a', { href: '#/channels', 'data-testid': 'nav-channels' }, t('channelsNav')),
       me &&
         (me.role === 'student' || me.role === 'co_teacher') &&
         h('a', { href: '#/homework', 'data-testid': 'nav-homework' }, t('hwNav')),
@@ -85,6 +93,14 @@ export async function route(): Promise<void> {
   const query = new URLSearchParams(q >= 0 ? full.slice(q + 1) : '');
   document.documentElement.lang = getLang();
   document.title = `${t('appName')} Skyclass`;
+  if (hash === '#/join') {
+    me = null;
+    root.replaceChildren(
+      header(),
+      renderJoin(() => navigate('#/')),
+    );
+    return;
+  }
   if (!session.token && hash !== '#/login') return navigate('#/login');
   const main = h('main', { class: 'page' }, h('p', { class: 'muted' }, t('loading')));
   root.replaceChildren(header(), main);
@@ -108,6 +124,8 @@ export async function route(): Promise<void> {
     const room = /^#\/class\/([\w-]+)\/room$/.exec(hash);
     const classHomework = /^#\/class\/([\w-]+)\/homework$/.exec(hash);
     const homeworkItem = /^#\/homework\/([\w-]+)$/.exec(hash);
+    const parents = /^#\/class\/([\w-]+)\/parents$/.exec(hash);
+    const invites = /^#\/class\/([\w-]+)\/invites$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
     const liveWatch = /^#\/live\/([\w-]+)$/.exec(hash);
@@ -118,6 +136,9 @@ export async function route(): Promise<void> {
     else if (classHomework) content = await renderClassHomework(me, classHomework[1]!);
     else if (homeworkItem) content = await renderHomeworkItem(me, homeworkItem[1]!);
     else if (hash === '#/homework') content = await renderHomework(me);
+    else if (hash === '#/family') content = await renderFamily(me);
+    else if (parents) content = await renderClassParents(me, parents[1]!);
+    else if (invites) content = await renderInvites(me, invites[1]!);
     else if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);
     else if (studio) content = await renderStudio(me, studio[1]!);

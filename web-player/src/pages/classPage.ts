@@ -169,6 +169,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
         : me.role === 'student'
           ? h('a', { class: 'button', href: '#/homework', 'data-testid': 'open-homework' }, t('hwNav'))
           : '',
+      ['co_teacher', 'school_admin', 'district_admin'].includes(me.role)
+        ? h(
+            'a',
+            { class: 'button', href: `#/class/${classId}/parents`, 'data-testid': 'open-parents' },
+            t('parents.button'),
+          )
+        : '',
     ),
     h(
       'section',

@@ -1,6 +1,7 @@
 import { call, errorText, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
+import { renderFamily } from './family.ts';
 
 function classCard(c: ApiClass, me: ApiUser, schoolName?: string): HTMLElement {
   return h(
@@ -43,6 +44,7 @@ function classesByGrade(
 }
 
 export async function renderHome(me: ApiUser): Promise<HTMLElement> {
+  if (me.role === 'parent') return renderFamily(me);
   const [info, { classes }] = await Promise.all([call('GET /api/district'), call('GET /api/classes')]);
   const schools = new Map(info.schools.map((s) => [s.id, s.name]));
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);

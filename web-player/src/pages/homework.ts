@@ -21,7 +21,7 @@ type Detail = ResponseOf<'GET /api/homework/:id'>;
 type Submission = Detail['submissions'][number];
 type State = 'missing' | 'submitted' | 'late' | 'marked' | 'redo';
 
-const stateBadge = (s: State) =>
+export const stateBadge = (s: State) =>
   h('span', { class: `badge hw-${s}`, 'data-testid': 'hw-state' }, t(`hw.state.${s}` as MessageKey));
 
 const gradeText = (g?: string) => (g ? t(`hw.grade.${g}` as MessageKey) : '');
@@ -54,7 +54,7 @@ function attachmentList(files: Attachment[]): HTMLElement {
   return box;
 }
 
-function markView(s: Submission): HTMLElement | false {
+export function markView(s: Pick<Submission, 'mark'>): HTMLElement | false {
   const m = s.mark;
   if (!m) return false;
   return h(

@@ -50,6 +50,7 @@ export function renderLogin(onDone: () => void, message?: string): HTMLElement {
     status,
     button,
     h('p', { class: 'hint' }, t('demoHint')),
+    h('p', {}, h('a', { href: '#/join', 'data-testid': 'join-link' }, t('join.link'))),
   );
   return h('main', { class: 'page narrow' }, form);
 }
