@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { launchChromium, signedInPage } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
+import { localParts } from '../helpers/channelDay.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
@@ -42,7 +44,7 @@ beforeAll(async () => {
     '2',
     bigPhoto,
   ]);
-  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
+  [svc, browser] = await Promise.all([startTestService({ ABSENCE_NOTICE_AFTER: '1s' }), launchChromium()]);
 }, 120_000);
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
@@ -132,6 +134,66 @@ describe('homework in the browser', () => {
     expect(await student.textContent('[data-testid=hw-feedback]')).toContain('优');
     expect(await student.locator('[data-testid=hw-submit-form]').count()).toBe(0);
     await student.screenshot({ path: path.join(SHOTS, 'homework-feedback-phone.png'), fullPage: true });
+  });
+
+  it('the class teacher posts a notice; the parent sees the feedback, an absence notice, and acknowledges', async () => {
+    // A lesson of grade 3 that ended two minutes ago, which the child did not watch.
+    const admin = await ApiClient.as(svc.url, 'admin');
+    const lead = await ApiClient.as(svc.url, 'lead-g3');
+    const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
+      title: '认识钟表',
+      grade: 3,
+      subject: '数学',
+    });
+    const t0 = Date.now();
+    const put = await admin.request('PUT', `/api/timetable/3/${localParts(t0).date}`, {
+      slots: [
+        {
+          start: localParts(t0 - 4 * 60_000).time,
+          end: localParts(t0 - 2 * 60_000).time,
+          subject: '数学',
+          title: '认识钟表',
+          kind: 'live',
+          lesson: live.body.lesson.id,
+          override: { reason: '测试：缺课提醒' },
+        },
+      ],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(await svc.notices!.sweepAbsences()).toBeGreaterThan(0);
+
+    await teacher.goto(`${svc.url}/#/class/${CLASS}`);
+    await teacher.click('[data-testid=open-parents]');
+    await teacher.waitForSelector('[data-testid=notice-title]');
+    await teacher.fill('[data-testid=notice-title]', '周五线上家长会');
+    await teacher.fill('[data-testid=notice-body]', '周五晚上 7 点线上家长会，请家长准时参加。');
+    await teacher.click('[data-testid=notice-post]');
+    await teacher.waitForSelector('[data-testid=class-notice] >> text=周五线上家长会');
+    expect(await teacher.textContent('[data-testid=notice-read-by]')).toContain('0/');
+
+    const parent = await signIn('p-s1-g3-1-01', true);
+    await parent.waitForSelector('[data-testid=fam-child]');
+    // The homework and the teacher's feedback.
+    await parent.waitForSelector('[data-testid=fam-hw-item] >> text=看图写话');
+    expect(await parent.textContent('[data-testid=fam-hw-item] [data-testid=hw-feedback]')).toContain(
+      '观察仔细',
+    );
+    // The absence notice and the class notice, both unread.
+    const absence = parent.locator('[data-testid=notice][data-kind=absence]');
+    expect(await absence.count()).toBe(1);
+    expect(await absence.textContent()).toContain('认识钟表');
+    // The day says the child missed it.
+    expect(await parent.textContent('[data-testid=fam-day]')).toContain('认识钟表');
+    expect(await parent.locator('[data-testid=fam-att][data-status=absent]').count()).toBe(1);
+    await parent.screenshot({ path: path.join(SHOTS, 'parent-phone.png'), fullPage: true });
+    const classNotice = parent.locator('[data-testid=notice][data-kind=class]');
+    await classNotice.locator('[data-testid=notice-ack]').click();
+    await classNotice.locator('[data-testid=notice-acked]').waitFor();
+
+    await teacher.reload();
+    await teacher.waitForSelector('[data-testid=class-notice] >> text=周五线上家长会');
+    expect(await teacher.textContent('[data-testid=notice-read-by]')).toMatch(/已确认 1\//);
+    await teacher.screenshot({ path: path.join(SHOTS, 'parents-teacher.png'), fullPage: true });
   });
 
   it('a co-teacher adds a class-only material on the class page; the student downloads it', async () => {

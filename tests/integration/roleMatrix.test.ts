@@ -24,6 +24,7 @@ const ACTORS = [
   't-s1-g3-1', // the class teacher (班主任) of s1-g3-1
   't-s1-g3-2', // a co-teacher of another class
   's1-g3-1-01', // a student of the class
+  'p-s1-g3-1-01', // the parent of that student
 ] as const;
 type Actor = (typeof ACTORS)[number];
 
@@ -58,9 +59,15 @@ const MATRIX: Record<string, Actor[]> = {
   "see the class's homework": ['admin', 's1-admin', 't-s1-g3-1'],
   'hand in homework': ['s1-g3-1-01'],
   "mark the class's attendance": ['t-s1-g3-1'],
+  "see a child's day and homework": ['p-s1-g3-1-01'],
+  "read the class's notices": ['admin', 's1-admin', 't-s1-g3-1'],
+  "post a notice to the class's parents": ['admin', 's1-admin', 't-s1-g3-1'],
+  'make a parent account': ['admin', 's1-admin', 't-s1-g3-1'],
+  'print parent invitation codes': ['admin', 's1-admin', 't-s1-g3-1'],
 };
 
 let classId: string;
+let childId: string;
 let liveId: string;
 let homeworkId: string;
 
@@ -178,13 +185,29 @@ const ACTIONS: Record<string, (c: ApiClient) => Promise<number>> = {
         reason: 'tv',
       })
     ).status,
+  "see a child's day and homework": async (c) => (await c.get(`/api/family/children/${childId}/day`)).status,
+  "read the class's notices": async (c) => (await c.get(`/api/classes/${classId}/notices`)).status,
+  "post a notice to the class's parents": async (c) =>
+    (await c.post(`/api/classes/${classId}/notices`, { title: '矩阵', body: '通知' })).status,
+  'make a parent account': async (c) =>
+    (
+      await c.post(`/api/classes/${classId}/parents`, {
+        studentId: await freshStudent(),
+        username: `matrix-p-${++studentSeq}-${Date.now() % 100000}`,
+        displayName: '矩阵家长',
+      })
+    ).status,
+  'print parent invitation codes': async (c) =>
+    (await c.post(`/api/classes/${classId}/parent-invites`, {})).status,
 };
 
 beforeAll(async () => {
   // Head-end outputs here may only go to a loopback port (no test traffic leaves this machine).
   svc = await startTestService({ TRANSCODE_WORKER: 'off', HEAD_END_ALLOWED: '127.0.0.1/32' });
   for (const a of ACTORS) as[a] = await ApiClient.as(svc.url, a);
-  classId = (await as['s1-g3-1-01']!.get<{ user: { classIds: string[] } }>('/api/me')).body.user.classIds[0]!;
+  const me = (await as['s1-g3-1-01']!.get<{ user: { id: string; classIds: string[] } }>('/api/me')).body.user;
+  classId = me.classIds[0]!;
+  childId = me.id;
   liveId = await liveOfLead3();
   homeworkId = (
     await as['t-s1-g3-1']!.post<{ assignment: { id: string } }>('/api/homework', {

@@ -49,7 +49,7 @@ function dayCard(child: Child, first: Day): HTMLElement {
     box.replaceChildren(
       h(
         'div',
-        { class: 'row' },
+        { class: 'day-nav' },
         h(
           'button',
           { class: 'secondary', onclick: () => void load(shiftDate(d.date, -1)) },
@@ -237,7 +237,11 @@ export async function renderFamily(me: ApiUser): Promise<HTMLElement> {
   const page = h(
     'div',
     { 'data-testid': 'family' },
-    h('section', { class: 'hero' }, h('h1', {}, t('welcome', { name: me.displayName }))),
+    h(
+      'section',
+      { class: 'hero', 'data-testid': 'home-parent' },
+      h('h1', {}, t('welcome', { name: me.displayName })),
+    ),
   );
   page.append(
     h(
