@@ -71,6 +71,7 @@ export function createChannels(core: Core, logger: Logger) {
     slates,
     timeZone: config.TIMEZONE,
     logger: logger.child({ component: 'channels' }),
+    checkInCode: (grade, date, slotId) => checkInCode(checkInKeyOf(core), grade, date, slotId),
   });
   return {
     timetableStore,

@@ -30,7 +30,7 @@ import { TtlCache } from './TtlCache.ts';
 import { channelLadder, type LessonLadder, type PieceVariant } from './channelLadder.ts';
 import { LIVE_RENDITIONS, LIVE_SEGMENT_SECONDS } from '../../media/live/liveArgs.ts';
 import { GENERIC_SLATE, nominalSlate, SLATE_READY_MARGIN_MS, type SlateService } from './SlateService.ts';
-import { CHANNEL_RENDITIONS, DayPlanner, type DayPlan } from './DayPlanner.ts';
+import { CHANNEL_RENDITIONS, DayPlanner, type CodedSlates, type DayPlan } from './DayPlanner.ts';
 
 /** Without a district setting: the backup lesson starts after 30 s without live media. */
 export const DEFAULT_BACKUP_AFTER_SECONDS = 30;
@@ -91,7 +91,30 @@ export interface ChannelServiceOptions {
   logger: Logger;
   /** The clock (tests and the benchmark move it). */
   now?: () => number;
+  /** A slot's TV check-in code: the slates before (and during a live) lesson show it. */
+  checkInCode?: (grade: number, date: string, slotId: string) => string;
 }
+
+/**
+ * A slot's coded slates (with its TV check-in code) are rendered when its start is this near, and used
+ * once ready; before that, and while one renders, the shared design of the day plays. One render (~5 s
+ * of one core) per slot and day, spread over the day as lessons come, instead of a day's worth at once.
+ */
+export const CODED_SLATE_LEAD_MS = 15 * 60_000;
+
+/**
+ * How long after its slot a coded slate stays in the lookup: its passes are still in the playlists'
+ * window then, and a design that left the lookup would turn published segments back into the shared
+ * slate (a renumbered playlist).
+ */
+export const CODED_SLATE_KEEP_MS = 30 * 60_000;
+
+/** The coded slate designs of a day's slots that are about to start, on now, or still in the playlists. */
+function codedNow(plan: DayPlan, now: number): CodedSlates[] {
+  return plan.coded.filter((c) => now >= c.start - CODED_SLATE_LEAD_MS && now < c.end + CODED_SLATE_KEEP_MS);
+}
+const designsOf = (coded: CodedSlates[]) =>
+  coded.flatMap((c) => (c.during ? [c.before, c.during] : [c.before]));
 
 export class ChannelService {
   readonly #o: ChannelServiceOptions;
@@ -117,6 +140,7 @@ export class ChannelService {
       timeZone: o.timeZone,
       logger: o.logger,
       now: o.now,
+      checkInCode: o.checkInCode,
     });
     this.#laid = new TtlCache({ max: 2000, ttlMs: HORIZON_MS, now: o.now });
     this.#masters = new TtlCache({ max: 64, ttlMs: 10_000, now: o.now });
@@ -144,7 +168,11 @@ export class ChannelService {
   async #master(grade: number, now: number): Promise<{ text: string; rungs: string[] }> {
     const dates = [-1, 0, 1].map((d) => localDate(this.#o.timeZone, now + d * 86_400_000));
     const plans = await Promise.all(dates.map((d) => this.#plan(grade, d)));
-    const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plans.flatMap((p) => p.designs)]);
+    const slates = await this.#o.slates.lookup([
+      GENERIC_SLATE,
+      ...plans.flatMap((p) => p.designs),
+      ...designsOf(codedNow(plans[1]!, now)),
+    ]);
     const key = `${grade}|${plans.map((p) => `${p.content}|${p.lessonsSig}`).join('|')}|${[...slates.keys()].sort().join(',')}`;
     const hit = this.#masters.get(key);
     if (hit) return hit.value;
@@ -234,15 +262,24 @@ export class ChannelService {
   async playlist(grade: number, rendition: string, now = this.#now()): Promise<string> {
     const date = localDate(this.#o.timeZone, now);
     const plan = await this.#plan(grade, date);
-    const slates = await this.#o.slates.lookup([GENERIC_SLATE, ...plan.designs]);
+    const coded = new Map(codedNow(plan, now).map((c) => [c.slotId, c]));
+    const slates = await this.#o.slates.lookup([
+      GENERIC_SLATE,
+      ...plan.designs,
+      ...designsOf([...coded.values()]),
+    ]);
     const generic = slates.get(slateId(GENERIC_SLATE));
     if (!generic) throw new ChannelStarting();
-    const chooser = (at: number, next: Programme | undefined): Slate => {
-      const id = next?.id
-        ? (at >= next.start ? plan.designDuring : plan.designBefore).get(next.id)
-        : plan.designAfter;
+    const usable = (id: string | undefined, at: number) => {
       const s = id ? slates.get(id) : undefined;
-      const use = s && s.readyAt + SLATE_READY_MARGIN_MS <= at ? s : generic;
+      return s && s.readyAt + SLATE_READY_MARGIN_MS <= at ? s : undefined;
+    };
+    const chooser = (at: number, next: Programme | undefined): Slate => {
+      const during = !!next && at >= next.start;
+      const c = next?.id ? coded.get(next.id) : undefined;
+      const withCode = c && (during ? c.during : c.before);
+      const id = next?.id ? (during ? plan.designDuring : plan.designBefore).get(next.id) : plan.designAfter;
+      const use = usable(withCode && slateId(withCode), at) ?? usable(id, at) ?? generic;
       return use.renditions[rendition]!;
     };
     const readySig = [...slates.entries()].map(([id, s]) => `${id}@${s.readyAt}`).join(',');

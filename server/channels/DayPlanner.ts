@@ -39,6 +39,16 @@ export interface DayPlan {
   /** Live slots' backup lessons (备份方案): slot id → channel rendition → the lesson's media. */
   backups: Map<string, Map<string, { mapUri?: string; segments: StitchSegment[] }>>;
   designs: SlateDesign[];
+  /** Each slot's slates with its TV check-in code (before it; during it, for live slots). */
+  coded: CodedSlates[];
+}
+
+export interface CodedSlates {
+  slotId: string;
+  start: number;
+  end: number;
+  before: SlateDesign;
+  during?: SlateDesign;
 }
 
 export interface DayPlannerOptions {
@@ -47,6 +57,8 @@ export interface DayPlannerOptions {
   timeZone: string;
   logger: Logger;
   now?: () => number;
+  /** A slot's TV check-in code (server/presence/AttendanceMarks.ts), shown on its slates. */
+  checkInCode?: (grade: number, date: string, slotId: string) => string;
 }
 
 /** How long a plan of an unchanged day is trusted (lessons may change meanwhile). */
@@ -128,6 +140,18 @@ export class DayPlanner {
       liveSlots: slots.filter((s) => s.source.kind === 'live'),
       backups,
       designs: slateDesignsOfDay(slots),
+      coded: this.#o.checkInCode
+        ? slots.map((s) => {
+            const code = this.#o.checkInCode!(grade, date, s.id);
+            return {
+              slotId: s.id,
+              start: slotInstant(s.date, s.start, tz).getTime(),
+              end: slotInstant(s.date, s.end, tz).getTime(),
+              before: slateDesignFor(s, false, code),
+              ...(s.source.kind === 'live' ? { during: slateDesignFor(s, true, code) } : {}),
+            };
+          })
+        : [],
     };
   }
 }

@@ -10,8 +10,13 @@ import type { Slot } from '../timetable/model.ts';
 const hhmm = (t: string) => t.slice(0, 5);
 const FOOTER = '空中课堂 Skyclass';
 
-/** The slate before `next` (or, without one, after the day's last lesson); `during` a live slot whose source is missing. */
-export function slateDesignFor(next: Slot | undefined, during = false): SlateDesign {
+/**
+ * The slate before `next` (or, without one, after the day's last lesson); `during` a live slot whose
+ * source is missing. With the lesson's TV check-in code, the footer shows it (a design per slot and
+ * day: ChannelService renders those just in time, for the lessons about to start).
+ */
+export function slateDesignFor(next: Slot | undefined, during = false, checkInCode?: string): SlateDesign {
+  const footer = checkInCode && next ? `电视签到码 ${checkInCode} · TV check-in code · ${FOOTER}` : FOOTER;
   if (!next)
     return {
       title: '今天的课程已结束，明天见',
@@ -22,12 +27,12 @@ export function slateDesignFor(next: Slot | undefined, during = false): SlateDes
     return {
       title: `直播马上回来：${next.subject}`,
       subtitle: `The live ${next.subject} lesson will be back shortly`,
-      footer: FOOTER,
+      footer,
     };
   return {
     title: `下一节：${next.subject} ${hhmm(next.start)}`,
     subtitle: `Next: ${next.subject} at ${hhmm(next.start)}`,
-    footer: FOOTER,
+    footer,
   };
 }
 

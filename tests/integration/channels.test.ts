@@ -12,6 +12,12 @@ import { startSecondInstance, startTestService } from '../helpers/service.ts';
 import { clip } from '../helpers/fixtures.ts';
 import { putLiveSlotNow, publishShortDay, readyLesson } from '../helpers/channelDay.ts';
 import { waitFor } from '../helpers/waitFor.ts';
+import { localParts } from '../helpers/channelDay.ts';
+import { checkInCode } from '../../server/presence/AttendanceMarks.ts';
+import { deriveKey } from '../../server/auth/tokens.ts';
+import { slateDesignFor } from '../../server/channels/slateDesigns.ts';
+import { slateId } from '../../media/channel/slate.ts';
+import type { Slot } from '../../server/timetable/model.ts';
 
 let a: RunningService;
 let b: RunningService;
@@ -329,4 +335,47 @@ describe('grade channels', () => {
       { slots: [] },
     );
   }, 240_000);
+
+  it('shows a lesson’s TV check-in code on the slate before it (rendered just in time, the same on both instances)', async () => {
+    const live = await admin.post<{ lesson: { id: string } }>('/api/live', {
+      title: '签到码课',
+      grade: 7,
+      subject: '数学',
+    });
+    const t0 = Date.now() + 5 * 60_000;
+    const date = localParts(t0).date;
+    const put = await admin.request<{ slots: Slot[] }>('PUT', `/api/timetable/7/${date}`, {
+      slots: [
+        {
+          start: localParts(t0).time,
+          end: localParts(t0 + 10 * 60_000).time,
+          subject: '数学',
+          kind: 'live',
+          lesson: live.body.lesson.id,
+          override: { reason: '测试：频道上的签到码' },
+        },
+      ],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const slot = put.body.slots[0]!;
+    const code = checkInCode(deriveKey(a.core.urlSigningKey, 'tv-check-in'), 7, date, slot.id);
+    const design = slateDesignFor(slot, false, code);
+    expect(design.footer).toContain(`电视签到码 ${code}`);
+    const coded = slateId(design);
+    const shared = slateId(slateDesignFor(slot));
+    expect(coded).not.toBe(shared);
+    // Both instances switch from the shared slate to the coded one once it is rendered (once, by one of them).
+    await waitFor(
+      async () => {
+        const lists = await Promise.all(
+          [a, b].map(async (s) => uris(await text(`${s.url}/channels/grade-7/360p/index.m3u8`)).at(-1) ?? ''),
+        );
+        return lists.every((u) => u.includes(`/slate/${coded}/`)) ? true : undefined;
+      },
+      'the slate with the check-in code',
+      120_000,
+      1000,
+    );
+    await admin.request('PUT', `/api/timetable/7/${date}`, { slots: [] });
+  }, 180_000);
 });

@@ -47,6 +47,25 @@ describe('slates', () => {
     expect(slateDesignFor(slot(3)).title).toBe('下一节：数学 10:00');
     expect(slateDesignFor(undefined).title).toContain('今天的课程已结束');
   });
+
+  it('a lesson’s own slates carry its TV check-in code (before it, and during a live lesson’s gap)', () => {
+    const slot: Slot = {
+      id: 'x',
+      grade: 3,
+      date: '2026-11-23',
+      start: '10:00',
+      end: '10:20',
+      subject: '数学',
+      source: { kind: 'live' },
+    };
+    const before = slateDesignFor(slot, false, '4821');
+    expect(before.title).toBe(slateDesignFor(slot).title);
+    expect(before.footer).toContain('电视签到码 4821');
+    expect(slateDesignFor(slot, true, '4821').footer).toContain('4821');
+    expect(slateId(before)).not.toBe(slateId(slateDesignFor(slot, false, '4822')));
+    expect(slateDesignFor(slot).footer).not.toContain('签到码');
+    expect(slateDesignFor(undefined, false, '4821').footer).not.toContain('签到码');
+  });
 });
 
 describe('channel master playlist', () => {
