@@ -30,6 +30,10 @@ export type RenditionInfo = z.infer<typeof RenditionInfo>;
 export const LessonError = z.object({ code: z.string(), message: z.string() });
 
 /** A lesson as a user sees it: no storage keys, no job ids; what this user may do with it. */
+/** A class-only video (微课): at most this long (seconds) and this big (bytes). */
+export const CLASS_VIDEO_MAX_SEC = 20 * 60;
+export const CLASS_VIDEO_MAX_BYTES = 1024 * 1024 * 1024;
+
 export const LessonView = LessonHeading.extend({
   status: LessonStatus,
   review: ReviewStatus,
@@ -41,6 +45,9 @@ export const LessonView = LessonHeading.extend({
   hlsPrefix: z.string().optional(),
   /** Set on the replay of a live lesson. */
   liveLessonId: z.string().optional(),
+  /** A class-only video (微课) of a co-teacher: its class and school; not on the grade's channel. */
+  classId: z.string().optional(),
+  schoolId: z.string().optional(),
   renditions: z.array(RenditionInfo).optional(),
   progress: TranscodeProgress.optional(),
   error: LessonError.optional(),
@@ -58,6 +65,8 @@ export const LessonQuery = z.object({
   grade: z.string().regex(/^\d+$/, 'grade must be a whole number.').transform(Number).optional(),
   subject: z.string().max(40).optional(),
   q: z.string().max(100).optional(),
+  /** A class's own videos (微课). */
+  classId: z.string().max(64).optional(),
 });
 export const LessonList = z.object({ lessons: z.array(LessonView), subjects: z.array(z.string()) });
 export const OneLesson = z.object({ lesson: LessonView });

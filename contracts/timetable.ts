@@ -43,6 +43,7 @@ export const RULE_CODES = [
   'TOO_SHORT',
   'UNKNOWN_LESSON',
   'WRONG_GRADE',
+  'CLASS_ONLY',
 ] as const;
 export const Violation = z.object({
   rule: z.enum(RULE_CODES),

@@ -341,6 +341,7 @@ export function createUploads(core: Core, logger: Logger, homework: Homework) {
     logger,
     authenticate: async (authorization) => (await byToken(bearerToken(authorization))).user,
     gradeExists: async (g) => (await gradesOf(core)()).has(g),
+    classOf: (id) => core.store.getClass(id),
     newLessonId: LessonStore.newId,
     onUploaded: (user, u) => acceptUpload(core, logger, user, u),
   });

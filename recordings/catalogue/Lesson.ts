@@ -32,6 +32,10 @@ export interface Lesson {
   hlsPrefix?: string;
   /** Set on the replay of a live lesson. */
   liveLessonId?: string;
+  /** A co-teacher's class-only video (微课): seen by that class only, never on a channel. */
+  classId?: string;
+  /** The class's school (its admins see the video). */
+  schoolId?: string;
   posterKey?: string;
   renditions?: RenditionInfo[];
   progress?: TranscodeProgress;

@@ -42,6 +42,7 @@ export interface LessonFilter {
   grade?: number;
   subject?: string;
   q?: string;
+  classId?: string;
 }
 
 export class LessonStore {
@@ -113,6 +114,7 @@ export class LessonStore {
         (l) =>
           (filter.grade === undefined || l.grade === filter.grade) &&
           (!filter.subject || l.subject === filter.subject) &&
+          (!filter.classId || l.classId === filter.classId) &&
           (!q || l.title.toLowerCase().includes(q) || l.teacherName.toLowerCase().includes(q)),
       );
   }

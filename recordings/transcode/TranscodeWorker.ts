@@ -3,6 +3,7 @@
  * other machines (`npm run worker`). Writes each step to the lesson
  * catalogue; the catalogue publishes every change for live pages.
  */
+import { CLASS_VIDEO_MAX_SEC } from '../../contracts/lessons.ts';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -103,7 +104,10 @@ export class TranscodeWorker {
         storage,
         workDir: work,
         logger: log,
-        maxDurationSec: this.#o.maxDurationSec,
+        // A class-only video (微课) is short by definition.
+        maxDurationSec: lesson.classId
+          ? Math.min(CLASS_VIDEO_MAX_SEC, this.#o.maxDurationSec)
+          : this.#o.maxDurationSec,
         preset: this.#o.preset,
         ffmpeg: this.#o.ffmpeg,
         ffprobe: this.#o.ffprobe,

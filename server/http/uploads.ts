@@ -12,7 +12,9 @@ import { FileStore } from '@tus/file-store';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import { AppError } from '../errors.ts';
 import type { User } from '../district/model.ts';
-import { canUploadFor } from '../lessons/lessonPolicy.ts';
+import { canUploadFor, canUploadForClass } from '../lessons/lessonPolicy.ts';
+import { CLASS_VIDEO_MAX_BYTES, CLASS_VIDEO_MAX_SEC } from '../../contracts/lessons.ts';
+import type { SchoolClass } from '../district/model.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import type { Logger } from '../logger.ts';
 import { MEDIA_ERROR_MESSAGES } from '../../core/ffmpeg/MediaError.ts';
@@ -29,6 +31,9 @@ export interface UploadedLesson {
   title: string;
   grade: number;
   subject: string;
+  /** A co-teacher's class-only video (微课): its class and that class's school. */
+  classId?: string;
+  schoolId?: string;
 }
 
 export interface UploadDeps {
@@ -43,6 +48,7 @@ export interface UploadDeps {
   logger: Logger;
   authenticate: (authorization: string | null) => Promise<User>;
   gradeExists: (grade: number) => Promise<boolean>;
+  classOf: (id: string) => Promise<SchoolClass | undefined>;
   onUploaded: (user: User, info: UploadedLesson) => Promise<void>;
   newLessonId: () => string;
 }
@@ -92,8 +98,11 @@ export function createUploadServer(d: UploadDeps): TusServer {
   const userOf = async (req: Request): Promise<User> => {
     try {
       const user = await d.authenticate(req.headers.get('authorization'));
-      if (!['lead_teacher', 'district_admin'].includes(user.role)) {
-        throw new AppError('FORBIDDEN_ROLE', 'Only lead teachers and administrators can upload lessons.');
+      if (!['lead_teacher', 'district_admin', 'co_teacher'].includes(user.role)) {
+        throw new AppError(
+          'FORBIDDEN_ROLE',
+          'Only lead teachers and administrators upload lessons (and co-teachers their class videos).',
+        );
       }
       return user;
     } catch (e) {
@@ -122,9 +131,43 @@ export function createUploadServer(d: UploadDeps): TusServer {
       if (upload.size === undefined) throw bad('The upload size must be known (send Upload-Length).');
       const title = (m.title ?? '').trim();
       const subject = (m.subject ?? '').trim();
-      const grade = Number(m.grade);
       if (!title || title.length > 100) throw bad('Give the lesson a title of 1–100 characters.');
       if (!subject || subject.length > 20) throw bad('Choose the subject of the lesson.');
+      if (m.classId) {
+        // A class-only video (微课): the class's co-teachers, short and small.
+        const cls = await d.classOf(m.classId);
+        if (!cls) throw bad(`There is no class ${m.classId}.`);
+        if (!canUploadForClass(user, cls.id))
+          throw tusError(
+            new AppError('FORBIDDEN_SCOPE', `Only the co-teachers of ${cls.name} add videos for it.`),
+          );
+        if (upload.size > CLASS_VIDEO_MAX_BYTES)
+          throw tusError(
+            new AppError(
+              'PAYLOAD_TOO_LARGE',
+              `A class video may be at most ${CLASS_VIDEO_MAX_BYTES / 1024 ** 3} GB and ${CLASS_VIDEO_MAX_SEC / 60} minutes; this file is ${(upload.size / 1024 ** 3).toFixed(1)} GB. Shorten it or lower its quality.`,
+            ),
+          );
+        return {
+          metadata: {
+            ...m,
+            title,
+            subject,
+            grade: String(cls.grade),
+            classId: cls.id,
+            schoolId: cls.schoolId,
+            uploaderId: user.id,
+          },
+        };
+      }
+      if (user.role === 'co_teacher')
+        throw tusError(
+          new AppError(
+            'FORBIDDEN_SCOPE',
+            'Co-teachers upload videos for their own class (choose the class); grade lessons are the lead teachers’.',
+          ),
+        );
+      const grade = Number(m.grade);
       if (!Number.isInteger(grade) || !(await d.gradeExists(grade)))
         throw bad(`Grade "${m.grade ?? ''}" is not a grade of this district.`);
       if (!canUploadFor(user, grade)) {
@@ -148,6 +191,7 @@ export function createUploadServer(d: UploadDeps): TusServer {
         title: m.title!,
         grade: Number(m.grade),
         subject: m.subject!,
+        ...(m.classId && m.schoolId ? { classId: m.classId, schoolId: m.schoolId } : {}),
       });
       forget(upload.id);
       return {

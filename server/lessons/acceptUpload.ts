@@ -23,7 +23,18 @@ export async function acceptUpload(
     teacherId: user.id,
     teacherName: user.displayName,
     status: 'uploaded',
-    review: 'pending',
+    // A class video (微课) is its own teacher's, for their class only, like class materials: no district
+    // review (a district lesson reaches a whole grade, a class video one class; its school's admins can take it down).
+    ...(u.classId
+      ? {
+          classId: u.classId,
+          schoolId: u.schoolId,
+          review: 'approved' as const,
+          reviewedBy: user.displayName,
+          reviewedAt: now,
+          reviewNote: '班级微课 · class video',
+        }
+      : { review: 'pending' as const }),
     source: { key: u.sourceKey, filename: u.filename, size: u.size },
     jobId: `${u.lessonId}-1`,
     createdAt: now,

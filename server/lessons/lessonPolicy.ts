@@ -6,6 +6,7 @@ import type { User } from '../district/model.ts';
 export type GradeLookup = (user: User) => Promise<number[]>;
 
 export function canViewLesson(user: User, lesson: Lesson, grades: number[]): boolean {
+  if (lesson.classId) return canViewClassVideo(user, lesson);
   switch (user.role) {
     case 'district_admin':
     case 'school_admin':
@@ -15,6 +16,32 @@ export function canViewLesson(user: User, lesson: Lesson, grades: number[]): boo
     default:
       return isPublished(lesson) && grades.includes(lesson.grade);
   }
+}
+
+/**
+ * A class-only video (微课): its class's students and co-teachers (the uploader also while it is
+ * processing), the admins of its school and the district. Not the grade, not parents, not lead teachers.
+ */
+function canViewClassVideo(user: User, lesson: Lesson): boolean {
+  switch (user.role) {
+    case 'district_admin':
+      return true;
+    case 'school_admin':
+      return user.schoolId === lesson.schoolId;
+    case 'co_teacher':
+      return (
+        lesson.teacherId === user.id || (isPublished(lesson) && !!user.classIds?.includes(lesson.classId!))
+      );
+    case 'student':
+      return isPublished(lesson) && !!user.classIds?.includes(lesson.classId!);
+    default:
+      return false;
+  }
+}
+
+/** Co-teachers upload class-only videos (微课) for the classes they follow. */
+export function canUploadForClass(user: User, classId: string): boolean {
+  return user.role === 'co_teacher' && !!user.classIds?.includes(classId);
 }
 
 /**
@@ -29,7 +56,14 @@ export function canUploadFor(user: User, grade: number): boolean {
 
 /** Rename, cancel, retry, delete: the lesson's own lead teacher or a district admin. */
 export function canManageLesson(user: User, lesson: Lesson): boolean {
-  return user.role === 'district_admin' || (user.role === 'lead_teacher' && lesson.teacherId === user.id);
+  if (user.role === 'district_admin') return true;
+  // A class video: its teacher, and the admins of its school (who may take it down).
+  if (lesson.classId)
+    return (
+      (user.role === 'co_teacher' && lesson.teacherId === user.id) ||
+      (user.role === 'school_admin' && user.schoolId === lesson.schoolId)
+    );
+  return user.role === 'lead_teacher' && lesson.teacherId === user.id;
 }
 
 /** 资源审核: the district reviews lessons before a whole grade's students see them. */

@@ -68,6 +68,7 @@ export class TimetableService {
           approved: isPublished(l),
           durationSec: l.durationSec ?? 0,
           title: l.title,
+          ...(l.classId ? { classOnly: true } : {}),
         });
     }
     return (id) => found.get(id);

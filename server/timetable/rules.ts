@@ -42,6 +42,8 @@ export interface LessonFacts {
   approved: boolean;
   durationSec: number;
   title: string;
+  /** A class-only video (微课): never on a grade channel. */
+  classOnly?: boolean;
 }
 
 export interface CheckInput {
@@ -95,6 +97,13 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
           `找不到录播课 ${s.source.lessonId}。`,
           `There is no recorded lesson ${s.source.lessonId}.`,
         );
+      } else if (facts.classOnly) {
+        add(
+          'CLASS_ONLY',
+          s,
+          `《${facts.title}》是一个班的微课，只给这个班看，不能排进年级频道。`,
+          `"${facts.title}" is one class's own video, not for the grade's channel.`,
+        );
       } else {
         if (facts.grade !== s.grade) {
           add(
@@ -131,6 +140,13 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
           s,
           `找不到备份录播课 ${id}。`,
           `There is no recorded lesson ${id} for the backup.`,
+        );
+      } else if (facts.classOnly) {
+        add(
+          'CLASS_ONLY',
+          s,
+          `备份课《${facts.title}》是一个班的微课，不能在年级频道播出。`,
+          `The backup "${facts.title}" is one class's own video, not for the grade's channel.`,
         );
       } else if (facts.grade !== s.grade) {
         add(

@@ -466,6 +466,12 @@ const zh = {
   'term.csv': '导出学期出勤 CSV',
   'term.show': '查看',
   'role.parent': '家长',
+  microHint: '班级微课：只有本班学生和老师能看，不上年级频道，不需区里审核；最长 20 分钟、1 GB。',
+  microClass: '班级',
+  microBadge: '班级微课',
+  microUpload: '上传微课',
+  microList: '班级微课',
+  microNone: '还没有微课。任课教师可以上传 20 分钟以内的讲解视频，只给本班看。',
   'fam.title': '我的孩子',
   'fam.none': '还没有关联孩子。请向班主任要孩子的家长邀请码，在下面输入。',
   'fam.addChild': '关联另一个孩子',
@@ -1006,6 +1012,14 @@ const en: Record<keyof typeof zh, string> = {
   'term.csv': 'Export the term (CSV)',
   'term.show': 'Show',
   'role.parent': 'Parent',
+  microHint:
+    'Class video (微课): only this class’s students and teachers see it; not on the grade channel, no district review; up to 20 minutes and 1 GB.',
+  microClass: 'Class',
+  microBadge: 'Class video',
+  microUpload: 'Upload class video',
+  microList: 'Class videos',
+  microNone:
+    'No class videos yet. Co-teachers can upload explanations of up to 20 minutes for their class only.',
   'fam.title': 'My children',
   'fam.none':
     'No child linked yet. Ask the class teacher for your child’s parent invitation code and enter it below.',

@@ -150,7 +150,7 @@ export async function route(): Promise<void> {
     else if (hash === '#/workload') content = await renderWorkload(me);
     else if (hash === '#/duty') content = await renderDuty(me);
     else if (hash === '#/lessons') content = await renderLessons(me, query);
-    else if (hash === '#/upload') content = await renderUpload(me);
+    else if (hash === '#/upload') content = await renderUpload(me, query);
     else if (hash === '#/' || hash === '#') content = await renderHome(me);
     else throw new ApiError(404, 'NOT_FOUND', t('notFound'));
     if (stale()) return;

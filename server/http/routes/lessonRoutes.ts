@@ -127,8 +127,8 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('PATCH /api/lessons/:id', {
     tag: 'lessons',
-    summary: 'Rename a lesson or change its subject',
-    auth: ['district_admin', 'lead_teacher'],
+    summary: 'Rename a lesson or change its subject (class videos: their co-teacher too)',
+    auth: ['district_admin', 'lead_teacher', 'co_teacher'],
     async handler({ user, params, body }) {
       const l = await managedLesson(user, params.id);
       return { lesson: view(user, (await lessons.update(l.id, body))!) };
@@ -179,8 +179,9 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('DELETE /api/lessons/:id', {
     tag: 'lessons',
-    summary: 'Delete a lesson, its original and its HLS',
-    auth: ['district_admin', 'lead_teacher'],
+    summary:
+      'Delete a lesson, its original and its HLS (class videos: their co-teacher and the school’s admins too)',
+    auth: ['district_admin', 'lead_teacher', 'co_teacher', 'school_admin'],
     async handler({ user, params }) {
       const l = await managedLesson(user, params.id);
       if (l.jobId && (l.status === 'processing' || l.status === 'uploaded'))

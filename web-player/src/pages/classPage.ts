@@ -176,6 +176,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
             t('parents.button'),
           )
         : '',
+      me.role === 'co_teacher'
+        ? h(
+            'a',
+            { class: 'button', href: `#/upload?class=${classId}`, 'data-testid': 'upload-micro' },
+            t('microUpload'),
+          )
+        : '',
     ),
     h(
       'section',
@@ -204,6 +211,7 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
         me.role === 'co_teacher' && !!me.classIds?.includes(cls.id),
       ),
     );
+  if (me.role !== 'lead_teacher') page.append(await classVideos(cls.id));
   if (me.role !== 'student' && me.role !== 'lead_teacher') {
     page.append(h('section', { class: 'card' }, h('h2', {}, t('students')), status, rosterBox));
   }
@@ -211,6 +219,33 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
     page.append(addStudentForm(cls, status, showRoster), importForm(cls, status, showRoster));
   await showRoster();
   return page;
+}
+
+/** The class's own videos (微课), newest first. */
+async function classVideos(classId: string): Promise<HTMLElement> {
+  const { lessons } = await call('GET /api/lessons', { query: { classId } });
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'class-videos' },
+    h('h2', {}, t('microList')),
+    lessons.length === 0
+      ? h('p', { class: 'empty' }, t('microNone'))
+      : h(
+          'ul',
+          { class: 'link-list' },
+          lessons.map((l) =>
+            h(
+              'li',
+              {},
+              l.status === 'ready'
+                ? h('a', { href: `#/watch/${l.id}`, 'data-testid': 'class-video' }, l.title)
+                : h('span', {}, l.title, ' ', h('span', { class: 'badge' }, t(`status.${l.status}`))),
+              ' ',
+              h('span', { class: 'muted' }, `${l.subject} · ${l.teacherName}`),
+            ),
+          ),
+        ),
+  );
 }
 
 function addStudentForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<void>): HTMLElement {

@@ -13,11 +13,12 @@ import { call, errorText } from '../api.ts';
 import { navigate, onLeave } from '../router.ts';
 import { progressBar } from '../progressBar.ts';
 
-function statusBadge(l: Pick<LessonView, 'status' | 'review'>): HTMLElement[] {
+function statusBadge(l: Pick<LessonView, 'status' | 'review' | 'classId'>): HTMLElement[] {
   const badges = [
     h('span', { class: `badge status-${l.status}`, 'data-testid': 'status' }, t(`status.${l.status}`)),
   ];
-  if (l.status === 'ready') {
+  if (l.classId) badges.push(h('span', { class: 'badge', 'data-testid': 'class-video' }, t('microBadge')));
+  else if (l.status === 'ready') {
     badges.push(
       h('span', { class: `badge review-${l.review}`, 'data-testid': 'review' }, t(`review.${l.review}`)),
     );
@@ -36,7 +37,7 @@ export async function renderLessons(me: ApiUser, query: URLSearchParams): Promis
     call('GET /api/district'),
   ]);
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
-  const canUpload = me.role === 'lead_teacher' || me.role === 'district_admin';
+  const canUpload = me.role === 'lead_teacher' || me.role === 'district_admin' || me.role === 'co_teacher';
   const byId = new Map(lessons.map((l) => [l.id, l]));
   const cards = new Map<string, HTMLElement>();
   const status = h('div', { 'aria-live': 'polite' });

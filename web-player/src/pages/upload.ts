@@ -95,13 +95,19 @@ async function unfinished(): Promise<HTMLElement | null> {
   );
 }
 
-export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
+export async function renderUpload(me: ApiUser, query = new URLSearchParams()): Promise<HTMLElement> {
   const info = await call('GET /api/district');
+  // Co-teachers add class-only videos (微课) for the classes they follow.
+  const classVideo = me.role === 'co_teacher';
+  const myClasses = classVideo ? (await call('GET /api/classes')).classes : [];
   const grades =
     me.role === 'lead_teacher'
       ? info.grades.filter((g) => (me.grades ?? []).includes(g.number))
       : info.grades;
-  const subjects = me.role === 'lead_teacher' && me.subjects?.length ? me.subjects : COMMON_SUBJECTS;
+  const subjects =
+    (me.role === 'lead_teacher' || me.role === 'co_teacher') && me.subjects?.length
+      ? me.subjects
+      : COMMON_SUBJECTS;
 
   const file = h('input', {
     type: 'file',
@@ -119,6 +125,12 @@ export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
     'select',
     { required: true, 'data-testid': 'grade' },
     grades.map((g) => h('option', { value: g.number }, g.name)),
+  );
+  const wanted = query.get('class');
+  const klass = h(
+    'select',
+    { required: true, 'data-testid': 'class' },
+    myClasses.map((c) => h('option', { value: c.id, selected: c.id === wanted }, c.name)),
   );
   const subject = h('input', {
     required: true,
@@ -138,8 +150,14 @@ export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
     'form',
     { class: 'card', novalidate: true },
     h('label', {}, t('videoFile'), file, h('span', { class: 'hint' }, t('videoFileHint'))),
+    classVideo ? h('p', { class: 'notice info', 'data-testid': 'class-video-hint' }, t('microHint')) : '',
     h('label', {}, t('lessonTitle'), title),
-    h('div', { class: 'row' }, h('label', {}, t('grade'), grade), h('label', {}, t('subject'), subject)),
+    h(
+      'div',
+      { class: 'row' },
+      classVideo ? h('label', {}, t('microClass'), klass) : h('label', {}, t('grade'), grade),
+      h('label', {}, t('subject'), subject),
+    ),
     h(
       'datalist',
       { id: 'subjects' },
@@ -247,7 +265,7 @@ export async function renderUpload(me: ApiUser): Promise<HTMLElement> {
         filename: f.name,
         filetype: f.type,
         title: title.value.trim(),
-        grade: grade.value,
+        ...(classVideo ? { classId: klass.value } : { grade: grade.value }),
         subject: subject.value.trim(),
       },
       storeFingerprintForResuming: true,
