@@ -5,6 +5,11 @@ import { startCore } from '../Core.ts';
 import { seedDemo, wipeSkyclassData } from '../district/seedDemo.ts';
 import { DEMO_PASSWORD } from '../district/demoDistrict.ts';
 import { seedDemoChannels } from '../district/demoChannels.ts';
+import { seedDemoFamily } from '../district/demoFamily.ts';
+import { createPeople } from '../subsystems.ts';
+import { TimetableStore } from '../timetable/TimetableStore.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { inAppOnly } from '../notify/Notifier.ts';
 
 const config = loadConfigOrExit();
 const reset = process.argv.includes('--reset');
@@ -29,6 +34,12 @@ try {
         else if (done === total || done % 40 < 4) console.log(bar);
       },
     });
+    // A homework with its feedback and a notice to parents in the classes of school 1 grade 3.
+    const people = createPeople(core, new TimetableStore(core.redis.redis), {
+      hashPassword: (pw) => hashPassword(pw, config.PASSWORD_HASH_COST),
+      notifier: inAppOnly,
+    });
+    await seedDemoFamily({ store: core.store, homework: people.homework, notices: people.notices });
     console.log(
       `\nDemo district ready: ${result.classes} classes, ${result.users} accounts. Every demo password is "${DEMO_PASSWORD}".`,
     );
