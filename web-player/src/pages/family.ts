@@ -10,6 +10,7 @@ import { dateTime } from '../format.ts';
 import { t, type MessageKey } from '../i18n.ts';
 import { navigate } from '../router.ts';
 import { markView, stateBadge } from './homework.ts';
+import { checkInForm } from '../checkInForm.ts';
 
 type Child = ResponseOf<'GET /api/family/children'>['children'][number];
 type Day = ResponseOf<'GET /api/family/children/:id/day'>;
@@ -119,39 +120,12 @@ function homeworkList(items: ResponseOf<'GET /api/family/children/:id/homework'>
 }
 
 function checkInFor(child: Child): HTMLElement {
-  const code = h('input', {
-    inputmode: 'numeric',
-    pattern: '[0-9]{4}',
-    maxlength: 4,
-    required: true,
-    autocomplete: 'off',
-    class: 'code-input',
-    'aria-label': t('checkin.code'),
-    'data-testid': 'fam-checkin-code',
+  return checkInForm({
+    send: (code) =>
+      call('POST /api/family/children/:id/check-in', { params: { id: child.id }, body: { code } }),
+    hint: t('fam.checkinFor', { name: child.displayName }),
+    testId: 'fam-checkin',
   });
-  const status = h('div', { class: 'status-area', 'aria-live': 'polite' });
-  return h(
-    'form',
-    {
-      class: 'form',
-      onsubmit: async (ev: Event) => {
-        ev.preventDefault();
-        try {
-          const r = await call('POST /api/family/children/:id/check-in', {
-            params: { id: child.id },
-            body: { code: code.value },
-          });
-          status.replaceChildren(notice('ok', t('checkin.done', { title: r.title })));
-          code.value = '';
-        } catch (e) {
-          status.replaceChildren(notice('error', errorText(e)));
-        }
-      },
-    },
-    h('p', { class: 'muted' }, t('fam.checkinFor', { name: child.displayName })),
-    h('p', {}, code, ' ', h('button', { type: 'submit' }, t('checkin.submit'))),
-    status,
-  );
 }
 
 function noticeItem(n: MyNotice): HTMLElement {

@@ -1,7 +1,8 @@
-import { call, errorText, type ApiClass, type ApiUser } from '../api.ts';
-import { h, notice } from '../dom.ts';
+import { call, type ApiClass, type ApiUser } from '../api.ts';
+import { h } from '../dom.ts';
 import { t } from '../i18n.ts';
 import { renderFamily } from './family.ts';
+import { checkInForm } from '../checkInForm.ts';
 
 function classCard(c: ApiClass, me: ApiUser, schoolName?: string): HTMLElement {
   return h(
@@ -251,42 +252,10 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
 
 /** TV check-in: a child watching the grade channel on the family TV enters the code it shows. */
 function tvCheckIn(): HTMLElement {
-  const code = h('input', {
-    inputmode: 'numeric',
-    pattern: '[0-9]{4}',
-    maxlength: 4,
-    required: true,
-    autocomplete: 'off',
-    class: 'code-input',
-    'aria-label': t('checkin.code'),
-    'data-testid': 'checkin-code',
+  return checkInForm({
+    send: (code) => call('POST /api/attendance/check-in', { body: { code } }),
+    heading: t('checkin.title'),
+    hint: t('checkin.hint'),
+    testId: 'checkin',
   });
-  const status = h('div', { class: 'status-area', 'aria-live': 'polite' });
-  return h(
-    'form',
-    {
-      class: 'card form',
-      'data-testid': 'checkin',
-      onsubmit: async (ev: Event) => {
-        ev.preventDefault();
-        try {
-          const r = await call('POST /api/attendance/check-in', { body: { code: code.value } });
-          status.replaceChildren(notice('ok', t('checkin.done', { title: r.title })));
-          code.value = '';
-        } catch (e) {
-          status.replaceChildren(notice('error', errorText(e)));
-        }
-      },
-    },
-    h('h2', {}, t('checkin.title')),
-    h('p', { class: 'muted' }, t('checkin.hint')),
-    h(
-      'p',
-      {},
-      code,
-      ' ',
-      h('button', { type: 'submit', 'data-testid': 'checkin-submit' }, t('checkin.submit')),
-    ),
-    status,
-  );
 }
