@@ -44,6 +44,8 @@ export const RULE_CODES = [
   'UNKNOWN_LESSON',
   'WRONG_GRADE',
   'CLASS_ONLY',
+  'DAILY_TOTAL',
+  'CONTINUOUS_SCREEN',
 ] as const;
 export const Violation = z.object({
   rule: z.enum(RULE_CODES),
@@ -67,6 +69,16 @@ export const RuleSet = z.object({
   minBreakMinutes: z.number().int().min(0).max(120),
   /** Daily total of live lessons per school level, minutes. */
   dailyLiveMaxMinutes: perLevel(z.number().int().min(0).max(600)),
+  /**
+   * Daily total of every lesson of a grade's day, live and recorded, per school level, minutes
+   * (default: the live caps, 60 / 120 / 240 / 240).
+   */
+  dailyLessonMaxMinutes: perLevel(z.number().int().min(0).max(720)).optional(),
+  /**
+   * Longest continuous screen time per school level, minutes: lessons (and a class's on-screen
+   * activities) with less than minBreakMinutes between them count as one stretch (default 25 / 25 / 40 / 45).
+   */
+  continuousScreenMaxMinutes: perLevel(z.number().int().min(5).max(240)).optional(),
   /** A live slot's backup lesson starts after this long without live media (default 30 s). */
   liveBackupAfterSeconds: z.number().int().min(5).max(600).optional(),
   /** Homework a class may get for one day, minutes per school level (default: 20 / 60 / 90 / 120). */

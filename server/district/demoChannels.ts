@@ -17,7 +17,8 @@ import { runTool } from '../../core/ffmpeg/runTool.ts';
 import { findCjkFont } from '../channels/SlateService.ts';
 import { filterPath } from '../../media/channel/slate.ts';
 import { TimetableStore } from '../timetable/TimetableStore.ts';
-import { checkDay } from '../timetable/rules.ts';
+import { checkDay, dailyLessonLimit } from '../timetable/rules.ts';
+import { levelOfGrade } from './model.ts';
 import type { Slot } from '../timetable/model.ts';
 import { localDate } from '../timetable/epg.ts';
 import { newSlotId } from '../timetable/timetableCsv.ts';
@@ -181,6 +182,8 @@ export async function seedDemoChannels(
   }
 
   // Around the clock, so whoever opens the guide sees a lesson or a break: 25 min on, 15 min off.
+  // That is far more than a day's screen time allows: the lessons beyond the level's daily total carry
+  // a recorded override saying so (a real timetable would be refused), and the guide shows it.
   const timetable = new TimetableStore(redis);
   const rules = await timetable.rules();
   const tz = core.config.TIMEZONE;
@@ -190,6 +193,8 @@ export async function seedDemoChannels(
     for (const g of grades) {
       if ((await timetable.day(g, date)).length) continue;
       const slots: Slot[] = [];
+      const cap = dailyLessonLimit(rules, levelOfGrade(g));
+      const at = new Date().toISOString();
       for (
         let k = 0, start = 0;
         start + DEMO_LESSON_MINUTES <= 24 * 60 - 1;
@@ -205,6 +210,15 @@ export async function seedDemoChannels(
           subject: s.subject,
           title: s.title,
           source: { kind: 'recorded', lessonId: ids[`${g}:${s.key}`]! },
+          ...((k + 1) * DEMO_LESSON_MINUTES > cap
+            ? {
+                override: {
+                  reason: `演示课表全天循环播放，超出每天 ${cap} 分钟的课时上限 · demo: around the clock, beyond the daily ${cap} min`,
+                  by: 'demo',
+                  at,
+                },
+              }
+            : {}),
         });
       }
       const violations = checkDay({

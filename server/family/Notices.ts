@@ -9,7 +9,8 @@
  * Redis: sc:notice:{id} (JSON, 180 days); sc:notices:class:{class} (class
  * notices by time); sc:notices:parent:{parent} (absence notices by time);
  * sc:notice:acks:{id} (parent → when); sc:notice:absent:{date}:{slot}:{student}
- * (the one notice per absence); sc:absence:done:{date}:{grade}:{slot} (a
+ * (the one notice per absence); sc:notice:absentday:{date}:{student} (the
+ * day's absence notice of a child, which later absences join); sc:absence:done:{date}:{grade}:{slot} (a
  * lesson's absentees have been notified); sc:notices:posted:{class}:{date}.
  */
 import crypto from 'node:crypto';
@@ -33,6 +34,7 @@ const K = {
   acks: (id: string) => `sc:notice:acks:${id}`,
   absent: (date: string, slotId: string, studentId: string) =>
     `sc:notice:absent:${date}:${slotId}:${studentId}`,
+  absentDay: (date: string, studentId: string) => `sc:notice:absentday:${date}:${studentId}`,
   done: (date: string, grade: number, slotId: string) => `sc:absence:done:${date}:${grade}:${slotId}`,
   posted: (classId: string, date: string) => `sc:notices:posted:${classId}:${date}`,
   sweepLock: 'sc:absence:sweep',
@@ -62,7 +64,8 @@ export interface NoticesDeps {
   absenceAfterMs: number;
 }
 
-type StoredNotice = Notice & { parentIds?: string[] };
+/** Absence notices also keep their recipients and the lessons missed that day (one line each). */
+type StoredNotice = Notice & { parentIds?: string[]; missed?: string[] };
 
 const hhmm = (ms: number, timeZone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
@@ -77,7 +80,7 @@ export class Notices {
   }
 
   #public(n: StoredNotice): Notice {
-    const { parentIds: _p, ...rest } = n;
+    const { parentIds: _p, missed: _m, ...rest } = n;
     return rest;
   }
 
@@ -105,8 +108,10 @@ export class Notices {
   }
 
   #outbound(n: StoredNotice, parents: User[], child?: { id: string; displayName: string }): OutboundNotice[] {
+    // An absence notice grows through the day: each absence is its own delivery.
+    const round = n.missed && n.missed.length > 1 ? `-${n.missed.length}` : '';
     return parents.map((p) => ({
-      deliveryId: `${n.id}-${p.id}`,
+      deliveryId: `${n.id}-${p.id}${round}`,
       noticeId: n.id,
       kind: n.kind,
       to: {
@@ -291,26 +296,42 @@ export class Notices {
       const first = await this.#d.redis.set(K.absent(date, slotId, row.id), '1', 'EX', 7 * 86400, 'NX');
       if (!first) continue;
       const parents = families.filter((f) => f.child.id === row.id).map((f) => f.parent);
-      const when = `${date} ${hhmm(slot.start, this.#d.timeZone)}–${hhmm(slot.end, this.#d.timeZone)}`;
+      // One notice per child and day: a later absence the same day is added to it (and shows as unread
+      // again), so a parent reads one list, not a stream of messages.
+      const dayKey = K.absentDay(date, row.id);
+      const earlierId = await this.#d.redis.get(dayKey);
+      const earlier = earlierId ? await this.#get(earlierId) : undefined;
+      const missed = [
+        ...(earlier?.missed ?? []),
+        `${hhmm(slot.start, this.#d.timeZone)}–${hhmm(slot.end, this.#d.timeZone)}《${slot.title}》`,
+      ];
+      const teacherName = teacher ? ` ${teacher.displayName}` : '';
       const n: StoredNotice = {
-        id: `ntc_${crypto.randomBytes(8).toString('hex')}`,
+        id: earlier?.id ?? `ntc_${crypto.randomBytes(8).toString('hex')}`,
         kind: 'absence',
         classId: cls.id,
         className: cls.name,
-        title: `缺课提醒：${row.displayName}没有上《${slot.title}》`,
+        title:
+          missed.length === 1
+            ? `缺课提醒：${row.displayName}没有上《${slot.title}》`
+            : `缺课提醒：${row.displayName}今天有 ${missed.length} 节课没有上`,
         body:
-          `${row.displayName}（${cls.name}）${when} 的《${slot.title}》没有观看记录，也没有电视签到。` +
-          `如果孩子是在电视上看的，下次请在上课时用“电视签到”输入频道上的签到码；如果孩子请假或生病，请告诉班主任${teacher ? ` ${teacher.displayName}` : ''}。` +
-          '这节课可以在“回看”里补看。',
+          `${row.displayName}（${cls.name}）${date} 这${missed.length === 1 ? '节' : '些'}课没有观看记录，也没有电视签到：\n` +
+          missed.map((m) => `· ${m}`).join('\n') +
+          `\n如果孩子是在电视上看的，请在上课时用“电视签到”输入频道上的签到码；如果孩子请假或生病，请告诉班主任${teacherName}。` +
+          '错过的课可以在“回看”里补看。',
         authorName: 'Skyclass',
         createdAt: new Date(now).toISOString(),
         studentId: row.id,
         studentName: row.displayName,
         date,
-        slotId,
-        parentIds: parents.map((p) => p.id),
+        slotId: earlier?.slotId ?? slotId,
+        parentIds: [...new Set([...(earlier?.parentIds ?? []), ...parents.map((p) => p.id)])],
+        missed,
       };
       await this.#d.redis.set(K.notice(n.id), JSON.stringify(n), 'EX', NOTICE_TTL_DAYS * 86400);
+      await this.#d.redis.set(dayKey, n.id, 'EX', 2 * 86400);
+      if (earlier) await this.#d.redis.hdel(K.acks(n.id), ...parents.map((p) => p.id));
       for (const p of parents) await this.#store(n, K.parentNotices(p.id));
       await this.#d.notifier.notify(this.#outbound(n, parents, { id: row.id, displayName: row.displayName }));
       sent += parents.length;

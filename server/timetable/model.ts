@@ -24,6 +24,20 @@ export const DEFAULT_HOMEWORK_MINUTES: NonNullable<RuleSet['homeworkDailyMaxMinu
   junior_secondary: 90,
   senior_secondary: 120,
 };
+/** Every lesson of a day, live or recorded, per level when the district has not set it: the live caps. */
+export const DEFAULT_DAILY_LESSON_MINUTES: NonNullable<RuleSet['dailyLessonMaxMinutes']> = {
+  primary_lower: 60,
+  primary_upper: 120,
+  junior_secondary: 240,
+  senior_secondary: 240,
+};
+/** Continuous screen time per level when the district has not set it: one lesson's longest length. */
+export const DEFAULT_CONTINUOUS_MINUTES: NonNullable<RuleSet['continuousScreenMaxMinutes']> = {
+  primary_lower: 25,
+  primary_upper: 25,
+  junior_secondary: 40,
+  senior_secondary: 45,
+};
 /** One school term. */
 export const DEFAULT_ATTENDANCE_RETENTION_DAYS = 150;
 

@@ -5,6 +5,8 @@
  */
 import { gradeNameZh, levelOfGrade, type SchoolLevel } from '../district/model.ts';
 import {
+  DEFAULT_CONTINUOUS_MINUTES,
+  DEFAULT_DAILY_LESSON_MINUTES,
   DEFAULT_HOMEWORK_MINUTES,
   RULE_CODES,
   type RuleCode,
@@ -204,7 +206,66 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
       }
     }
   }
+  if (timed.length) {
+    // Every lesson counts towards the day's screen time, live or recorded.
+    const level = levelOfGrade(timed[0]!.s.grade);
+    const max = dailyLessonLimit(rules, level);
+    let total = 0;
+    for (const { s, a, b } of timed) {
+      total += b - a;
+      if (total > max)
+        add(
+          'DAILY_TOTAL',
+          s,
+          `当天课程累计 ${Math.round(total)} 分钟（直播和录播都算），${LEVEL_ZH[level]}每天最多 ${max} 分钟。`,
+          `Lessons add up to ${Math.round(total)} min this day (live and recorded); ${LEVEL_EN[level]} may have at most ${max} min a day.`,
+        );
+    }
+    for (const v of continuousStretches(
+      timed.map(({ s, a, b }) => ({ s, a, b })),
+      rules,
+      level,
+    ))
+      add('CONTINUOUS_SCREEN', v.s, v.zh, v.en);
+  }
   return out.sort((x, y) => RULE_CODES.indexOf(x.rule) - RULE_CODES.indexOf(y.rule));
+}
+
+/** Minutes of lessons a grade of a level may have in a day under these rules. */
+export function dailyLessonLimit(rules: RuleSet, level: SchoolLevel): number {
+  return (rules.dailyLessonMaxMinutes ?? DEFAULT_DAILY_LESSON_MINUTES)[level];
+}
+
+/** The longest continuous screen time of a level under these rules. */
+export function continuousLimit(rules: RuleSet, level: SchoolLevel): number {
+  return (rules.continuousScreenMaxMinutes ?? DEFAULT_CONTINUOUS_MINUTES)[level];
+}
+
+/**
+ * Screen items (sorted by start) joined by breaks shorter than minBreakMinutes form one stretch; each
+ * item that takes a stretch past the level's limit is reported, with the stretch it ends.
+ */
+export function continuousStretches<T extends { s: Slot; a: number; b: number }>(
+  items: T[],
+  rules: RuleSet,
+  level: SchoolLevel,
+): { s: Slot; zh: string; en: string }[] {
+  const max = continuousLimit(rules, level);
+  const out: { s: Slot; zh: string; en: string }[] = [];
+  let from = NaN;
+  let end = -Infinity;
+  for (const { s, a, b } of items) {
+    if (a - end >= rules.minBreakMinutes || Number.isNaN(from)) from = a;
+    end = Math.max(end, b);
+    const len = Math.round(end - from);
+    if (len > max)
+      out.push({
+        s,
+        zh: `连续看屏幕 ${len} 分钟（中间休息不到 ${rules.minBreakMinutes} 分钟），${LEVEL_ZH[level]}最多连续 ${max} 分钟。`,
+        en: `${len} min of screen time in a row (breaks under ${rules.minBreakMinutes} min); ${LEVEL_EN[level]} may have at most ${max} min in a row.`,
+      });
+  }
+  return out;
 }
 
 /** Homework minutes a class of a level may get for one day under these rules. */
@@ -226,6 +287,14 @@ export function looserThan(district: RuleSet, school: RuleSet): string[] {
         `dailyLiveMaxMinutes.${level}: ${school.dailyLiveMaxMinutes[level]} is above the district's ${district.dailyLiveMaxMinutes[level]}`,
       );
     }
+    if (dailyLessonLimit(school, level) > dailyLessonLimit(district, level))
+      problems.push(
+        `dailyLessonMaxMinutes.${level}: ${dailyLessonLimit(school, level)} is above the district's ${dailyLessonLimit(district, level)}`,
+      );
+    if (continuousLimit(school, level) > continuousLimit(district, level))
+      problems.push(
+        `continuousScreenMaxMinutes.${level}: ${continuousLimit(school, level)} is above the district's ${continuousLimit(district, level)}`,
+      );
     const dh = homeworkLimit(district, level);
     const sh = school.homeworkDailyMaxMinutes?.[level] ?? dh;
     if (sh > dh) problems.push(`homeworkDailyMaxMinutes.${level}: ${sh} is above the district's ${dh}`);

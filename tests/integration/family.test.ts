@@ -315,11 +315,19 @@ describe('parents', () => {
     const put = await admin.request('PUT', `/api/timetable/3/${date}`, {
       slots: [
         {
-          start: localParts(t - 4 * 60_000).time,
-          end: localParts(t - 2 * 60_000).time,
+          start: localParts(t - 8 * 60_000).time,
+          end: localParts(t - 6 * 60_000).time,
           subject: '数学',
           kind: 'live',
-          lesson: await liveId('已结束的课'),
+          lesson: await liveId('已结束的第一节课'),
+          override: { reason: '测试：缺课提醒' },
+        },
+        {
+          start: localParts(t - 4 * 60_000).time,
+          end: localParts(t - 2 * 60_000).time,
+          subject: '语文',
+          kind: 'live',
+          lesson: await liveId('已结束的第二节课'),
           override: { reason: '测试：缺课提醒' },
         },
         {
@@ -347,26 +355,45 @@ describe('parents', () => {
     });
     expect(mark.status, JSON.stringify(mark.body)).toBe(200);
     // Grade 3 has four demo classes, each with one parent (of its first student), and this child also has
-    // the dad who signed up: 5 deliveries; the sibling's parent gets none (marked present).
+    // the dad who signed up: 5 deliveries a lesson; the sibling's parent gets one, for the second lesson
+    // only (marked present in the first).
     const sent = await svc.notices!.sweepAbsences();
-    expect(sent).toBe(5);
+    expect(sent).toBe(5 + 6);
     expect(await svc.notices!.sweepAbsences()).toBe(0); // once only
     const mine = await parent.get<{
       notices: { id: string; kind: string; title: string; studentId?: string; slotId?: string }[];
     }>('/api/notices/mine');
-    const absence = mine.body.notices.filter((n) => n.kind === 'absence');
+    // One notice for the child's day, listing both lessons.
+    const absence = (
+      mine.body.notices as {
+        kind: string;
+        id: string;
+        title: string;
+        body?: string;
+        studentId?: string;
+        slotId?: string;
+      }[]
+    ).filter((n) => n.kind === 'absence');
     expect(absence).toHaveLength(1);
     expect(absence[0]!.studentId).toBe(child.id);
     expect(absence[0]!.slotId).toBe(ended.slotId);
-    expect(absence[0]!.title).toContain(child.displayName);
+    expect(absence[0]!.title).toBe(`缺课提醒：${child.displayName}今天有 2 节课没有上`);
+    expect(absence[0]!.body).toContain('《数学》');
+    expect(absence[0]!.body).toContain('《语文》');
     expect((await parent.post(`/api/notices/${absence[0]!.id}/ack`)).status).toBe(200);
     await expect
       .poll(() => deliveries.filter((d) => d.body.kind === 'absence').length, { timeout: 30_000 })
-      .toBe(5);
+      .toBe(11);
     const forChild = deliveries.filter(
       (d) => d.body.kind === 'absence' && d.body.child?.displayName === child.displayName,
     );
-    expect(forChild.map((d) => d.body.to.username).sort()).toEqual(['p-s1-g3-1-01', 's1-g3-1-01-dad']);
+    expect(forChild.map((d) => d.body.to.username).sort()).toEqual([
+      'p-s1-g3-1-01',
+      'p-s1-g3-1-01',
+      's1-g3-1-01-dad',
+      's1-g3-1-01-dad',
+    ]);
+    expect(new Set(forChild.map((d) => d.body.deliveryId)).size).toBe(4);
 
     // The family TV: the parent enters the channel's code for their child; the day says present via TV.
     const guide = await parent.get<{ channels: { id: string; checkInCode?: string }[] }>('/api/channels');
@@ -382,7 +409,7 @@ describe('parents', () => {
       slots: { slotId: string; attendance: { status: string; source?: string } }[];
     }>(`/api/family/children/${child.id}/day?date=${date}`);
     expect(childDay.body.slots[0]!.attendance.status).toBe('absent');
-    expect(childDay.body.slots[1]!.attendance).toMatchObject({ status: 'present', source: 'tv' });
+    expect(childDay.body.slots[2]!.attendance).toMatchObject({ status: 'present', source: 'tv' });
   }, 60_000);
 
   it('keeps the demo password out of the gateway and every delivery signed', () => {
