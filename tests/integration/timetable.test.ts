@@ -48,7 +48,8 @@ describe('timetable', () => {
     });
     expect(bad.status).toBe(400);
     const rules = bad.body.error!.details!.violations!.map((v) => v.rule).sort();
-    expect(rules).toEqual(['BREAK', 'LESSON_LENGTH']);
+    // A 45-minute lesson, a 5-minute break: too long, too short a break, and 70 minutes of screen in a row.
+    expect(rules).toEqual(['BREAK', 'CONTINUOUS_SCREEN', 'CONTINUOUS_SCREEN', 'LESSON_LENGTH']);
     expect(bad.body.error!.details!.violations![0]!.message['zh-CN']).toMatch(/分钟/);
     expect(await dayOf(3)).toEqual(['08:00 数学', '08:35 语文']); // unchanged
   });
@@ -87,6 +88,7 @@ describe('timetable', () => {
     expect(bad.body.violations.map((v) => [v.line, v.rule])).toEqual([
       [3, 'BREAK'],
       [5, 'UNKNOWN_LESSON'],
+      [3, 'CONTINUOUS_SCREEN'], // two lessons 5 minutes apart are 45 minutes of screen in a row
     ]);
     expect(await dayOf(5)).toEqual([]); // nothing published
 
@@ -148,7 +150,8 @@ describe('timetable', () => {
         `/api/timetable?from=${DATE}&days=1&grade=3&school=sch_demo1`,
       )
     ).body;
-    expect(view.schoolViolations.map((v) => v.rule)).toEqual(['BREAK']);
+    // Under the school's 30-minute break, the district's 15-minute one leaves 55 minutes of screen in a row.
+    expect(view.schoolViolations.map((v) => v.rule)).toEqual(['BREAK', 'CONTINUOUS_SCREEN']);
   });
 
   it('publishes the guide: channels with now/next, a day’s programme, and XMLTV without signing in', async () => {
