@@ -144,6 +144,9 @@ export const endpoints = {
   'POST /api/family/children': { body: fam.LinkChild, response: z.object({ child: fam.Child }) },
   'GET /api/family/children/:id/day': { query: fam.ChildDayQuery, response: fam.ChildDay },
   'GET /api/family/children/:id/homework': { response: fam.ChildHomework },
+  'GET /api/family/children/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
+  'GET /api/classes/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
+  'PUT /api/classes/:id/activities/:date': { body: t.ReplaceClassDay, response: t.ClassDay },
   'POST /api/family/children/:id/check-in': { body: fam.ParentCheckIn, response: p.CheckedIn },
   'GET /api/notices/mine': { response: fam.MyNotices },
   'POST /api/notices/:id/ack': {

@@ -46,6 +46,7 @@ export const RULE_CODES = [
   'CLASS_ONLY',
   'DAILY_TOTAL',
   'CONTINUOUS_SCREEN',
+  'CLASS_CLASH',
 ] as const;
 export const Violation = z.object({
   rule: z.enum(RULE_CODES),
@@ -132,3 +133,71 @@ export const TimetableAudit = z.object({
     }),
   ),
 });
+
+/**
+ * A class's own activities around the grade channel (班级周课表): Q&A hours by subject, PE/art/labour
+ * at home, tutoring, class meetings. `onScreen` ones (online tutoring, an online class meeting) count as
+ * screen time; a Q&A window or PE at home does not.
+ */
+export const ACTIVITY_KINDS = ['qa', 'pe', 'art', 'labour', 'tutoring', 'meeting', 'other'] as const;
+export const ActivityKind = z.enum(ACTIVITY_KINDS);
+/** What a kind is by default: on a screen or not. */
+export const ON_SCREEN_BY_DEFAULT: Record<(typeof ACTIVITY_KINDS)[number], boolean> = {
+  qa: false,
+  pe: false,
+  art: false,
+  labour: false,
+  tutoring: true,
+  meeting: true,
+  other: false,
+};
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time HH:MM (24-hour)');
+export const NewClassActivity = z.object({
+  start: hhmm,
+  end: hhmm,
+  kind: ActivityKind,
+  title: z.string().trim().min(1, 'must not be empty').max(40, 'must be at most 40 characters'),
+  subject: z.string().trim().max(20).optional(),
+  onScreen: z.boolean().optional(),
+  note: z.string().trim().max(200).optional(),
+});
+export const ClassActivity = NewClassActivity.extend({
+  id: z.string(),
+  classId: z.string(),
+  date: z.string(),
+  onScreen: z.boolean(),
+});
+export type ClassActivity = z.infer<typeof ClassActivity>;
+export const ReplaceClassDay = z.object({ activities: z.array(NewClassActivity).max(12) });
+export const ClassDay = z.object({ activities: z.array(ClassActivity) });
+export const WeekQuery = z.object({ from: DateString.optional() });
+/** One merged week of a class: the grade's lessons and the class's activities, by day and time. */
+export const ClassWeek = z.object({
+  classId: z.string(),
+  className: z.string(),
+  grade: z.number().int(),
+  from: z.string(),
+  canEdit: z.boolean(),
+  days: z.array(
+    z.object({
+      date: z.string(),
+      items: z.array(
+        z.object({
+          type: z.enum(['lesson', 'activity']),
+          id: z.string(),
+          start: z.string(),
+          end: z.string(),
+          title: z.string(),
+          subject: z.string().optional(),
+          /** Lessons: live or recorded; activities: their kind. */
+          kind: z.string(),
+          onScreen: z.boolean(),
+          note: z.string().optional(),
+        }),
+      ),
+    }),
+  ),
+  /** Where the class's activities clash with the grade's timetable as it is now (it may have changed since). */
+  violations: z.array(Violation),
+});
+export type ClassWeek = z.infer<typeof ClassWeek>;

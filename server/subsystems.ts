@@ -10,6 +10,7 @@ import { DEFAULT_ATTENDANCE_RETENTION_DAYS } from './timetable/model.ts';
 import { createHomeworkUploadServer } from './homework/homeworkUploads.ts';
 import { Homework } from './homework/Homework.ts';
 import { Family } from './family/Family.ts';
+import { ClassTimetable } from './timetable/ClassTimetable.ts';
 import { Notices } from './family/Notices.ts';
 import { inAppOnly, QueuedNotifier, WebhookDriver, type Notifier } from './notify/Notifier.ts';
 import { generatePassword } from './auth/passwords.ts';
@@ -162,11 +163,18 @@ export function createPeople(
     checkInKey: checkInKeyOf(core),
     audit,
   });
+  const classTimetable = new ClassTimetable({
+    redis,
+    store: core.store,
+    timetable: timetableStore,
+    timeZone: config.TIMEZONE,
+  });
   const family = new Family({
     redis,
     store: core.store,
     attendance,
     homework,
+    classTimetable,
     hashPassword: opts.hashPassword,
     generatePassword,
     timeZone: config.TIMEZONE,
@@ -198,7 +206,7 @@ export function createPeople(
     marks,
     family,
   };
-  return { presence, rooms, personal, homework, attendance, family, notices };
+  return { presence, rooms, personal, homework, attendance, family, notices, classTimetable };
 }
 
 /** The key the slots' TV check-in codes are derived from (the same on every instance). */

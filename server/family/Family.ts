@@ -19,6 +19,7 @@ import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SchoolClass, User } from '../district/model.ts';
 import type { AttendanceReport } from '../presence/AttendanceReport.ts';
 import type { Homework } from '../homework/Homework.ts';
+import type { ClassTimetable } from '../timetable/ClassTimetable.ts';
 import { localDate } from '../timetable/epg.ts';
 import { INVITE_USES } from '../../contracts/family.ts';
 
@@ -69,6 +70,8 @@ export interface FamilyDeps {
   store: DistrictStore;
   attendance: AttendanceReport;
   homework: Homework;
+  /** The class's merged week (grade lessons and class activities). */
+  classTimetable: Pick<ClassTimetable, 'weekOf'>;
   /** Hashes a new account's password (the bounded worker pool). */
   hashPassword: (pw: string) => Promise<string>;
   generatePassword: () => string;
@@ -148,6 +151,12 @@ export class Family {
       timeZone: this.#d.timeZone,
       slots: slots.map((s, i) => ({ ...s, attendance: row.slots[i]! })),
     };
+  }
+
+  /** The child's week: the grade's lessons and the class's activities. */
+  async childWeek(parent: User, childId: string, from?: string) {
+    const { cls } = await this.requireChild(parent, childId);
+    return this.#d.classTimetable.weekOf(cls, from);
   }
 
   async childHomework(parent: User, childId: string) {

@@ -1,3 +1,4 @@
+import type { ClassTimetable } from '../timetable/ClassTimetable.ts';
 import type { Family } from '../family/Family.ts';
 import type { Notices } from '../family/Notices.ts';
 import type { Homework } from '../homework/Homework.ts';
@@ -74,6 +75,8 @@ export interface AppDeps {
   materials: Materials;
   /** Parents linked to children: their view, accounts, invitation codes. */
   family: Family;
+  /** Class-level week timetables (activities around the grade channel). */
+  classTimetable: ClassTimetable;
   /** Notices to parents (class notices, absence notices) and their acknowledgement. */
   notices: Notices;
   /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */

@@ -245,13 +245,13 @@ export function continuousLimit(rules: RuleSet, level: SchoolLevel): number {
  * Screen items (sorted by start) joined by breaks shorter than minBreakMinutes form one stretch; each
  * item that takes a stretch past the level's limit is reported, with the stretch it ends.
  */
-export function continuousStretches<T extends { s: Slot; a: number; b: number }>(
-  items: T[],
+export function continuousStretches<S>(
+  items: { s: S; a: number; b: number }[],
   rules: RuleSet,
   level: SchoolLevel,
-): { s: Slot; zh: string; en: string }[] {
+): { s: S; zh: string; en: string }[] {
   const max = continuousLimit(rules, level);
-  const out: { s: Slot; zh: string; en: string }[] = [];
+  const out: { s: S; zh: string; en: string }[] = [];
   let from = NaN;
   let end = -Infinity;
   for (const { s, a, b } of items) {
@@ -304,4 +304,91 @@ export function looserThan(district: RuleSet, school: RuleSet): string[] {
       `minBreakMinutes: ${school.minBreakMinutes} is below the district's ${district.minBreakMinutes}`,
     );
   return problems;
+}
+
+/** A class activity as the rules see it. */
+export interface ActivityFacts {
+  id: string;
+  start: string;
+  end: string;
+  title: string;
+  onScreen: boolean;
+}
+
+/**
+ * A class's day of activities around its grade's day (班级周课表): no activity may clash with a grade
+ * lesson or eat into the break before or after one (不得影响学生收看下一时段录播课), activities may not
+ * overlap each other, and on-screen activities join the grade's lessons in the continuous screen-time
+ * limit. Violations name the activity (slotId is its id).
+ */
+export function checkClassDay(o: {
+  activities: ActivityFacts[];
+  gradeSlots: Slot[];
+  rules: RuleSet;
+  grade: number;
+  date: string;
+}): Violation[] {
+  const out: Violation[] = [];
+  const label = (a: ActivityFacts) => `${gradeNameZh(o.grade)} ${o.date} ${a.start}–${a.end} ${a.title}`;
+  const add = (rule: RuleCode, a: ActivityFacts, zh: string, en: string) =>
+    out.push({ rule, slotId: a.id, slot: label(a), message: { 'zh-CN': zh, en } });
+  const lessons = o.gradeSlots
+    .map((s) => ({ s, a: toMinutes(s.start), b: toMinutes(s.end) }))
+    .filter(({ a, b }) => !Number.isNaN(a) && !Number.isNaN(b));
+  const acts = o.activities
+    .map((x) => ({ x, a: toMinutes(x.start), b: toMinutes(x.end) }))
+    .filter(({ x, a, b }) => {
+      if (Number.isNaN(a) || Number.isNaN(b) || b <= a) {
+        add(
+          'BAD_TIME',
+          x,
+          `时间不对：${x.start}–${x.end}。请用 24 小时制 HH:MM，结束晚于开始。`,
+          `Invalid time ${x.start}–${x.end}: use 24-hour HH:MM with the end after the start.`,
+        );
+        return false;
+      }
+      return true;
+    })
+    .sort((p, q) => p.a - q.a);
+  const brk = o.rules.minBreakMinutes;
+  for (const { x, a, b } of acts) {
+    for (const l of lessons) {
+      const name = l.s.title ?? l.s.subject;
+      if (a < l.b && l.a < b) {
+        add(
+          'CLASS_CLASH',
+          x,
+          `和年级课《${name}》${l.s.start}–${l.s.end} 时间冲突：班级活动不能占用年级课的时间。`,
+          `Clashes with the grade's lesson "${name}" at ${l.s.start}–${l.s.end}: class activities must leave the grade's lessons free.`,
+        );
+      } else if ((b <= l.a && l.a - b < brk) || (a >= l.b && a - l.b < brk)) {
+        add(
+          'BREAK',
+          x,
+          `离年级课《${name}》${l.s.start}–${l.s.end} 不到 ${brk} 分钟：要给孩子留出休息时间。`,
+          `Less than ${brk} min from the grade's lesson "${name}" at ${l.s.start}–${l.s.end}: leave the children their break.`,
+        );
+      }
+    }
+  }
+  for (let i = 1; i < acts.length; i++) {
+    const prev = acts[i - 1]!;
+    const cur = acts[i]!;
+    if (cur.a < prev.b)
+      add(
+        'OVERLAP',
+        cur.x,
+        `和 ${prev.x.start}–${prev.x.end} 的“${prev.x.title}”时间重叠。`,
+        `Overlaps "${prev.x.title}" at ${prev.x.start}–${prev.x.end}.`,
+      );
+  }
+  // On-screen activities and the grade's lessons, as one day of screen time.
+  const level = levelOfGrade(o.grade);
+  const screen = [
+    ...lessons.map((l) => ({ s: null as ActivityFacts | null, a: l.a, b: l.b })),
+    ...acts.filter(({ x }) => x.onScreen).map(({ x, a, b }) => ({ s: x as ActivityFacts | null, a, b })),
+  ].sort((p, q) => p.a - q.a);
+  for (const v of continuousStretches(screen, o.rules, level))
+    if (v.s) add('CONTINUOUS_SCREEN', v.s, v.zh, v.en);
+  return out.sort((x, y) => RULE_CODES.indexOf(x.rule) - RULE_CODES.indexOf(y.rule));
 }

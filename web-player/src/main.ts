@@ -22,6 +22,7 @@ import { renderWorkload } from './pages/workload.ts';
 import { renderDuty } from './pages/duty.ts';
 import { renderClassHomework, renderHomework, renderHomeworkItem } from './pages/homework.ts';
 import { renderFamily, renderJoin } from './pages/family.ts';
+import { renderChildWeek, renderClassWeek } from './pages/classWeek.ts';
 import { renderClassParents, renderInvites } from './pages/classParents.ts';
 import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
 
@@ -125,6 +126,8 @@ export async function route(): Promise<void> {
     const classHomework = /^#\/class\/([\w-]+)\/homework$/.exec(hash);
     const homeworkItem = /^#\/homework\/([\w-]+)$/.exec(hash);
     const parents = /^#\/class\/([\w-]+)\/parents$/.exec(hash);
+    const week = /^#\/class\/([\w-]+)\/week$/.exec(hash);
+    const childWeek = /^#\/family\/([\w-]+)\/week$/.exec(hash);
     const invites = /^#\/class\/([\w-]+)\/invites$/.exec(hash);
     const watch = /^#\/watch\/([\w-]+)$/.exec(hash);
     const studio = /^#\/studio\/([\w-]+)$/.exec(hash);
@@ -138,6 +141,8 @@ export async function route(): Promise<void> {
     else if (hash === '#/homework') content = await renderHomework(me);
     else if (hash === '#/family') content = await renderFamily(me);
     else if (parents) content = await renderClassParents(me, parents[1]!);
+    else if (week) content = await renderClassWeek(me, week[1]!, query);
+    else if (childWeek) content = await renderChildWeek(me, childWeek[1]!, query);
     else if (invites) content = await renderInvites(me, invites[1]!);
     else if (cls) content = await renderClass(me, cls[1]!);
     else if (watch) content = await renderWatch(me, watch[1]!);

@@ -169,6 +169,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
         : me.role === 'student'
           ? h('a', { class: 'button', href: '#/homework', 'data-testid': 'open-homework' }, t('hwNav'))
           : '',
+      me.role !== 'lead_teacher'
+        ? h(
+            'a',
+            { class: 'button', href: `#/class/${classId}/week`, 'data-testid': 'open-week' },
+            t('week.link'),
+          )
+        : '',
       ['co_teacher', 'school_admin', 'district_admin'].includes(me.role)
         ? h(
             'a',

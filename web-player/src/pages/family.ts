@@ -249,7 +249,17 @@ export async function renderFamily(me: ApiUser): Promise<HTMLElement> {
           ' ',
           h('span', { class: 'muted' }, [child.schoolName, child.className].filter(Boolean).join(' · ')),
         ),
-        h('h3', {}, t('fam.today')),
+        h(
+          'h3',
+          {},
+          t('fam.today'),
+          ' ',
+          h(
+            'a',
+            { class: 'small', href: `#/family/${child.id}/week`, 'data-testid': 'fam-week' },
+            t('week.link'),
+          ),
+        ),
         dayCard(child, day),
         checkInFor(child),
         h('h3', {}, t('fam.homework')),

@@ -76,6 +76,8 @@ export async function renderHome(me: ApiUser): Promise<HTMLElement> {
               { href: `#/class/${cls.id}`, 'data-testid': 'class-card', 'data-class-id': cls.id },
               cls.name,
             ),
+            ' · ',
+            h('a', { href: `#/class/${cls.id}/week`, 'data-testid': 'home-week' }, t('week.link')),
           ),
         h(
           'a',
