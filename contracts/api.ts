@@ -144,6 +144,10 @@ export const endpoints = {
   'POST /api/family/children': { body: fam.LinkChild, response: z.object({ child: fam.Child }) },
   'GET /api/family/children/:id/day': { query: fam.ChildDayQuery, response: fam.ChildDay },
   'GET /api/family/children/:id/homework': { response: fam.ChildHomework },
+  'POST /api/timetable/rules/preview': {
+    body: t.RulesSet,
+    response: z.object({ violations: z.array(t.Violation) }),
+  },
   'GET /api/family/children/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
   'GET /api/classes/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
   'PUT /api/classes/:id/activities/:date': { body: t.ReplaceClassDay, response: t.ClassDay },

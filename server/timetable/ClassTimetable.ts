@@ -116,10 +116,15 @@ export class ClassTimetable {
     const violations: ClassWeek['violations'] = [];
     const days = [];
     for (const date of dates) {
-      const [slots, acts] = await Promise.all([this.#d.timetable.day(cls.grade, date), this.day(cls.id, date)]);
+      const [slots, acts] = await Promise.all([
+        this.#d.timetable.day(cls.grade, date),
+        this.day(cls.id, date),
+      ]);
       // The grade's day may have changed since the class planned around it: say where they clash now.
       if (acts.length)
-        violations.push(...checkClassDay({ activities: acts, gradeSlots: slots, rules, grade: cls.grade, date }));
+        violations.push(
+          ...checkClassDay({ activities: acts, gradeSlots: slots, rules, grade: cls.grade, date }),
+        );
       const items = [
         ...slots.map((s) => ({
           type: 'lesson' as const,

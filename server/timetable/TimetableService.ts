@@ -7,7 +7,7 @@
 import { AppError } from '../errors.ts';
 import { isPublished } from '../../recordings/catalogue/Lesson.ts';
 import type { LessonStore } from '../../recordings/catalogue/LessonStore.ts';
-import { DATE_PATTERN, DEFAULT_RULES, type RuleSet, type Slot, type Violation } from './model.ts';
+import { DATE_PATTERN, DEFAULT_RULES_FULL, type RuleSet, type Slot, type Violation } from './model.ts';
 import { checkDay, looserThan, type LessonFacts } from './rules.ts';
 import { datesFrom, localDate } from './epg.ts';
 import type { TimetableStore } from './TimetableStore.ts';
@@ -92,9 +92,35 @@ export class TimetableService {
   async rules(school?: string) {
     return {
       rules: await this.#d.store.rules(),
-      defaults: DEFAULT_RULES,
+      defaults: DEFAULT_RULES_FULL,
       ...(school ? { school: (await this.#d.store.schoolRules(school)) ?? null } : {}),
     };
+  }
+
+  /** The published days from today on that these rules would break (default: the next 14 days, every grade). */
+  async impactOf(rules: RuleSet, days = 14): Promise<Violation[]> {
+    const { slots } = await this.range({ days });
+    return this.checkDays(groupDays(slots), rules);
+  }
+
+  /**
+   * Sets the district's rules unless they would break days already published: then nothing changes
+   * and the answer lists every slot they would break (what the timetable was already allowed stays).
+   */
+  async setDistrictRules(rules: RuleSet): Promise<void> {
+    const key = (v: Violation) => `${v.slotId}|${v.rule}`;
+    const before = new Set((await this.impactOf(await this.#d.store.rules())).map(key));
+    const broken = (await this.impactOf(rules)).filter((v) => !before.has(key(v)));
+    if (broken.length)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `These rules would break ${broken.length} published lesson(s) of the next 14 days; nothing was changed. Change those days first, or choose rules they meet.`,
+        { violations: broken },
+        {
+          messageZh: `新规则会让今后 14 天已发布的 ${broken.length} 节课不合规，没有保存。请先调整这些课，或选择它们符合的规则。`,
+        },
+      );
+    await this.#d.store.setRules(rules);
   }
 
   /** A school's own rules: only tighter than the district's, never looser. */

@@ -57,3 +57,13 @@ export const DEFAULT_RULES: RuleSet = {
     senior_secondary: 240,
   },
 };
+
+/** Every figure a district can set, with the defaults filled in (the rules page starts from these). */
+export const DEFAULT_RULES_FULL: Required<RuleSet> = {
+  ...DEFAULT_RULES,
+  dailyLessonMaxMinutes: DEFAULT_DAILY_LESSON_MINUTES,
+  continuousScreenMaxMinutes: DEFAULT_CONTINUOUS_MINUTES,
+  homeworkDailyMaxMinutes: DEFAULT_HOMEWORK_MINUTES,
+  liveBackupAfterSeconds: 30,
+  attendanceRetentionDays: DEFAULT_ATTENDANCE_RETENTION_DAYS,
+};

@@ -180,4 +180,54 @@ describe('timetable', () => {
     expect(text.match(/<programme /g)?.length).toBe(text.match(/<\/programme>/g)?.length);
     expect((await admin.get('/api/channels/grade-99/epg')).status).toBe(404);
   });
+
+  it('shows what new rules would break before saving, and refuses rules that break published days', async () => {
+    const tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+      new Date(Date.now() + 86400_000),
+    );
+    const put = await admin.request('PUT', `/api/timetable/4/${tomorrow}`, {
+      slots: [live('08:00', '08:20'), live('08:35', '08:55', '语文'), live('09:10', '09:30', '英语')],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const current = (await admin.get<{ rules: Record<string, unknown> }>('/api/timetable/rules')).body.rules;
+    const stricter = {
+      ...current,
+      dailyLessonMaxMinutes: {
+        primary_lower: 60,
+        primary_upper: 40,
+        junior_secondary: 240,
+        senior_secondary: 240,
+      },
+    };
+    const preview = await admin.post<{ violations: { rule: string; slot: string }[] }>(
+      '/api/timetable/rules/preview',
+      { rules: stricter },
+    );
+    expect(preview.status).toBe(200);
+    expect(
+      preview.body.violations.filter((v) => v.slot.startsWith(`四年级 ${tomorrow}`)).map((v) => v.rule),
+    ).toEqual(['DAILY_TOTAL']);
+    const refused = await admin.request<Err>('PUT', '/api/timetable/rules', stricter);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error!.message).toContain('would break');
+    expect(refused.body.error!.details!.violations!.some((v) => v.rule === 'DAILY_TOTAL')).toBe(true);
+    // Nothing changed.
+    expect((await admin.get<{ rules: Record<string, unknown> }>('/api/timetable/rules')).body.rules).toEqual(
+      current,
+    );
+    const fits = {
+      ...current,
+      dailyLessonMaxMinutes: {
+        primary_lower: 60,
+        primary_upper: 90,
+        junior_secondary: 240,
+        senior_secondary: 240,
+      },
+    };
+    expect((await admin.request('PUT', '/api/timetable/rules', fits)).status).toBe(200);
+    const student = await ApiClient.as(svc.url, 's1-g3-1-01');
+    expect((await student.post('/api/timetable/rules/preview', { rules: fits })).status).toBe(403);
+    await admin.request('PUT', `/api/timetable/4/${tomorrow}`, { slots: [] });
+    expect((await admin.request('PUT', '/api/timetable/rules', current)).status).toBe(200);
+  });
 });

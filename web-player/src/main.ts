@@ -22,6 +22,8 @@ import { renderWorkload } from './pages/workload.ts';
 import { renderDuty } from './pages/duty.ts';
 import { renderClassHomework, renderHomework, renderHomeworkItem } from './pages/homework.ts';
 import { renderFamily, renderJoin } from './pages/family.ts';
+import { renderAdmin } from './pages/admin.ts';
+import { renderAdminRules } from './pages/adminRules.ts';
 import { renderChildWeek, renderClassWeek } from './pages/classWeek.ts';
 import { renderClassParents, renderInvites } from './pages/classParents.ts';
 import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
@@ -59,6 +61,9 @@ function header(): HTMLElement {
         h('a', { href: '#/lessons', 'data-testid': 'nav-lessons' }, t('lessonsNav')),
       me?.role === 'parent' && h('a', { href: '#/family', 'data-testid': 'nav-family' }, t('fam.title')),
       me && h('a', { href: '#/channels', 'data-testid': 'nav-channels' }, t('channelsNav')),
+      me &&
+        (me.role === 'district_admin' || me.role === 'school_admin') &&
+        h('a', { href: '#/admin', 'data-testid': 'nav-admin' }, t('admin.title')),
       me &&
         (me.role === 'student' || me.role === 'co_teacher') &&
         h('a', { href: '#/homework', 'data-testid': 'nav-homework' }, t('hwNav')),
@@ -140,6 +145,8 @@ export async function route(): Promise<void> {
     else if (homeworkItem) content = await renderHomeworkItem(me, homeworkItem[1]!);
     else if (hash === '#/homework') content = await renderHomework(me);
     else if (hash === '#/family') content = await renderFamily(me);
+    else if (hash === '#/admin') content = renderAdmin(me);
+    else if (hash === '#/admin/rules') content = await renderAdminRules(me);
     else if (parents) content = await renderClassParents(me, parents[1]!);
     else if (week) content = await renderClassWeek(me, week[1]!, query);
     else if (childWeek) content = await renderChildWeek(me, childWeek[1]!, query);

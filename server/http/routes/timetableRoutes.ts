@@ -60,12 +60,21 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('PUT /api/timetable/rules', {
     tag: 'timetable',
-    summary: 'Set the district’s rules (一区一策; district admins)',
+    summary:
+      'Set the district’s rules (一区一策; district admins); refused with the list of slots if they would break published days of the next 14 days',
     auth: ['district_admin'],
     async handler({ body }) {
-      await deps.timetableStore.setRules(body);
+      await timetable.setDistrictRules(body);
       return { rules: body };
     },
+  });
+
+  r.add('POST /api/timetable/rules/preview', {
+    tag: 'timetable',
+    summary:
+      'What rules would break before saving them: the published slots of the next 14 days (all grades) that violate them',
+    auth: ['district_admin', 'school_admin'],
+    handler: async ({ body }) => ({ violations: await timetable.impactOf(body.rules) }),
   });
 
   r.add('PUT /api/timetable/rules/schools/:id', {

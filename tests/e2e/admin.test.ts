@@ -1,0 +1,106 @@
+/**
+ * Administration in real Chromium: the admin menu; the district's rules page
+ * shows what stricter rules would break in the published timetable before
+ * saving and the server refuses them, listing the lessons; a school admin
+ * tightens their own school's rules; the channel guide is in every role's menu.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { launchChromium, signedInPage } from '../helpers/browser.ts';
+import { startTestService } from '../helpers/service.ts';
+import { ApiClient } from '../helpers/ApiClient.ts';
+
+const SHOTS = path.resolve('.tmp/screenshots');
+let svc: RunningService;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+let tomorrow = '';
+
+beforeAll(async () => {
+  if (!fs.existsSync('web-player/dist/index.html'))
+    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
+  tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
+    new Date(Date.now() + 86400_000),
+  );
+  const admin = await ApiClient.as(svc.url, 'admin');
+  const put = await admin.request('PUT', `/api/timetable/4/${tomorrow}`, {
+    slots: ['08:00', '08:35', '09:10'].map((start, i) => ({
+      start,
+      end: `${start.slice(0, 3)}${String(Number(start.slice(3)) + 20).padStart(2, '0')}`,
+      subject: ['数学', '语文', '英语'][i],
+      kind: 'live',
+    })),
+  });
+  expect(put.status, JSON.stringify(put.body)).toBe(200);
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await svc?.close();
+});
+
+const signIn = (username: string, phone = false): Promise<Page> =>
+  signedInPage(browser, svc.url, username, { phone, contexts });
+
+describe('administration pages', () => {
+  it('the district’s rules: stricter figures show what they would break, and are refused with the list', async () => {
+    const admin = await signIn('admin');
+    await admin.click('[data-testid=nav-admin]');
+    await admin.click('[data-testid=admin-rules-link]');
+    await admin.waitForSelector('[data-testid=admin-rules]');
+    const cell = admin.locator('[data-field=dailyLesson][data-level=primary_upper]');
+    expect(await cell.inputValue()).toBe('120');
+    await cell.fill('40');
+    await admin.click('[data-testid=rules-preview]');
+    await admin.locator('[data-testid=rules-violation]').first().waitFor();
+    const listed = (await admin.locator('[data-testid=rules-violation]').allTextContents()).join('\n');
+    expect(listed).toContain(`四年级 ${tomorrow} 09:10–09:30 英语`);
+    expect(listed).toContain('每天最多 40 分钟');
+    await admin.click('[data-testid=rules-save]');
+    await admin.waitForSelector('.status-area .notice.error');
+    expect(await admin.textContent('.status-area')).toContain('没有保存');
+    await admin.screenshot({ path: path.join(SHOTS, 'admin-rules.png'), fullPage: true });
+    // Figures the timetable meets are saved.
+    await cell.fill('90');
+    await admin.click('[data-testid=rules-save]');
+    await admin.waitForSelector('.status-area .notice.ok');
+    const api = await ApiClient.as(svc.url, 'admin');
+    const rules = (
+      await api.get<{ rules: { dailyLessonMaxMinutes: Record<string, number> } }>('/api/timetable/rules')
+    ).body.rules;
+    expect(rules.dailyLessonMaxMinutes.primary_upper).toBe(90);
+  });
+
+  it('a school admin tightens their own school’s rules on a phone; looser figures are refused', async () => {
+    const s1 = await signIn('s1-admin', true);
+    await s1.goto(`${svc.url}/#/admin/rules`);
+    await s1.waitForSelector('[data-testid=admin-rules]');
+    await s1.fill('[data-testid=rules-break]', '5');
+    await s1.click('[data-testid=rules-save]');
+    await s1.waitForSelector('.status-area .notice.error');
+    expect(await s1.textContent('.status-area')).toContain('minBreakMinutes');
+    await s1.fill('[data-testid=rules-break]', '20');
+    await s1.click('[data-testid=rules-save]');
+    await s1.waitForSelector('.status-area .notice.ok');
+    await s1.screenshot({ path: path.join(SHOTS, 'admin-rules-school-phone.png'), fullPage: true });
+  });
+
+  it('the channel guide is in every role’s menu; the admin menu only in admins’', async () => {
+    for (const [u, admin] of [
+      ['s1-g3-1-01', false],
+      ['p-s1-g3-1-01', false],
+      ['t-s1-g3-1', false],
+      ['lead-g3', false],
+      ['s1-admin', true],
+    ] as const) {
+      const p = await signIn(u);
+      expect(await p.locator('[data-testid=nav-channels]').count(), u).toBe(1);
+      expect(await p.locator('[data-testid=nav-admin]').count(), u).toBe(admin ? 1 : 0);
+    }
+  });
+});
