@@ -1,5 +1,5 @@
 /** A small typed client for the Skyclass API; the token lives in localStorage. */
-import { t } from './i18n.ts';
+import { getLang, t } from './i18n.ts';
 import type { BodyOf, EndpointKey, ParamsOf, QueryOf, ResponseOf } from '../../contracts/api.ts';
 import type { ClassView, User } from '../../contracts/district.ts';
 
@@ -13,11 +13,14 @@ export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly details?: unknown;
-  constructor(status: number, code: string, message: string, details?: unknown) {
+  /** The server's Chinese message, where it has one (children's and parents' screens). */
+  readonly messageZh?: string;
+  constructor(status: number, code: string, message: string, details?: unknown, messageZh?: string) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.messageZh = messageZh;
   }
 }
 
@@ -54,11 +57,11 @@ async function request<T>(
     throw new ApiError(0, 'NETWORK', 'network');
   }
   const data = (await res.json().catch(() => ({}))) as {
-    error?: { code: string; message: string; details?: unknown };
+    error?: { code: string; message: string; details?: unknown; messageZh?: string };
   };
   if (!res.ok) {
     const e = data.error ?? { code: 'HTTP_' + res.status, message: res.statusText };
-    throw new ApiError(res.status, e.code, e.message, e.details);
+    throw new ApiError(res.status, e.code, e.message, e.details, e.messageZh);
   }
   return data as T;
 }
@@ -101,7 +104,7 @@ export function call<K extends EndpointKey>(key: K, ...[opts]: Args<K>): Promise
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
     if (e.code === 'NETWORK') return t('offline');
-    return e.message;
+    return getLang() === 'zh-CN' && e.messageZh ? e.messageZh : e.message;
   }
   return String(e);
 }
