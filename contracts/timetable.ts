@@ -80,6 +80,8 @@ export const RuleSet = z.object({
    * activities) with less than minBreakMinutes between them count as one stretch (default 25 / 25 / 40 / 45).
    */
   continuousScreenMaxMinutes: perLevel(z.number().int().min(5).max(240)).optional(),
+  /** The players remind a child to rest and look into the distance after this long watching in a row (default 30). */
+  restReminderMinutes: z.number().int().min(5).max(120).optional(),
   /** A live slot's backup lesson starts after this long without live media (default 30 s). */
   liveBackupAfterSeconds: z.number().int().min(5).max(600).optional(),
   /** Homework a class may get for one day, minutes per school level (default: 20 / 60 / 90 / 120). */

@@ -16,7 +16,8 @@ const FOOTER = '空中课堂 Skyclass';
  * day: ChannelService renders those just in time, for the lessons about to start).
  */
 export function slateDesignFor(next: Slot | undefined, during = false, checkInCode?: string): SlateDesign {
-  const footer = checkInCode && next ? `电视签到码 ${checkInCode} · TV check-in code · ${FOOTER}` : FOOTER;
+  const code = checkInCode && next ? `电视签到码 ${checkInCode} · TV check-in · ` : '';
+  const footer = `${code}${FOOTER}`;
   if (!next)
     return {
       title: '今天的课程已结束，明天见',
@@ -29,10 +30,11 @@ export function slateDesignFor(next: Slot | undefined, during = false, checkInCo
       subtitle: `The live ${next.subject} lesson will be back shortly`,
       footer,
     };
+  // The break before a lesson: an eye-rest prompt (护眼), the next lesson in both languages.
   return {
     title: `下一节：${next.subject} ${hhmm(next.start)}`,
-    subtitle: `Next: ${next.subject} at ${hhmm(next.start)}`,
-    footer,
+    subtitle: '课间休息：看看远处，做做眼保健操',
+    footer: `${code}Next: ${next.subject} at ${hhmm(next.start)} · ${FOOTER}`,
   };
 }
 

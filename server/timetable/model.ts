@@ -65,5 +65,6 @@ export const DEFAULT_RULES_FULL: Required<RuleSet> = {
   continuousScreenMaxMinutes: DEFAULT_CONTINUOUS_MINUTES,
   homeworkDailyMaxMinutes: DEFAULT_HOMEWORK_MINUTES,
   liveBackupAfterSeconds: 30,
+  restReminderMinutes: 30,
   attendanceRetentionDays: DEFAULT_ATTENDANCE_RETENTION_DAYS,
 };

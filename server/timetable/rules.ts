@@ -299,6 +299,9 @@ export function looserThan(district: RuleSet, school: RuleSet): string[] {
     const sh = school.homeworkDailyMaxMinutes?.[level] ?? dh;
     if (sh > dh) problems.push(`homeworkDailyMaxMinutes.${level}: ${sh} is above the district's ${dh}`);
   }
+  const rest = (r: RuleSet) => r.restReminderMinutes ?? 30;
+  if (rest(school) > rest(district))
+    problems.push(`restReminderMinutes: ${rest(school)} is above the district's ${rest(district)}`);
   if (school.minBreakMinutes < district.minBreakMinutes)
     problems.push(
       `minBreakMinutes: ${school.minBreakMinutes} is below the district's ${district.minBreakMinutes}`,

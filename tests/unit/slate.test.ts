@@ -45,6 +45,8 @@ describe('slates', () => {
     });
     expect(slateDesignFor(slot(3))).toEqual(slateDesignFor(slot(4)));
     expect(slateDesignFor(slot(3)).title).toBe('下一节：数学 10:00');
+    // The break before a lesson asks the children to rest their eyes (护眼).
+    expect(slateDesignFor(slot(3)).subtitle).toBe('课间休息：看看远处，做做眼保健操');
     expect(slateDesignFor(undefined).title).toContain('今天的课程已结束');
   });
 

@@ -108,6 +108,7 @@ export async function renderAdminRules(me: ApiUser): Promise<HTMLElement> {
   const minBreak = num(base.minBreakMinutes, { 'data-testid': 'rules-break' });
   const backup = num(base.liveBackupAfterSeconds ?? 30, { min: 5, max: 600 });
   const retention = num(base.attendanceRetentionDays ?? 150, { min: 30, max: 400 });
+  const rest = num(base.restReminderMinutes ?? 30, { min: 5, max: 120, 'data-testid': 'rules-rest' });
   const read = (): Rules => {
     const v = (field: string, l: Level) =>
       Number((table.querySelector(`[data-field=${field}][data-level=${l}]`) as HTMLInputElement).value);
@@ -124,6 +125,7 @@ export async function renderAdminRules(me: ApiUser): Promise<HTMLElement> {
       continuousScreenMaxMinutes: by('continuous'),
       homeworkDailyMaxMinutes: by('homework'),
       liveBackupAfterSeconds: Number(backup.value),
+      restReminderMinutes: Number(rest.value),
       ...(school ? {} : { attendanceRetentionDays: Number(retention.value) }),
     };
   };
@@ -165,6 +167,7 @@ export async function renderAdminRules(me: ApiUser): Promise<HTMLElement> {
         { class: 'row' },
         h('label', {}, t('rules.minBreak'), minBreak),
         h('label', {}, t('rules.backupAfter'), backup),
+        h('label', {}, t('rules.rest'), rest),
         school ? '' : h('label', {}, t('rules.retention'), retention),
       ),
       status,

@@ -3,6 +3,7 @@
  * hls.js (or the browser's own HLS), what is on now with a countdown to the
  * next lesson, the day's programme, and the stream address for a TV box or VLC.
  */
+import { remindToRest } from '../restReminder.ts';
 import type Hls from 'hls.js';
 import { call, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
@@ -36,6 +37,7 @@ export async function renderChannelWatch(me: ApiUser, channelId: string): Promis
     { class: 'player', 'data-testid': 'channel-player', 'data-state': 'loading' },
     video,
   );
+  if (me.role === 'student') remindToRest(video, stage, false);
   const messages = h('div', { 'aria-live': 'polite' });
   const onNow = h('p', { class: 'now-line', 'data-testid': 'channel-now' });
   const countdown = h('p', { class: 'muted', 'data-testid': 'channel-countdown' });

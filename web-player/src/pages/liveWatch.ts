@@ -7,6 +7,7 @@
  * When WebRTC cannot connect the page falls back to HLS by itself. Before
  * the teacher goes live the page waits and connects when the lesson starts.
  */
+import { remindToRest } from '../restReminder.ts';
 import { renewHlsAccess } from '../hlsAccess.ts';
 import type Hls from 'hls.js';
 import { ApiError, type ApiUser } from '../api.ts';
@@ -44,6 +45,8 @@ export async function renderLiveWatch(
     video,
     screenVideo,
   );
+  if (me.role === 'student') remindToRest(video, stage, false);
+
   if (lesson.screenOn) stage.classList.add('sharing');
   onLeave(
     listen('live:screen', (e) => {

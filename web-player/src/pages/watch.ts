@@ -13,6 +13,7 @@ import { clock } from '../format.ts';
 import { t } from '../i18n.ts';
 import { lessonsApi, type Playback } from '../lessonsApi.ts';
 import { onLeave } from '../router.ts';
+import { remindToRest } from '../restReminder.ts';
 import { startPresence } from '../presence.ts';
 import { renewHlsAccess } from '../hlsAccess.ts';
 
@@ -45,6 +46,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
     'data-testid': 'video',
   });
   const stage = h('div', { class: 'player', 'data-testid': 'player' }, video);
+  if (me.role === 'student') remindToRest(video, stage, true);
   const quality = h('select', { 'aria-label': t('quality'), 'data-testid': 'quality' });
   const speed = h(
     'select',
