@@ -148,6 +148,18 @@ export const endpoints = {
     body: t.RulesSet,
     response: z.object({ violations: z.array(t.Violation) }),
   },
+  'PUT /api/lessons/:id/subtitles/:lang': {
+    rawBody: 'text/vtt',
+    query: z.object({ name: z.string().max(20).optional() }),
+    response: z.object({
+      subtitles: z.array(z.object({ language: z.string(), name: z.string(), cues: z.number().int() })),
+    }),
+  },
+  'DELETE /api/lessons/:id/subtitles/:lang': {
+    response: z.object({
+      subtitles: z.array(z.object({ language: z.string(), name: z.string(), cues: z.number().int() })),
+    }),
+  },
   'GET /api/family/children/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
   'GET /api/classes/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
   'PUT /api/classes/:id/activities/:date': { body: t.ReplaceClassDay, response: t.ClassDay },

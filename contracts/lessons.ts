@@ -48,6 +48,8 @@ export const LessonView = LessonHeading.extend({
   /** A class-only video (微课) of a co-teacher: its class and school; not on the grade's channel. */
   classId: z.string().optional(),
   schoolId: z.string().optional(),
+  /** Subtitle renditions (字幕) the lesson offers. */
+  subtitles: z.array(z.object({ language: z.string(), name: z.string(), cues: z.number().int() })).optional(),
   renditions: z.array(RenditionInfo).optional(),
   progress: TranscodeProgress.optional(),
   error: LessonError.optional(),

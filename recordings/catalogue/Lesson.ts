@@ -36,6 +36,8 @@ export interface Lesson {
   classId?: string;
   /** The class's school (its admins see the video). */
   schoolId?: string;
+  /** Subtitle renditions (字幕) offered in the master playlist. */
+  subtitles?: { language: string; name: string; cues: number }[];
   posterKey?: string;
   renditions?: RenditionInfo[];
   progress?: TranscodeProgress;

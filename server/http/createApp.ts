@@ -72,7 +72,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.all(`${HOMEWORK_UPLOAD_PATH}/*id`, homeworkTus);
 
   app.use('/api', express.json({ limit: '100kb' }));
-  app.use('/api', express.raw({ type: ['text/csv', 'application/csv', 'text/plain'], limit: '1mb' }));
+  app.use(
+    '/api',
+    express.raw({
+      type: ['text/csv', 'application/csv', 'text/plain', 'text/vtt', 'application/x-subrip'],
+      limit: '1mb',
+    }),
+  );
 
   const registry = createRegistry(deps);
   const router = express.Router();

@@ -41,7 +41,7 @@ type Deps = Pick<
   | 'hlsMemoryCacheBytes'
 >;
 
-const VOD_FILES = ['m3u8', 'm4s', 'mp4', 'ts', 'jpg'] as const;
+const VOD_FILES = ['m3u8', 'm4s', 'mp4', 'ts', 'jpg', 'vtt'] as const;
 const LIVE_FILES = ['m3u8', 'm4s', 'mp4'] as const;
 const PATH = /^\/(vod|live-hls)\/([A-Za-z0-9_-]{1,64})\/([^?#]*)(?:\?.*)?$/;
 

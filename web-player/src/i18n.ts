@@ -467,6 +467,13 @@ const zh = {
   'term.show': '查看',
   'role.parent': '家长',
   'admin.title': '管理',
+  subtitles: '字幕',
+  subtitlesOff: '关闭',
+  subtitlesAdd: '字幕',
+  subtitlesHint:
+    '为听障学生添加字幕：上传 WebVTT（.vtt）或 SRT（.srt）文件，最大 1 MB。同一语言再次上传会替换。',
+  subtitlesUpload: '上传字幕',
+  subtitlesAdded: '字幕已添加，播放器的“字幕”菜单里可以选择。',
   'rest.title': '已经连续看了 {n} 分钟，休息一下吧！',
   'rest.body': '站起来走一走，看看窗外远处 20 秒以上，眨眨眼睛，或者做一套眼保健操。',
   'rest.done': '我休息好了',
@@ -1069,6 +1076,13 @@ const en: Record<keyof typeof zh, string> = {
   'term.show': 'Show',
   'role.parent': 'Parent',
   'admin.title': 'Administration',
+  subtitles: 'Subtitles',
+  subtitlesOff: 'Off',
+  subtitlesAdd: 'Subtitles',
+  subtitlesHint:
+    'Add subtitles for students who cannot hear: a WebVTT (.vtt) or SRT (.srt) file, at most 1 MB. Uploading a language again replaces it.',
+  subtitlesUpload: 'Upload subtitles',
+  subtitlesAdded: 'Subtitles added: choose them in the player’s Subtitles menu.',
   'rest.title': 'You have been watching for {n} minutes: time for a break!',
   'rest.body':
     'Stand up, walk around, look out of the window at something far away for 20 seconds or more, blink, or do your eye exercises.',

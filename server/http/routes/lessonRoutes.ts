@@ -1,4 +1,5 @@
 import { AppError, notFound } from '../../errors.ts';
+import { deleteSubtitles, putSubtitles } from '../../lessons/subtitles.ts';
 import type { User } from '../../district/model.ts';
 import type { Lesson } from '../../../recordings/catalogue/Lesson.ts';
 import { canManageLesson, canReview, canViewLesson } from '../../lessons/lessonPolicy.ts';
@@ -174,6 +175,27 @@ export function registerLessonRoutes(r: RouteRegistry, deps: AppDeps): void {
           (await lessons.update(l.id, { status: 'uploaded', jobId, error: undefined, progress: undefined }))!,
         ),
       };
+    },
+  });
+
+  r.add('PUT /api/lessons/:id/subtitles/:lang', {
+    tag: 'lessons',
+    summary:
+      'Add or replace subtitles (字幕) in one language (:lang = zh-CN, en…; ?name= label): the WebVTT or SRT file as the body, at most 1 MB; served as an HLS subtitle rendition',
+    auth: ['district_admin', 'lead_teacher', 'co_teacher'],
+    async handler({ user, params, query, req }) {
+      const l = await managedLesson(user, params.id);
+      return putSubtitles({ lessons, storage: deps.storage }, l, params.lang, req.body, query.name);
+    },
+  });
+
+  r.add('DELETE /api/lessons/:id/subtitles/:lang', {
+    tag: 'lessons',
+    summary: 'Remove one language’s subtitles from the lesson',
+    auth: ['district_admin', 'lead_teacher', 'co_teacher'],
+    async handler({ user, params }) {
+      const l = await managedLesson(user, params.id);
+      return deleteSubtitles({ lessons, storage: deps.storage }, l, params.lang);
     },
   });
 

@@ -12,7 +12,7 @@ import { h, notice } from '../dom.ts';
 import { clock } from '../format.ts';
 import { t } from '../i18n.ts';
 import { lessonsApi, type Playback } from '../lessonsApi.ts';
-import { onLeave } from '../router.ts';
+import { navigate, onLeave } from '../router.ts';
 import { remindToRest } from '../restReminder.ts';
 import { startPresence } from '../presence.ts';
 import { renewHlsAccess } from '../hlsAccess.ts';
@@ -53,6 +53,29 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
     { 'aria-label': t('speed'), 'data-testid': 'speed' },
     SPEEDS.map((s) => h('option', { value: s, selected: s === 1 }, `${s}×`)),
   );
+  // Subtitles (字幕) for students who cannot hear: off by default, or a language the lesson has.
+  let subs = -1;
+  const subtitles = h(
+    'select',
+    { 'aria-label': t('subtitles'), 'data-testid': 'subtitles' },
+    h('option', { value: '-1' }, t('subtitlesOff')),
+    (lesson.subtitles ?? []).map((s, i) => h('option', { value: String(i) }, s.name)),
+  );
+  const applySubtitles = () => {
+    if (hls) {
+      hls.subtitleDisplay = subs >= 0;
+      hls.subtitleTrack = subs;
+    } else {
+      const want = lesson.subtitles?.[subs]?.language;
+      for (const tr of Array.from(video.textTracks))
+        tr.mode = want && tr.language === want ? 'showing' : 'disabled';
+    }
+  };
+  video.addEventListener('loadedmetadata', applySubtitles);
+  subtitles.addEventListener('change', () => {
+    subs = Number(subtitles.value);
+    applySubtitles();
+  });
   const nowPlaying = h('span', { class: 'hint', 'data-testid': 'now-playing' });
   const messages = h('div', { 'aria-live': 'polite' });
   const network = h('div', { 'aria-live': 'polite' }); // transient network notices, cleared when data flows again
@@ -61,6 +84,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
     { class: 'player-bar' },
     h('label', { class: 'inline' }, t('quality'), quality),
     h('label', { class: 'inline' }, t('speed'), speed),
+    lesson.subtitles?.length ? h('label', { class: 'inline' }, t('subtitles'), subtitles) : '',
     nowPlaying,
   );
 
@@ -108,6 +132,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
         fillQuality();
         if (!audioOnly && wanted >= 0) player.currentLevel = wanted;
       });
+      player.on(HlsClass.Events.SUBTITLE_TRACKS_UPDATED, applySubtitles);
       player.on(HlsClass.Events.LEVEL_SWITCHED, setNowPlaying);
       let mediaRecoveries = 0;
       player.on(HlsClass.Events.ERROR, (_e, data) => {
@@ -282,5 +307,60 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
       { kind: 'lesson', lessonId: lesson.id },
       me.role === 'district_admin' || (me.role === 'lead_teacher' && !!me.grades?.includes(lesson.grade)),
     ),
+    lesson.canManage ? subtitleForm(lesson.id) : '',
+  );
+}
+
+/** The lesson's teacher adds subtitles (WebVTT or SRT) in a language; the page reloads to offer them. */
+function subtitleForm(lessonId: string): HTMLElement {
+  const file = h('input', {
+    type: 'file',
+    accept: '.vtt,.srt,text/vtt',
+    required: true,
+    'data-testid': 'subs-file',
+  });
+  const lang = h(
+    'select',
+    { 'data-testid': 'subs-lang' },
+    h('option', { value: 'zh-CN' }, '中文'),
+    h('option', { value: 'en' }, 'English'),
+  );
+  const status = h('div', { class: 'status-area' });
+  return h(
+    'form',
+    {
+      class: 'card form',
+      'data-testid': 'subs-form',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        const f = file.files?.[0];
+        if (!f) return;
+        try {
+          const res = await fetch(`/api/lessons/${lessonId}/subtitles/${lang.value}`, {
+            method: 'PUT',
+            headers: { authorization: `Bearer ${session.token}`, 'content-type': 'text/plain' },
+            body: f,
+          });
+          const body = (await res.json()) as { error?: { message: string } };
+          if (!res.ok) throw new Error(body.error?.message ?? res.statusText);
+          status.replaceChildren(notice('ok', t('subtitlesAdded')));
+          setTimeout(() => navigate(`#/watch/${lessonId}`), 600);
+        } catch (e) {
+          status.replaceChildren(notice('error', e instanceof Error ? e.message : String(e)));
+        }
+      },
+    },
+    h('h2', {}, t('subtitlesAdd')),
+    h('p', { class: 'hint' }, t('subtitlesHint')),
+    h(
+      'p',
+      {},
+      file,
+      ' ',
+      lang,
+      ' ',
+      h('button', { type: 'submit', 'data-testid': 'subs-upload' }, t('subtitlesUpload')),
+    ),
+    status,
   );
 }
