@@ -8,7 +8,7 @@
  * metrics) are not JSON and are declared on the server only.
  */
 import { z } from 'zod';
-import { Ok } from './common.ts';
+import { DateString, Ok } from './common.ts';
 import * as auth from './auth.ts';
 import * as d from './district.ts';
 import * as l from './lessons.ts';
@@ -159,6 +159,11 @@ export const endpoints = {
     response: z.object({
       subtitles: z.array(z.object({ language: z.string(), name: z.string(), cues: z.number().int() })),
     }),
+  },
+  'GET /api/classes/:id/duty': { query: p.AttendanceQuery, response: p.ClassDuty },
+  'GET /api/duty/gaps': {
+    query: z.object({ date: DateString.optional(), school: z.string().max(64).optional() }),
+    response: p.DutyGaps,
   },
   'GET /api/family/children/:id/week': { query: t.WeekQuery, response: t.ClassWeek },
   'GET /api/classes/:id/week': { query: t.WeekQuery, response: t.ClassWeek },

@@ -193,9 +193,43 @@ export const WorkloadRow = z.object({
   lessonsTaught: z.number().int(),
   classesFollowed: z.number().int(),
   questionsAnswered: z.number().int(),
+  /** Co-teachers, over the last `days` days: lessons of their classes listened along to (同步听课), of how many. */
+  lessonsListened: z.number().int().optional(),
+  lessonsOfClasses: z.number().int().optional(),
+  /** Co-teachers: homework submissions marked over the last `days` days. */
+  homeworkMarked: z.number().int().optional(),
 });
 export type WorkloadRow = z.infer<typeof WorkloadRow>;
-export const Workload = z.object({ teachers: z.array(WorkloadRow) });
+export const Workload = z.object({ days: z.number().int(), teachers: z.array(WorkloadRow) });
+/** Teachers on duty for a class's day: each co-teacher's listening along, lesson by lesson. */
+export const ClassDuty = z.object({
+  classId: z.string(),
+  className: z.string(),
+  date: z.string(),
+  slots: z.array(AttendanceSlot),
+  teachers: z.array(
+    z.object({
+      id: z.string(),
+      displayName: z.string(),
+      slots: z.array(z.object({ slotId: z.string(), status: AttendanceStatus, percent: z.number() })),
+    }),
+  ),
+});
+/** Who of a school's co-teachers did not listen along to a lesson of their class (that has started). */
+export const DutyGaps = z.object({
+  date: z.string(),
+  gaps: z.array(
+    z.object({
+      classId: z.string(),
+      className: z.string(),
+      lesson: z.string(),
+      start: z.number(),
+      teacherId: z.string(),
+      teacherName: z.string(),
+      status: AttendanceStatus,
+    }),
+  ),
+});
 
 const WatchSession = z.object({
   kind: WatchKind,

@@ -206,7 +206,17 @@ export function createPeople(
     marks,
     family,
   };
-  return { presence, rooms, personal, homework, attendance, family, notices, classTimetable };
+  return {
+    presence,
+    rooms,
+    personal,
+    homework,
+    attendance,
+    family,
+    notices,
+    classTimetable,
+    attendanceRules: rules,
+  };
 }
 
 /** The key the slots' TV check-in codes are derived from (the same on every instance). */

@@ -40,6 +40,7 @@ const K = {
   hist: (id: string, student: string) => `sc:hw:hist:${id}:${student}`,
   file: (id: string) => `sc:hw:file:${id}`,
   rotation: (classId: string) => `sc:hw:rot:${classId}`,
+  marked: (teacherId: string, date: string) => `sc:hw:marked:${teacherId}:${date}`,
 };
 /** A finished upload nobody attached is forgotten after a week (its bytes stay until storage clean-up). */
 const UNCLAIMED_FILE_TTL_S = 7 * 86_400;
@@ -379,9 +380,26 @@ export class Homework {
       markedAt: new Date(this.#now()).toISOString(),
     };
     const marked: Submission = { ...sub, mark };
-    await this.#d.redis.hset(K.subs(id), studentId, JSON.stringify(marked));
+    await this.#d.redis
+      .multi()
+      .hset(K.subs(id), studentId, JSON.stringify(marked))
+      .incr(K.marked(user.id, today)) // the teacher's on-duty record (workload)
+      .expire(K.marked(user.id, today), 40 * 86_400)
+      .exec();
     if (body.inDepth) await this.#recordRotation(cls, studentId, today);
     return marked;
+  }
+
+  /** How many submissions each teacher marked on these days (the workload page). */
+  async markedBy(teacherIds: string[], dates: string[]): Promise<Map<string, number>> {
+    const keys = teacherIds.flatMap((t) => dates.map((d) => K.marked(t, d)));
+    const values = keys.length ? await this.#d.redis.mget(keys) : [];
+    return new Map(
+      teacherIds.map((t, i) => [
+        t,
+        values.slice(i * dates.length, (i + 1) * dates.length).reduce((n, v) => n + Number(v ?? 0), 0),
+      ]),
+    );
   }
 
   // ---- views

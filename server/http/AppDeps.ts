@@ -1,3 +1,5 @@
+import type { PresenceStore } from '../presence/PresenceStore.ts';
+import type { AttendanceRules } from '../presence/attendance.ts';
 import type { ClassTimetable } from '../timetable/ClassTimetable.ts';
 import type { Family } from '../family/Family.ts';
 import type { Notices } from '../family/Notices.ts';
@@ -75,6 +77,10 @@ export interface AppDeps {
   materials: Materials;
   /** Parents linked to children: their view, accounts, invitation codes. */
   family: Family;
+  /** Who watched what, when (students; co-teachers listening along). */
+  presence: PresenceStore;
+  /** When a viewing counts as present or late. */
+  attendanceRules: AttendanceRules;
   /** Class-level week timetables (activities around the grade channel). */
   classTimetable: ClassTimetable;
   /** Notices to parents (class notices, absence notices) and their acknowledgement. */

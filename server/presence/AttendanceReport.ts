@@ -154,6 +154,26 @@ export class AttendanceReport {
     return { date, timeZone: this.#d.timeZone, slots, students: rows, absentees };
   }
 
+  /**
+   * Teachers on duty (同步听课): for each lesson of the class's day, whether each co-teacher of the
+   * class listened along (watched it as students do: present, partial or absent), from their players.
+   */
+  async duty(cls: SchoolClass, date = localDate(this.#d.timeZone), now = Date.now()) {
+    const teachers = (await this.#d.store.listClassTeachers(cls.id)).filter((t) => t.role === 'co_teacher');
+    const { slots, rows } = await this.rowsOf(cls, teachers, date, now);
+    return {
+      classId: cls.id,
+      className: cls.name,
+      date,
+      slots,
+      teachers: rows.map((r) => ({
+        id: r.id,
+        displayName: r.displayName,
+        slots: r.slots.map((a) => ({ slotId: a.slotId, status: a.status, percent: a.percent })),
+      })),
+    };
+  }
+
   /** The day as a spreadsheet (Chinese headers, BOM so Excel shows them). */
   async dayCsv(cls: SchoolClass, date = localDate(this.#d.timeZone)): Promise<string> {
     const report = await this.day(cls, date);

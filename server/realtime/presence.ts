@@ -36,7 +36,7 @@ export interface PresenceDeps {
 
 export function attachPresence(io: IoServer, d: PresenceDeps): void {
   const push = async (user: User, change: PresenceChange) => {
-    if (change === 'same' || change === 'none') return;
+    if (change === 'same' || change === 'none' || user.role !== 'student') return; // dashboards follow students
     const classId = user.classIds?.[0];
     if (!classId) return;
     const viewings = (await d.presence.current([user.id])).get(user.id) ?? [];
@@ -72,7 +72,9 @@ export function attachPresence(io: IoServer, d: PresenceDeps): void {
     };
 
     handle(socket, 'presence:beat', options, async (b) => {
-      if (user.role !== 'student') throw new AppError('FORBIDDEN_ROLE', 'Only students send presence.');
+      // Students' attendance, and co-teachers listening along (同步听课, their on-duty record).
+      if (user.role !== 'student' && user.role !== 'co_teacher')
+        throw new AppError('FORBIDDEN_ROLE', 'Only students and co-teachers send presence.');
       const what = `${b.kind}:${b.ref}`;
       if (!allowed.has(what)) {
         if (!(await mayWatch(user, b.kind, b.ref)))
@@ -89,7 +91,7 @@ export function attachPresence(io: IoServer, d: PresenceDeps): void {
     });
 
     handle(socket, 'presence:leave', options, async ({ tab }) => {
-      if (user.role !== 'student' || !tabs.has(tab)) return { ok: true };
+      if ((user.role !== 'student' && user.role !== 'co_teacher') || !tabs.has(tab)) return { ok: true };
       tabs.delete(tab);
       await push(user, await d.presence.leave(user.id, tab, date()));
       return { ok: true };

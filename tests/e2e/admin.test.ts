@@ -12,6 +12,7 @@ import type { RunningService } from '../../server/Service.ts';
 import { launchChromium, signedInPage } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
+import { putLiveSlotNow } from '../helpers/channelDay.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
 let svc: RunningService;
@@ -102,5 +103,26 @@ describe('administration pages', () => {
       expect(await p.locator('[data-testid=nav-channels]').count(), u).toBe(1);
       expect(await p.locator('[data-testid=nav-admin]').count(), u).toBe(admin ? 1 : 0);
     }
+  });
+
+  it('the workload page shows co-teachers’ listening along and homework marked, and who is not listening now', async () => {
+    const api = await ApiClient.as(svc.url, 'admin');
+    const lead = await ApiClient.as(svc.url, 'lead-g3');
+    const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
+      title: '在岗检查',
+      grade: 3,
+      subject: '数学',
+    });
+    await putLiveSlotNow(api, 3, live.body.lesson.id, '测试：教师在岗');
+    const s1 = await signIn('s1-admin');
+    await s1.click('[data-testid=nav-admin]');
+    await s1.click('[data-testid=admin-workload-link]');
+    await s1.waitForSelector('[data-testid=workload]');
+    expect(await s1.textContent('[data-testid=workload] thead')).toContain('同步听课（7 天）');
+    expect(await s1.locator('[data-testid=work-listened]').first().textContent()).toMatch(/^\d+\/\d+$|^—$/);
+    await s1.waitForSelector('[data-testid=duty-gap]');
+    const gaps = await s1.locator('[data-testid=duty-gap]').allTextContents();
+    expect(gaps.some((g) => g.includes('三年级（1）班') && g.includes('未听课'))).toBe(true);
+    await s1.screenshot({ path: path.join(SHOTS, 'admin-workload-duty.png'), fullPage: true });
   });
 });

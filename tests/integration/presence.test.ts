@@ -132,9 +132,12 @@ describe('presence', () => {
       'FORBIDDEN_SCOPE',
     );
     expect((await studentA.get(`/api/classes/${classA}/presence`)).status).toBe(403);
-    // Staff do not send heartbeats; malformed beats are refused with the reason.
+    // Lead teachers and admins do not send heartbeats (co-teachers do: listening along is their duty);
+    // malformed beats are refused with the reason.
+    const leadSock = await connect(a.url, await ApiClient.as(a.url, 'lead-g3'));
     expect(
-      (await call(sock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-xyz123' })).error?.code,
+      (await call(leadSock, 'presence:beat', { kind: 'channel', ref: 'grade-3', tab: 'tab-xyz123' })).error
+        ?.code,
     ).toBe('FORBIDDEN_ROLE');
     const bad = await call(studentSock, 'presence:beat', { kind: 'tv', ref: '../x', tab: 'tab-xyz123' });
     expect(bad.error?.code).toBe('VALIDATION_FAILED');

@@ -1,5 +1,5 @@
 /**
- * Presence heartbeats from a student's player: what is on screen (a
+ * Presence heartbeats from a student's (or a co-teacher's) player: what is on screen (a
  * replay, live HLS, WebRTC or a grade channel), the position and the device,
  * every 5 s and at once on a change, over the page's socket.io connection.
  * Pages call the returned function when they are left (the tab's viewing
@@ -34,9 +34,9 @@ function device(): NonNullable<Beat['device']> {
   return 'desktop';
 }
 
-/** Starts heartbeats for a student (no-op for staff); `state` is read at every beat. */
+/** Starts heartbeats for a student or a co-teacher listening along (no-op for others); `state` is read at every beat. */
 export function startPresence(me: ApiUser, state: () => WatchState | null): () => void {
-  if (me.role !== 'student') return () => undefined;
+  if (me.role !== 'student' && me.role !== 'co_teacher') return () => undefined;
   const socket = realtime();
   let last = '';
   const beat = () => {

@@ -119,9 +119,57 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
   r.add('GET /api/workload', {
     tag: 'presence',
     summary:
-      'Per teacher: lessons taught, classes followed, questions answered (school admins: their school; district admins: all)',
+      'Per teacher: lessons taught, classes followed, questions answered; co-teachers’ lessons listened along to and homework marked over 7 days (school admins: their school; district admins: all)',
     auth: ['district_admin', 'school_admin'],
     handler: ({ user }) => workload(deps, user),
+  });
+
+  r.add('GET /api/classes/:id/duty', {
+    tag: 'presence',
+    summary:
+      'Teachers on duty (同步听课): each co-teacher of the class, lesson by lesson of a day (?date=), listened along or not',
+    auth: ['co_teacher', 'school_admin', 'district_admin'],
+    handler: async ({ user, params, query }) =>
+      attendance.duty(await staffClass(user, params.id), query.date),
+  });
+
+  r.add('GET /api/duty/gaps', {
+    tag: 'presence',
+    summary:
+      'Who did not listen along to a started lesson of their class on a day (?date=; school admins: their school; district admins: ?school=)',
+    auth: ['school_admin', 'district_admin'],
+    async handler({ user, query }) {
+      const schoolId = user.role === 'school_admin' ? user.schoolId! : query.school;
+      const classes = (await store.listClasses()).filter((c) => !schoolId || c.schoolId === schoolId);
+      const date = query.date ?? attendance.today();
+      const gaps: {
+        classId: string;
+        className: string;
+        lesson: string;
+        start: number;
+        teacherId: string;
+        teacherName: string;
+        status: 'present' | 'partial' | 'absent' | 'upcoming';
+      }[] = [];
+      for (const cls of classes) {
+        const d = await attendance.duty(cls, date);
+        for (const t of d.teachers)
+          t.slots.forEach((s, i) => {
+            const slot = d.slots[i]!;
+            if (s.status !== 'present' && s.status !== 'upcoming')
+              gaps.push({
+                classId: cls.id,
+                className: cls.name,
+                lesson: slot.title,
+                start: slot.start,
+                teacherId: t.id,
+                teacherName: t.displayName,
+                status: s.status,
+              });
+          });
+      }
+      return { date, gaps };
+    },
   });
 
   const adminOfStudent = async (user: User, id: string) => {

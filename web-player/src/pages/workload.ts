@@ -8,7 +8,10 @@ import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
 
 export async function renderWorkload(_me: ApiUser): Promise<HTMLElement> {
-  const { teachers } = await call('GET /api/workload');
+  const [{ teachers, days }, duty] = await Promise.all([
+    call('GET /api/workload'),
+    call('GET /api/duty/gaps', { query: {} }),
+  ]);
   const messages = h('div', { 'aria-live': 'polite' });
   const who = h('input', { placeholder: t('dataStudentPlaceholder'), 'data-testid': 'data-student' });
   const exportData = async () => {
@@ -59,9 +62,14 @@ export async function renderWorkload(_me: ApiUser): Promise<HTMLElement> {
                 h(
                   'tr',
                   {},
-                  ...[t('teacher'), t('workLessons'), t('workClasses'), t('workAnswers')].map((x) =>
-                    h('th', {}, x),
-                  ),
+                  ...[
+                    t('teacher'),
+                    t('workLessons'),
+                    t('workClasses'),
+                    t('workAnswers'),
+                    t('workListened', { n: days }),
+                    t('workMarked', { n: days }),
+                  ].map((x) => h('th', {}, x)),
                 ),
               ),
               h(
@@ -75,12 +83,42 @@ export async function renderWorkload(_me: ApiUser): Promise<HTMLElement> {
                     h('td', {}, String(r.lessonsTaught)),
                     h('td', {}, String(r.classesFollowed)),
                     h('td', {}, String(r.questionsAnswered)),
+                    h(
+                      'td',
+                      { 'data-testid': 'work-listened' },
+                      r.lessonsListened === undefined ? '—' : `${r.lessonsListened}/${r.lessonsOfClasses}`,
+                    ),
+                    h('td', {}, r.homeworkMarked === undefined ? '—' : String(r.homeworkMarked)),
                   ),
                 ),
               ),
             ),
           )
         : h('p', { class: 'muted' }, t('workloadEmpty')),
+    ),
+    h(
+      'section',
+      { class: 'card', 'data-testid': 'duty-gaps' },
+      h('h2', {}, t('dutyGapsTitle', { date: duty.date })),
+      duty.gaps.length === 0
+        ? h('p', { class: 'empty' }, t('dutyGapsNone'))
+        : h(
+            'ul',
+            {},
+            duty.gaps.map((g) =>
+              h(
+                'li',
+                { 'data-testid': 'duty-gap' },
+                `${g.className} · ${new Date(g.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ${g.lesson} · ${g.teacherName}`,
+                ' ',
+                h(
+                  'span',
+                  { class: `badge att-${g.status}` },
+                  t(g.status === 'partial' ? 'attPartial' : 'dutyNotListening'),
+                ),
+              ),
+            ),
+          ),
     ),
     h(
       'section',
