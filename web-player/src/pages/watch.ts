@@ -128,6 +128,16 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
       mode = 'hls.js';
       const player = new HlsClass({ startPosition: at, capLevelToPlayerSize: true, maxBufferLength: 30 });
       hls = player;
+      // hls.js starts loading at `at`; make sure the element is there too once it knows the media
+      // (seen on a loaded machine: the first fragment loaded from 0 and the resume was lost).
+      if (at > 0)
+        video.addEventListener(
+          'loadedmetadata',
+          () => {
+            if (video.currentTime < at - 1) video.currentTime = at;
+          },
+          { once: true },
+        );
       player.on(HlsClass.Events.MANIFEST_PARSED, () => {
         fillQuality();
         if (!audioOnly && wanted >= 0) player.currentLevel = wanted;
