@@ -114,6 +114,10 @@ export interface RoomJoined {
   pinned: RoomMessage[];
   hands: Record<string, number>;
   mutedUntil: number | null;
+  /** Supervisors (督导: district admins) reading the room now, read-only; the class sees them. */
+  observers: string[];
+  /** This user only reads (an observer). */
+  readOnly: boolean;
 }
 export type PresenceChange = 'joined' | 'switched' | 'same' | 'left' | 'none';
 export interface PresenceUpdate {
@@ -168,6 +172,7 @@ export interface ServerToClientEvents {
   'room:message': (m: RoomMessage) => void;
   'room:hands': (e: { classId: string; hands: Record<string, number> }) => void;
   'room:muted': (e: { classId: string; userId: string; until: number | null }) => void;
+  'room:observers': (e: { classId: string; observers: string[] }) => void;
   'side:state': (s: SideState) => void;
   'live:viewers': (e: { lessonId: string; viewers: number }) => void;
   'live:publisher': (e: { lessonId: string }) => void;

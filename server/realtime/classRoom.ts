@@ -2,6 +2,8 @@
  * The class room over socket.io: only the class's students and co-teachers
  * join (`room:join`) and read; students chat, ask questions and raise their
  * hand; co-teachers answer, pin, delete and mute a student for a while.
+ * A district admin may join any class's room to read only (督导); the class
+ * is told who observes (room:observers).
  * Messages with links or advertising are refused with a notice. With the
  * Redis adapter every instance's members get every message.
  */
@@ -36,6 +38,14 @@ export interface ClassRoomDeps {
 export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
   io.on('connection', (socket) => {
     const user = socket.data.user;
+    const findClass = async (classId: string): Promise<SchoolClass> => {
+      const cls = await d.store.getClass(classId);
+      if (!cls)
+        throw new AppError('NOT_FOUND', 'This class was not found.', undefined, {
+          messageZh: '没有这个班级。',
+        });
+      return cls;
+    };
     const member = async (classId: string): Promise<SchoolClass> => {
       const cls = await d.store.getClass(classId);
       if (!cls)
@@ -89,15 +99,50 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
       return stored;
     };
 
-    on('room:join', async (_p, cls) => {
+    /** The supervisors reading a room now, on every instance (the adapter fetches their sockets). */
+    const observersOf = async (classId: string): Promise<string[]> => {
+      const sockets = await io.in(classRoom(classId)).fetchSockets();
+      return [
+        ...new Set(
+          sockets.filter((s) => s.data.user?.role === 'district_admin').map((s) => s.data.user.displayName),
+        ),
+      ].sort();
+    };
+    const announceObservers = async (classId: string) =>
+      io.to(classRoom(classId)).emit('room:observers', { classId, observers: await observersOf(classId) });
+
+    // Members join to take part; a district admin (督导, 进群听课) joins any class's room to read only,
+    // and the class sees that an observer is present. Every other event still needs a member.
+    handle(socket, 'room:join', options, async (p) => {
+      const observer = user.role === 'district_admin';
+      const cls = observer ? await findClass(p.classId) : await member(p.classId);
       await socket.join(classRoom(cls.id));
       const [history, pinned, hands, mutedUntil] = await Promise.all([
         d.rooms.page(cls.id),
         d.rooms.pinned(cls.id),
         d.rooms.hands(cls.id),
-        d.rooms.mutedUntil(cls.id, user.id),
+        observer ? Promise.resolve(undefined) : d.rooms.mutedUntil(cls.id, user.id),
       ]);
-      return { ok: true, ...history, pinned, hands, mutedUntil: mutedUntil ?? null };
+      if (observer) {
+        observing.add(cls.id);
+        await announceObservers(cls.id);
+      }
+      return {
+        ok: true,
+        ...history,
+        pinned,
+        hands,
+        mutedUntil: mutedUntil ?? null,
+        observers: await observersOf(cls.id),
+        readOnly: observer,
+      };
+    });
+    const observing = new Set<string>();
+    socket.on('disconnect', () => {
+      for (const classId of observing)
+        void announceObservers(classId).catch((err: unknown) =>
+          d.logger.debug({ err }, 'announcing observers after a disconnect'),
+        );
     });
 
     on('room:send', async (p, cls) => {

@@ -108,10 +108,14 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     tag: 'presence',
     summary:
       'The class room’s history, newest page first (?before=<message id>&limit=30); the class’s students and teachers only',
-    auth: ['student', 'co_teacher'],
+    auth: ['student', 'co_teacher', 'district_admin'],
     async handler({ user, params, query }) {
       const cls = await store.requireClass(params.id);
-      assertCan(isRoomMember(user, cls), 'Only the students and teachers of this class can read its room.');
+      // District admins read any class room (督导, 进群听课), as observers the class sees; they cannot write.
+      assertCan(
+        isRoomMember(user, cls) || user.role === 'district_admin',
+        'Only the students and teachers of this class can read its room.',
+      );
       return deps.rooms.page(cls.id, query.before ?? Infinity, query.limit);
     },
   });

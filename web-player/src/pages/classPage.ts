@@ -159,7 +159,13 @@ export async function renderClass(me: ApiUser, classId: string): Promise<HTMLEle
             { class: 'button', href: `#/class/${classId}/room`, 'data-testid': 'open-room' },
             t('openRoom'),
           )
-        : '',
+        : me.role === 'district_admin'
+          ? h(
+              'a',
+              { class: 'button', href: `#/class/${classId}/room`, 'data-testid': 'observe-room' },
+              t('roomObserve'),
+            )
+          : '',
       ['co_teacher', 'school_admin', 'district_admin'].includes(me.role)
         ? h(
             'a',

@@ -100,6 +100,19 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   for (const m of [...joined.messages, ...joined.pinned]) msgs.set(m.id, m);
   more = joined.more;
   hands = joined.hands;
+  const readOnly = joined.readOnly;
+  // Supervisors (督导) reading the room: the class sees who.
+  const observersBox = h('p', { class: 'notice info', 'data-testid': 'room-observers', hidden: true });
+  const showObservers = (names: string[]) => {
+    observersBox.hidden = names.length === 0;
+    observersBox.textContent = t('roomObservers', { names: names.join('、') });
+  };
+  showObservers(joined.observers);
+  const onObservers = (e: { classId: string; observers: string[] }) => {
+    if (e.classId === classId) showObservers(e.observers);
+  };
+  socket.on('room:observers', onObservers);
+  onLeave(() => socket.off('room:observers', onObservers));
 
   const loadOlder = async () => {
     const first = Math.min(...msgs.keys());
@@ -190,16 +203,21 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     void call('GET /api/classes/:id/students', { params: { id: classId } })
       .then((r) => r.students.forEach((s) => names.set(s.id, s.displayName)))
       .catch(() => undefined);
-  const side = sideRoomPanel(
-    me,
-    classId,
-    () => {
-      for (const m of msgs.values()) names.set(m.userId, m.name);
-      return names;
-    },
-    () => Object.keys(hands),
-    onLeave,
-  );
+  const side = readOnly
+    ? {
+        el: h('p', { class: 'muted', 'data-testid': 'room-readonly' }, t('roomReadOnly')),
+        refresh: () => undefined,
+      }
+    : sideRoomPanel(
+        me,
+        classId,
+        () => {
+          for (const m of msgs.values()) names.set(m.userId, m.name);
+          return names;
+        },
+        () => Object.keys(hands),
+        onLeave,
+      );
   socket.on('room:hands', side.refresh);
   onLeave(() => socket.off('room:hands', side.refresh));
   paint();
@@ -210,26 +228,29 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     h('p', {}, h('a', { href: `#/class/${classId}` }, `← ${cls.name}`)),
     h('h1', {}, `${cls.name} · ${t('roomTitle')}`),
     h('p', { class: 'muted' }, t('roomHint')),
+    observersBox,
     pinnedBox,
     handsBox,
     side.el,
     h('section', { class: 'card room' }, olderBtn, list),
     messages,
-    h(
-      'div',
-      { class: 'room-compose' },
-      input,
-      h(
-        'div',
-        { class: 'row' },
-        me.role === 'student' ? h('label', {}, asQuestion, ` ${t('roomAsQuestion')}`) : '',
-        me.role === 'student' ? handBtn : '',
-        h(
-          'button',
-          { class: 'primary', 'data-testid': 'room-send', onclick: () => void send() },
-          t('roomSend'),
+    readOnly
+      ? ''
+      : h(
+          'div',
+          { class: 'room-compose' },
+          input,
+          h(
+            'div',
+            { class: 'row' },
+            me.role === 'student' ? h('label', {}, asQuestion, ` ${t('roomAsQuestion')}`) : '',
+            me.role === 'student' ? handBtn : '',
+            h(
+              'button',
+              { class: 'primary', 'data-testid': 'room-send', onclick: () => void send() },
+              t('roomSend'),
+            ),
+          ),
         ),
-      ),
-    ),
   );
 }
