@@ -4,31 +4,21 @@
  * saving and the server refuses them, listing the lessons; a school admin
  * tightens their own school's rules; the channel guide is in every role's menu.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../server/Service.ts';
-import { launchChromium, signedInPage } from '../helpers/browser.ts';
-import { startTestService } from '../helpers/service.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, SHOTS } from '../helpers/browser.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { putLiveSlotNow } from '../helpers/channelDay.ts';
 
-const SHOTS = path.resolve('.tmp/screenshots');
-let svc: RunningService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let tomorrow = '';
+const suite = browserSuite();
+const signIn = suite.signIn;
 
 beforeAll(async () => {
-  if (!fs.existsSync('web-player/dist/index.html'))
-    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
   tomorrow = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(
     new Date(Date.now() + 86400_000),
   );
-  const admin = await ApiClient.as(svc.url, 'admin');
+  const admin = await ApiClient.as(suite.svc.url, 'admin');
   const put = await admin.request('PUT', `/api/timetable/4/${tomorrow}`, {
     slots: ['08:00', '08:35', '09:10'].map((start, i) => ({
       start,
@@ -39,14 +29,6 @@ beforeAll(async () => {
   });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
 }, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await svc?.close();
-});
-
-const signIn = (username: string, phone = false): Promise<Page> =>
-  signedInPage(browser, svc.url, username, { phone, contexts });
 
 describe('administration pages', () => {
   it('the district’s rules: stricter figures show what they would break, and are refused with the list', async () => {
@@ -70,7 +52,7 @@ describe('administration pages', () => {
     await cell.fill('90');
     await admin.click('[data-testid=rules-save]');
     await admin.waitForSelector('.status-area .notice.ok');
-    const api = await ApiClient.as(svc.url, 'admin');
+    const api = await ApiClient.as(suite.svc.url, 'admin');
     const rules = (
       await api.get<{ rules: { dailyLessonMaxMinutes: Record<string, number> } }>('/api/timetable/rules')
     ).body.rules;
@@ -79,7 +61,7 @@ describe('administration pages', () => {
 
   it('a school admin tightens their own school’s rules on a phone; looser figures are refused', async () => {
     const s1 = await signIn('s1-admin', true);
-    await s1.goto(`${svc.url}/#/admin/rules`);
+    await s1.goto(`${suite.svc.url}/#/admin/rules`);
     await s1.waitForSelector('[data-testid=admin-rules]');
     await s1.fill('[data-testid=rules-break]', '5');
     await s1.click('[data-testid=rules-save]');
@@ -106,8 +88,8 @@ describe('administration pages', () => {
   });
 
   it('the workload page shows co-teachers’ listening along and homework marked, and who is not listening now', async () => {
-    const api = await ApiClient.as(svc.url, 'admin');
-    const lead = await ApiClient.as(svc.url, 'lead-g3');
+    const api = await ApiClient.as(suite.svc.url, 'admin');
+    const lead = await ApiClient.as(suite.svc.url, 'lead-g3');
     const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
       title: '在岗检查',
       grade: 3,

@@ -5,28 +5,18 @@
  * on a phone, the parent sees their child's week; nobody outside the class
  * plans it.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../server/Service.ts';
-import { launchChromium, signedInPage } from '../helpers/browser.ts';
-import { startTestService } from '../helpers/service.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, SHOTS } from '../helpers/browser.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 
-const SHOTS = path.resolve('.tmp/screenshots');
 const CLASS = 'cls_demo_s1_g3_1';
 const DATE = '2030-01-07'; // a Monday
-let svc: RunningService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = browserSuite();
+const signIn = suite.signIn;
 
 beforeAll(async () => {
-  if (!fs.existsSync('web-player/dist/index.html'))
-    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [svc, browser] = await Promise.all([startTestService(), launchChromium()]);
-  const admin = await ApiClient.as(svc.url, 'admin');
+  const admin = await ApiClient.as(suite.svc.url, 'admin');
   const put = await admin.request('PUT', `/api/timetable/3/${DATE}`, {
     slots: [
       { start: '08:00', end: '08:20', subject: '数学', kind: 'live' },
@@ -35,22 +25,14 @@ beforeAll(async () => {
   });
   expect(put.status, JSON.stringify(put.body)).toBe(200);
 }, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await svc?.close();
-});
-
-const signIn = (username: string, phone = false): Promise<Page> =>
-  signedInPage(browser, svc.url, username, { phone, contexts });
 
 describe('a class’s week', () => {
   it('the class teacher plans activities around the grade’s lessons; a clash is refused with the reason', async () => {
     const teacher = await signIn('t-s1-g3-1');
-    await teacher.goto(`${svc.url}/#/class/${CLASS}`);
+    await teacher.goto(`${suite.svc.url}/#/class/${CLASS}`);
     await teacher.click('[data-testid=open-week]');
     await teacher.waitForSelector('[data-testid=class-week]');
-    await teacher.goto(`${svc.url}/#/class/${CLASS}/week?from=${DATE}`);
+    await teacher.goto(`${suite.svc.url}/#/class/${CLASS}/week?from=${DATE}`);
     await teacher.waitForSelector(`[data-date="${DATE}"] [data-testid=week-lesson]`);
     await teacher.click(`[data-date="${DATE}"] [data-testid=act-edit]`);
     await teacher.click('[data-testid=act-add]');
@@ -84,7 +66,7 @@ describe('a class’s week', () => {
     const student = await signIn('s1-g3-1-01', true);
     await student.click('[data-testid=home-week]');
     await student.waitForSelector('[data-testid=class-week]');
-    await student.goto(`${svc.url}/#/class/${CLASS}/week?from=${DATE}`);
+    await student.goto(`${suite.svc.url}/#/class/${CLASS}/week?from=${DATE}`);
     await student.waitForSelector(`[data-date="${DATE}"] [data-testid=week-activity] >> text=数学答疑`);
     expect(await student.locator('[data-testid=act-edit]').count()).toBe(0);
     await student.screenshot({ path: path.join(SHOTS, 'week-student-phone.png'), fullPage: true });
@@ -93,19 +75,19 @@ describe('a class’s week', () => {
     await parent.click('[data-testid=fam-week]');
     await parent.waitForSelector('[data-testid=class-week]');
     const url = new URL(parent.url());
-    await parent.goto(`${svc.url}/${url.hash.split('?')[0]}?from=${DATE}`);
+    await parent.goto(`${suite.svc.url}/${url.hash.split('?')[0]}?from=${DATE}`);
     await parent.waitForSelector(`[data-date="${DATE}"] [data-testid=week-activity] >> text=居家跳绳`);
   });
 
   it('nobody outside the class plans its week', async () => {
     const body = { activities: [{ start: '19:00', end: '19:20', kind: 'meeting', title: '班会' }] };
     for (const u of ['t-s1-g3-2', 's1-g3-1-01', 's2-admin', 'lead-g3', 'p-s1-g3-1-01']) {
-      const c = await ApiClient.as(svc.url, u);
+      const c = await ApiClient.as(suite.svc.url, u);
       expect((await c.request('PUT', `/api/classes/${CLASS}/activities/${DATE}`, body)).status, u).toBe(403);
     }
-    const other = await ApiClient.as(svc.url, 's1-g3-2-01');
+    const other = await ApiClient.as(suite.svc.url, 's1-g3-2-01');
     expect((await other.get(`/api/classes/${CLASS}/week`)).status).toBe(403);
-    const schoolAdmin = await ApiClient.as(svc.url, 's1-admin');
+    const schoolAdmin = await ApiClient.as(suite.svc.url, 's1-admin');
     const week = await schoolAdmin.get<{ days: { date: string; items: unknown[] }[] }>(
       `/api/classes/${CLASS}/week?from=${DATE}`,
     );

@@ -5,36 +5,13 @@
  * replay would pause, the channel plays on under the reminder; "I have
  * rested" starts the stretch again. Teachers are not reminded.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../server/Service.ts';
-import { launchChromium, signedInPage } from '../helpers/browser.ts';
-import { startTestService } from '../helpers/service.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, SHOTS } from '../helpers/browser.ts';
 
-const SHOTS = path.resolve('.tmp/screenshots');
-let svc: RunningService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  if (!fs.existsSync('web-player/dist/index.html'))
-    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [svc, browser] = await Promise.all([
-    startTestService(),
-    launchChromium(['--autoplay-policy=no-user-gesture-required']),
-  ]);
-}, 120_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await svc?.close();
-});
-
-const signIn = (username: string, phone = false): Promise<Page> =>
-  signedInPage(browser, svc.url, username, { phone, contexts });
+const suite = browserSuite({ chromiumArgs: ['--autoplay-policy=no-user-gesture-required'] });
+const signIn = suite.signIn;
 
 /** 29 minutes 57 seconds watched just before this page: three more seconds of playing reach the 30. */
 const almostThirty = (page: Page) =>
@@ -49,7 +26,7 @@ describe('rest reminders', () => {
   it('reminds a student on the channel after 30 minutes of watching in a row; the channel plays on', async () => {
     const student = await signIn('s1-g3-1-01', true);
     await almostThirty(student);
-    await student.goto(`${svc.url}/#/channel/grade-3`);
+    await student.goto(`${suite.svc.url}/#/channel/grade-3`);
     await student.waitForSelector('[data-testid=rest-reminder]', { timeout: 90_000 });
     expect(await student.textContent('[data-testid=rest-reminder]')).toContain('看看窗外远处');
     expect(await student.$eval('[data-testid=channel-video]', (v) => (v as HTMLVideoElement).paused)).toBe(
@@ -67,7 +44,7 @@ describe('rest reminders', () => {
   it('does not remind teachers', async () => {
     const teacher = await signIn('t-s1-g3-1');
     await almostThirty(teacher);
-    await teacher.goto(`${svc.url}/#/channel/grade-3`);
+    await teacher.goto(`${suite.svc.url}/#/channel/grade-3`);
     await teacher.waitForFunction(
       () => {
         const v = document.querySelector('[data-testid=channel-video]') as HTMLVideoElement | null;

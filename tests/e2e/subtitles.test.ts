@@ -5,23 +5,14 @@
  * viewing pass, bad files are refused with the reason, students cannot
  * upload; in real Chromium hls.js shows the cues when the student picks 中文.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../server/Service.ts';
-import { launchChromium, signedInPage } from '../helpers/browser.ts';
-import { startTestService } from '../helpers/service.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { browserSuite, SHOTS } from '../helpers/browser.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { clip } from '../helpers/fixtures.ts';
 import { readyLesson } from '../helpers/channelDay.ts';
 
-const SHOTS = path.resolve('.tmp/screenshots');
-let svc: RunningService;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
 let lessonId = '';
-
 const SRT = [
   '1',
   '00:00:00,200 --> 00:00:05,000',
@@ -32,34 +23,21 @@ const SRT = [
   '把一个蛋糕平均分成四份',
   '',
 ].join('\r\n');
+const suite = browserSuite({ chromiumArgs: ['--autoplay-policy=no-user-gesture-required'] });
+const signIn = suite.signIn;
 
 beforeAll(async () => {
-  if (!fs.existsSync('web-player/dist/index.html'))
-    throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [svc, browser] = await Promise.all([
-    startTestService(),
-    launchChromium(['--autoplay-policy=no-user-gesture-required']),
-  ]);
-  lessonId = await readyLesson(svc.url, clip({ seconds: 12, name: 'subs_12s.mp4' }), '分数的初步认识');
+  lessonId = await readyLesson(suite.svc.url, clip({ seconds: 12, name: 'subs_12s.mp4' }), '分数的初步认识');
 }, 240_000);
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await svc?.close();
-});
-
-const signIn = (username: string, phone = false): Promise<Page> =>
-  signedInPage(browser, svc.url, username, { phone, contexts });
 
 describe('subtitles for students who cannot hear', () => {
   it('the lesson’s teacher adds SRT subtitles; the master offers a WebVTT rendition behind the pass', async () => {
-    const lead = await ApiClient.as(svc.url, 'lead-g3');
+    const lead = await ApiClient.as(suite.svc.url, 'lead-g3');
     const put = (c: ApiClient, body: string, lang = 'zh-CN') =>
       c.request('PUT', `/api/lessons/${lessonId}/subtitles/${lang}`, body, {
         contentType: 'application/x-subrip',
       });
-    const student = await ApiClient.as(svc.url, 's1-g3-1-01');
+    const student = await ApiClient.as(suite.svc.url, 's1-g3-1-01');
     expect((await put(student, SRT)).status).toBe(403);
     const bad = await put(lead, '1\n00:00:05,000 --> 00:00:01,000\n倒了');
     expect(bad.status).toBe(400);
@@ -72,7 +50,8 @@ describe('subtitles for students who cannot hear', () => {
     expect(ok.body).toEqual({ subtitles: [{ language: 'zh-CN', name: '中文', cues: 2 }] });
 
     const pb = await student.get<{ masterUrl: string }>(`/api/lessons/${lessonId}/playback`);
-    const get = (u: string) => fetch(svc.url + u, { headers: { cookie: `skyclass_hls=${student.hlsPass}` } });
+    const get = (u: string) =>
+      fetch(suite.svc.url + u, { headers: { cookie: `skyclass_hls=${student.hlsPass}` } });
     const master = await (await get(pb.body.masterUrl)).text();
     expect(master).toContain('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="中文",LANGUAGE="zh-CN"');
     for (const line of master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:')))
@@ -85,12 +64,12 @@ describe('subtitles for students who cannot hear', () => {
     expect(vtt.headers.get('content-type')).toContain('text/vtt');
     expect(await vtt.text()).toContain('00:00:00.200 --> 00:00:05.000\n同学们好');
     // Without the pass: refused.
-    expect((await fetch(`${svc.url}${base}subs/${vttName}`)).status).toBe(401);
+    expect((await fetch(`${suite.svc.url}${base}subs/${vttName}`)).status).toBe(401);
   });
 
   it('in Chromium, hls.js shows the cues when the student turns subtitles on', async () => {
     const student = await signIn('s1-g3-1-01', true);
-    await student.goto(`${svc.url}/#/watch/${lessonId}`);
+    await student.goto(`${suite.svc.url}/#/watch/${lessonId}`);
     await student.waitForSelector('[data-testid=subtitles]');
     await student.selectOption('[data-testid=subtitles]', '0');
     await student.$eval('[data-testid=video]', (v) => {

@@ -1,5 +1,9 @@
 /** Headless Debian Chromium through playwright-core, with the flags this machine needs (playwright gives each launch a fresh profile). */
 import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { RunningService } from '../../server/Service.ts';
+import { startTestService } from './service.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 
@@ -67,4 +71,41 @@ export async function signedInPage(
   await submitLogin(page, baseUrl, username);
   await page.waitForSelector('[data-testid^=home-]');
   return page;
+}
+
+/** Where e2e tests leave their screenshots. */
+export const SHOTS = path.resolve('.tmp/screenshots');
+
+/**
+ * One service (the demo district) and one Chromium for an e2e file, both closed after it:
+ * `suite.svc`, `suite.browser`, and `suite.signIn(username, phone?)` for a signed-in page.
+ * Further beforeAll hooks of the file run after these have started.
+ */
+export function browserSuite(o: { env?: Record<string, string>; chromiumArgs?: string[] } = {}) {
+  let svc: RunningService | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    if (!fs.existsSync('web-player/dist/index.html'))
+      throw new Error('web-player is not built: run "npm run build" first (npm test does it)');
+    fs.mkdirSync(SHOTS, { recursive: true });
+    [svc, browser] = await Promise.all([startTestService(o.env), launchChromium(o.chromiumArgs)]);
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await svc?.close();
+  });
+  return {
+    get svc(): RunningService {
+      if (!svc) throw new Error('the service is not started yet (use it inside tests or later hooks)');
+      return svc;
+    },
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not started yet');
+      return browser;
+    },
+    signIn: (username: string, phone = false): Promise<Page> =>
+      signedInPage(browser!, svc!.url, username, { phone, contexts }),
+  };
 }
