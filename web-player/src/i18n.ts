@@ -300,7 +300,7 @@ const zh = {
   sideTakeBack: '收回：',
   sideYouHaveFloor: '老师请你发言了，点“开始发言”。',
   roomTitle: '班级讨论区',
-  roomHint: '只有本班同学和老师能看到。不能发链接和广告。',
+  roomHint: '只有本班同学和老师能看到（区督导可以旁听，旁听时这里会提示）。不能发链接和广告。',
   roomOlder: '查看更早的消息',
   roomEmpty: '还没有消息。有问题就问老师吧！',
   roomPlaceholder: '说点什么，或者向老师提问…（回车发送）',
@@ -914,7 +914,8 @@ const en: Record<keyof typeof zh, string> = {
   sideTakeBack: 'Take back from',
   sideYouHaveFloor: 'Your teacher gave you the floor: press “Speak”.',
   roomTitle: 'Class room',
-  roomHint: 'Only your class and its teachers see this. No links, no ads.',
+  roomHint:
+    'Only your class and its teachers see this (district supervisors may read along; you are told when they do). No links, no ads.',
   roomOlder: 'Show older messages',
   roomEmpty: 'No messages yet. Ask your teacher anything!',
   roomPlaceholder: 'Say something or ask your teacher… (Enter sends)',
