@@ -56,27 +56,41 @@ export interface CheckInput {
   lesson: (id: string) => LessonFacts | undefined;
 }
 
+/**
+ * Items (slots, class activities) with their start and end in minutes, sorted by start; an item
+ * whose times are not valid is reported through `bad` (the BAD_TIME message) and left out.
+ */
+function timedOf<T extends { start: string; end: string }>(
+  items: T[],
+  bad: (item: T, zh: string, en: string) => void,
+): { x: T; a: number; b: number }[] {
+  return items
+    .map((x) => ({ x, a: toMinutes(x.start), b: toMinutes(x.end) }))
+    .filter(({ x, a, b }) => {
+      if (Number.isNaN(a) || Number.isNaN(b) || b <= a) {
+        bad(
+          x,
+          `时间不对：${x.start}–${x.end}。请用 24 小时制 HH:MM，结束晚于开始。`,
+          `Invalid time ${x.start}–${x.end}: use 24-hour HH:MM with the end after the start.`,
+        );
+        return false;
+      }
+      return true;
+    })
+    .sort((p, q) => p.a - q.a);
+}
+
 /** Checks one grade's day; overridden slots are reported nowhere (their override is recorded on the slot). */
 export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
   const out: Violation[] = [];
   const add = (rule: RuleCode, s: Slot, zh: string, en: string) => {
     if (!s.override) out.push({ rule, slotId: s.id, slot: slotLabel(s), message: { 'zh-CN': zh, en } });
   };
-  const timed = slots
-    .map((s) => ({ s, a: toMinutes(s.start), b: toMinutes(s.end) }))
-    .filter(({ s, a, b }) => {
-      if (Number.isNaN(a) || Number.isNaN(b) || b <= a) {
-        add(
-          'BAD_TIME',
-          s,
-          `时间不对：${s.start}–${s.end}。请用 24 小时制 HH:MM，结束晚于开始。`,
-          `Invalid time ${s.start}–${s.end}: use 24-hour HH:MM with the end after the start.`,
-        );
-        return false;
-      }
-      return true;
-    })
-    .sort((x, y) => x.a - y.a);
+  const timed = timedOf(slots, (s, zh, en) => add('BAD_TIME', s, zh, en)).map(({ x, a, b }) => ({
+    s: x,
+    a,
+    b,
+  }));
 
   for (const { s, a, b } of timed) {
     const level = levelOfGrade(s.grade);
@@ -338,21 +352,7 @@ export function checkClassDay(o: {
   const lessons = o.gradeSlots
     .map((s) => ({ s, a: toMinutes(s.start), b: toMinutes(s.end) }))
     .filter(({ a, b }) => !Number.isNaN(a) && !Number.isNaN(b));
-  const acts = o.activities
-    .map((x) => ({ x, a: toMinutes(x.start), b: toMinutes(x.end) }))
-    .filter(({ x, a, b }) => {
-      if (Number.isNaN(a) || Number.isNaN(b) || b <= a) {
-        add(
-          'BAD_TIME',
-          x,
-          `时间不对：${x.start}–${x.end}。请用 24 小时制 HH:MM，结束晚于开始。`,
-          `Invalid time ${x.start}–${x.end}: use 24-hour HH:MM with the end after the start.`,
-        );
-        return false;
-      }
-      return true;
-    })
-    .sort((p, q) => p.a - q.a);
+  const acts = timedOf(o.activities, (x, zh, en) => add('BAD_TIME', x, zh, en));
   const brk = o.rules.minBreakMinutes;
   for (const { x, a, b } of acts) {
     for (const l of lessons) {
