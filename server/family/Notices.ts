@@ -95,16 +95,16 @@ export class Notices {
     return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as StoredNotice);
   }
 
-  async #store(n: StoredNotice, list: string): Promise<void> {
+  /** Writes a notice once and puts it on each list (a class's, or each parent's), in one MULTI. */
+  async #store(n: StoredNotice, lists: string[]): Promise<void> {
     const at = Date.parse(n.createdAt);
-    await this.#d.redis
-      .multi()
-      .set(K.notice(n.id), JSON.stringify(n), 'EX', NOTICE_TTL_DAYS * 86400)
-      .zadd(list, at, n.id)
-      .zremrangebyrank(list, 0, -LIST_LIMIT - 1)
-      .zremrangebyscore(list, 0, Date.now() - NOTICE_TTL_DAYS * 86400_000)
-      .expire(list, NOTICE_TTL_DAYS * 86400)
-      .exec();
+    const m = this.#d.redis.multi().set(K.notice(n.id), JSON.stringify(n), 'EX', NOTICE_TTL_DAYS * 86400);
+    for (const list of lists)
+      m.zadd(list, at, n.id)
+        .zremrangebyrank(list, 0, -LIST_LIMIT - 1)
+        .zremrangebyscore(list, 0, Date.now() - NOTICE_TTL_DAYS * 86400_000)
+        .expire(list, NOTICE_TTL_DAYS * 86400);
+    await m.exec();
   }
 
   #outbound(n: StoredNotice, parents: User[], child?: { id: string; displayName: string }): OutboundNotice[] {
@@ -160,7 +160,7 @@ export class Notices {
       authorName: user.displayName,
       createdAt: new Date().toISOString(),
     };
-    await this.#store(n, K.classNotices(cls.id));
+    await this.#store(n, [K.classNotices(cls.id)]);
     const parents = await this.#parentsOfClass(cls);
     await this.#d.notifier.notify(this.#outbound(n, [...new Set(parents.map((p) => p.parent))]));
     return this.#public(n);
@@ -329,10 +329,12 @@ export class Notices {
         parentIds: [...new Set([...(earlier?.parentIds ?? []), ...parents.map((p) => p.id)])],
         missed,
       };
-      await this.#d.redis.set(K.notice(n.id), JSON.stringify(n), 'EX', NOTICE_TTL_DAYS * 86400);
       await this.#d.redis.set(dayKey, n.id, 'EX', 2 * 86400);
       if (earlier) await this.#d.redis.hdel(K.acks(n.id), ...parents.map((p) => p.id));
-      for (const p of parents) await this.#store(n, K.parentNotices(p.id));
+      await this.#store(
+        n,
+        parents.map((p) => K.parentNotices(p.id)),
+      );
       await this.#d.notifier.notify(this.#outbound(n, parents, { id: row.id, displayName: row.displayName }));
       sent += parents.length;
     }
