@@ -21,6 +21,7 @@ import * as duty from './duty.ts';
 import * as hw from './homework.ts';
 import * as mat from './materials.ts';
 import * as fam from './family.ts';
+import * as sup from './supervision.ts';
 
 export interface Endpoint {
   body?: z.ZodType;
@@ -70,7 +71,10 @@ export const endpoints = {
   'POST /api/live': { body: live.CreateLive, response: live.OneLive },
   'GET /api/live': { response: live.LiveList },
   'GET /api/live/:id': { response: live.OneLive },
-  'POST /api/live/:id/start': { response: live.LiveStarted },
+  'POST /api/live/:id/start': {
+    body: z.object({ outsideSlotReason: z.string().trim().max(200).optional() }),
+    response: live.LiveStarted,
+  },
   'POST /api/live/:id/publish-token': { response: live.PublishToken },
   'GET /api/live/:id/playback': { response: live.LivePlayback },
   'POST /api/live/:id/end': { response: live.OneLive },
@@ -161,6 +165,15 @@ export const endpoints = {
     }),
   },
   'GET /api/classes/:id/duty': { query: p.AttendanceQuery, response: p.ClassDuty },
+  'GET /api/supervision': {
+    query: sup.SupervisionQuery,
+    response: sup.SupervisionView,
+    alsoProduces: ['text/csv'],
+  },
+  'POST /api/supervision/refresh': {
+    body: z.object({ school: z.string().max(64).optional() }),
+    response: sup.SupervisionRefreshed,
+  },
   'GET /api/duty/gaps': {
     query: z.object({ date: DateString.optional(), school: z.string().max(64).optional() }),
     response: p.DutyGaps,

@@ -121,6 +121,7 @@ export const AuditEntry = z.object({
     'account.enable',
     'data.export',
     'attendance.mark',
+    'live.start_outside_slot',
   ]),
   targetId: z.string(),
   targetUsername: z.string(),

@@ -19,7 +19,8 @@
  *
  * Live lessons: with --teach a lead teacher (--teacher user:password, default
  * the demo's lead-g1) broadcasts Chromium's fake camera from the studio page
- * for the whole run; --live (share, default 0.3) of the students of a grade
+ * for the whole run (a district admin, --admin user:password, default the
+ * demo's admin, starts it outside the timetable: audited as a drill); --live (share, default 0.3) of the students of a grade
  * with a live lesson on watch its live HLS (with the viewing pass) instead of
  * the channel; --webrtc N students of that grade watch it over WebRTC in
  * headless Chromium (--chromium PATH), their time to the first picture
@@ -55,6 +56,7 @@ const { values: a } = parseArgs({
     live: { type: 'string', default: '0.3' },
     teach: { type: 'boolean', default: false },
     teacher: { type: 'string', default: 'lead-g1:skyclass2026' },
+    admin: { type: 'string', default: 'admin:skyclass2026' },
     webrtc: { type: 'string', default: '0' },
     'live-lesson': { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
@@ -579,6 +581,11 @@ ${summary.errorSamples.length ? `<h2>First errors</h2><ul>${summary.errorSamples
   fs.writeFileSync(path.join(a.report!, 'report.html'), html);
 }
 
+function adminAccount(): { username: string; password: string } {
+  const [username, password] = a.admin!.split(':');
+  return { username: username!, password: password ?? DEMO_PASSWORD };
+}
+
 async function main(): Promise<void> {
   const { students, coTeachers } = accounts();
   // Real browsers: a teacher broadcasting, WebRTC viewers of that lesson.
@@ -590,6 +597,7 @@ async function main(): Promise<void> {
       base: BASE,
       chromiumPath: a.chromium!,
       teacher: a.teach ? { username: tUser!, password: tPass ?? DEMO_PASSWORD, grade } : undefined,
+      admin: a.teach ? adminAccount() : undefined,
       liveLessonId: a['live-lesson'],
       viewers: students.filter((s) => s.username.includes(`-g${grade}-`)).slice(0, WEBRTC),
       record: (ms, error) => {

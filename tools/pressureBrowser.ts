@@ -3,7 +3,9 @@
  *   --teach   a lead teacher signs in, creates a live lesson for their grade and
  *             broadcasts Chromium's fake camera and microphone from the studio
  *             page, for the whole run (so a district can load live lessons
- *             without a person in front of a camera);
+ *             without a person in front of a camera); a live lesson goes live
+ *             only in its timetable slot, so a district admin (--admin) starts
+ *             it as an unscheduled drill, with a reason the audit log keeps;
  *   --webrtc N students watch that lesson (or --live-lesson ID) in the web
  *             app over WebRTC; each page's time to its first picture is
  *             recorded, then every 5 s whether pictures still arrive.
@@ -16,6 +18,8 @@ export interface BrowserSideOptions {
   base: string;
   chromiumPath: string;
   teacher?: { username: string; password: string; grade: number };
+  /** The district admin who starts the teacher's drill lesson outside the timetable (audited). */
+  admin?: { username: string; password: string };
   liveLessonId?: string;
   viewers: { username: string; password: string }[];
   /** A WebRTC viewer's time to its first picture (ms), or an error. */
@@ -45,6 +49,24 @@ async function signIn(browser: Browser, base: string, username: string, password
   await page.click('[data-testid=login]');
   await page.waitForSelector('[data-testid^=home-]', { timeout: 30_000 });
   return page;
+}
+
+/** A district admin starts the lesson outside the timetable (a drill is on no slot); the reason is audited. */
+async function startAsDrill(base: string, admin: { username: string; password: string }, id: string) {
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(admin),
+  });
+  if (!login.ok) throw new Error(`signing in as ${admin.username} failed: ${login.status}`);
+  const { token } = (await login.json()) as { token: string };
+  const r = await fetch(`${base}/api/live/${id}/start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ outsideSlotReason: '压力测试（pressure drill）' }),
+  });
+  if (!r.ok)
+    throw new Error(`starting the drill lesson as ${admin.username} failed: ${r.status} ${await r.text()}`);
 }
 
 const frames = (page: Page) =>
@@ -85,6 +107,7 @@ export async function startBrowserSide(
       );
       if (!created.body.lesson) throw new Error(`creating the live lesson failed: ${created.status}`);
       liveId = created.body.lesson.id;
+      if (o.admin) await startAsDrill(o.base, o.admin, liveId);
       await page.goto(`${o.base}/#/studio/${liveId}`);
       await page.waitForFunction(
         () =>

@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
+import { putLiveSlotNow } from '../helpers/channelDay.ts';
 import { launchChromium, submitLogin } from '../helpers/browser.ts';
 import { startTestService } from '../helpers/service.ts';
 
@@ -50,6 +51,7 @@ it('shows the district at a glance and raises an alert when a live lesson has no
       subject: '数学',
     })
   ).body.lesson.id;
+  await putLiveSlotNow(await ApiClient.as(svc.url, 'admin'), 3, id, '值班演示');
   expect((await teacher.post(`/api/live/${id}/start`)).status).toBe(200);
   // The page refreshes by itself: the lesson appears, then (after 10 s without media) the alert.
   await page.waitForSelector('[data-testid=duty-live] tbody tr', { timeout: 15_000 });

@@ -14,6 +14,7 @@ import type { RunningService } from '../../server/Service.ts';
 import { submitLogin } from '../helpers/browser.ts';
 import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
+import { putLiveSlotNow } from '../helpers/channelDay.ts';
 
 const SHOTS = path.resolve('.tmp/screenshots');
 
@@ -61,6 +62,11 @@ describe('live lesson in the browser', () => {
       () => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).videoWidth > 0,
     );
     const lessonId = studio.url().split('/').pop()!;
+    // Not on the timetable yet: the studio says so (a live lesson is bound to its slot)…
+    await studio.click('[data-testid=go-live]');
+    await studio.waitForSelector('text=只能在课表安排的时段内开播');
+    // …once the district puts it on the grade's timetable now, it goes live.
+    await putLiveSlotNow(await ApiClient.as(svc.url, 'admin'), 3, lessonId, '测试：直播课', 5 * 60_000);
     await studio.click('[data-testid=go-live]');
     await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
 

@@ -72,9 +72,18 @@ export async function publishShortDay(
   return slots;
 }
 
-/** Puts a live slot of `liveId` on `grade`'s channel from a minute ago for ten minutes (a recorded rule override). */
-export async function putLiveSlotNow(admin: ApiClient, grade: number, liveId: string, reason: string) {
-  const t = Date.now();
+/**
+ * Puts a live slot of `liveId` on `grade`'s channel from a minute ago (or `startInMs` from now) for
+ * ten minutes (a recorded rule override).
+ */
+export async function putLiveSlotNow(
+  admin: ApiClient,
+  grade: number,
+  liveId: string,
+  reason: string,
+  startInMs = -60_000,
+) {
+  const t = Date.now() + startInMs + 60_000;
   const time = (ms: number) => localParts(ms).time;
   const date = localParts(t).date;
   const put = await admin.request('PUT', `/api/timetable/${grade}/${date}`, {

@@ -59,9 +59,9 @@ describe('the duty console', () => {
       subject: '数学',
     });
     const id = created.body.lesson.id;
-    expect((await teacher.post(`/api/live/${id}/start`)).status).toBe(200);
     // The grade-3 channel airs that live slot now: it shows the slate while the lesson has no media.
     const date = await putLiveSlotNow(admin, 3, id, '值班测试');
+    expect((await teacher.post(`/api/live/${id}/start`)).status).toBe(200);
     const s = await snapshot(admin);
     const g3 = s.channels.find((c) => c.id === 'grade-3')!;
     expect(g3.state).toBe('slate');

@@ -19,7 +19,7 @@ import { submitLogin } from '../helpers/browser.ts';
 import { startLiveStack, type LiveStack } from '../helpers/liveStack.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 import { liveViewers } from '../../server/realtime/liveSignaling.ts';
-import { localParts } from '../helpers/channelDay.ts';
+import { localParts, putLiveSlotNow } from '../helpers/channelDay.ts';
 
 const execFileP = promisify(execFile);
 
@@ -92,6 +92,21 @@ describe('live lessons', () => {
     const lessonId = created.body.lesson.id;
     expect(created.body.lesson.status).toBe('scheduled');
     expect((await otherLead.post(`/api/live/${lessonId}/start`)).status).toBe(403);
+    // A live lesson is bound to its timetable slot: on no slot, its teacher cannot start it, and a
+    // district admin only with a reason (audited).
+    const admin = await ApiClient.as(svc.url, 'admin');
+    const noSlot = await teacher.post<{ error: { code: string; message: string } }>(
+      `/api/live/${lessonId}/start`,
+    );
+    expect(noSlot.status).toBe(409);
+    expect(noSlot.body.error.message).toMatch(/only in its timetable slot.*no timetable slot/);
+    const adminNoReason = await admin.post<{ error: { code: string; message: string } }>(
+      `/api/live/${lessonId}/start`,
+    );
+    expect(adminNoReason.status).toBe(409);
+    expect(adminNoReason.body.error.message).toContain('outsideSlotReason');
+    // Its slot begins in 5 minutes: a teacher may go live up to 15 minutes early (set up, sound check).
+    await putLiveSlotNow(admin, 3, lessonId, '测试：直播课时段', 5 * 60_000);
     const started = await teacher.post<{ lesson: { status: string }; publishToken: string }>(
       `/api/live/${lessonId}/start`,
     );
@@ -118,6 +133,22 @@ describe('live lessons', () => {
       grade: 3,
       subject: '数学',
     });
+    // Outside its slot, only a district admin starts it, with a reason that goes to the audit log.
+    expect((await teacher.post(`/api/live/${other.body.lesson.id}/start`)).status).toBe(409);
+    expect(
+      (
+        await admin.post(`/api/live/${other.body.lesson.id}/start`, {
+          outsideSlotReason: '临时加课：防疫通知',
+        })
+      ).status,
+    ).toBe(200);
+    const audit = await admin.get<{ entries: { action: string; detail?: string; targetUsername: string }[] }>(
+      '/api/audit',
+    );
+    const entry = audit.body.entries.find((e) => e.action === 'live.start_outside_slot');
+    expect(entry).toMatchObject({ targetUsername: 'lead-g3' });
+    expect(JSON.stringify(entry)).toContain('临时加课：防疫通知');
+    // Once live, its teacher takes over the studio (their own publish token).
     const otherToken = (
       await teacher.post<{ publishToken: string }>(`/api/live/${other.body.lesson.id}/start`)
     ).body.publishToken;
@@ -252,7 +283,6 @@ describe('live lessons', () => {
     expect(gapSec).toBeLessThanOrEqual(4);
 
     // The grade channel: a live slot of this lesson takes the channel over from the live pipeline…
-    const admin = await ApiClient.as(svc.url, 'admin');
     const { date, time: from } = localParts(Date.now() - 60_000);
     const put = await admin.request('PUT', `/api/timetable/3/${date}`, {
       slots: [

@@ -10,7 +10,8 @@ export const liveApi = {
   list: () => call('GET /api/live'),
   get: (id: string) => call('GET /api/live/:id', { params: { id } }),
   create: (body: { title: string; grade: number; subject: string }) => call('POST /api/live', { body }),
-  start: (id: string) => call('POST /api/live/:id/start', { params: { id } }),
+  start: (id: string, outsideSlotReason?: string) =>
+    call('POST /api/live/:id/start', { params: { id }, body: outsideSlotReason ? { outsideSlotReason } : {} }),
   playback: (id: string) => call('GET /api/live/:id/playback', { params: { id } }),
   end: (id: string) => call('POST /api/live/:id/end', { params: { id } }),
 };

@@ -3,6 +3,7 @@
  * made and a publish token issued), end. Media goes through socket.io
  * signaling (server/realtime/liveSignaling.ts), which checks the token.
  */
+import { checkLiveStart } from '../../live/liveSlot.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import { gradesOf } from '../../district/gradesOf.ts';
@@ -122,10 +123,28 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   r.add('POST /api/live/:id/start', {
     tag: 'live',
-    summary: 'Go live: creates the SFU room and returns a publish token for this teacher',
+    summary:
+      'Go live: creates the SFU room and returns a publish token. Only in the lesson’s timetable slot (from 15 min before); outside it, a district admin with outsideSlotReason (audited)',
     auth: ['district_admin', 'lead_teacher'],
-    async handler({ user, params }) {
+    async handler({ user, params, body }) {
       const l = await runnable(user, params.id);
+      if (l.status === 'scheduled') {
+        const verdict = await checkLiveStart(
+          { timetable: deps.timetableStore, timeZone: deps.timeZone },
+          user,
+          l,
+          body.outsideSlotReason,
+        );
+        if (verdict.outsideSlot) {
+          const teacher = await deps.store.getUser(l.teacherId);
+          await deps.personal.audit.record(
+            user,
+            'live.start_outside_slot',
+            teacher ?? user,
+            `${l.title} (${l.id}): ${verdict.reason}`,
+          );
+        }
+      }
       await sfu().ensureRoom(broadcastRoom(l));
       const t = await live.transition(l.id, ['scheduled', 'live'], {
         status: 'live',

@@ -15,10 +15,10 @@ import type { types } from 'mediasoup-client';
 
 type Producer = types.Producer;
 import { listen } from '../realtime.ts';
-import { errorText } from '../api.ts';
+import { ApiError, errorText } from '../api.ts';
 import { onLeave } from '../router.ts';
 
-export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTMLElement> {
+export async function renderStudio(me: ApiUser, lessonId: string): Promise<HTMLElement> {
   let { lesson } = await liveApi.get(lessonId);
   const preview = h('video', { autoplay: true, muted: true, playsinline: true, 'data-testid': 'preview' });
   const cameraSel = h('select', { 'aria-label': t('camera'), 'data-testid': 'camera' });
@@ -152,7 +152,16 @@ export async function renderStudio(_me: ApiUser, lessonId: string): Promise<HTML
     goLive.disabled = true;
     messages.replaceChildren(notice('info', t('connecting')));
     try {
-      const started = await liveApi.start(lessonId);
+      let started;
+      try {
+        started = await liveApi.start(lessonId);
+      } catch (err) {
+        // Outside its timetable slot: a district admin may start it with a reason (audited).
+        if (!(err instanceof ApiError && err.code === 'CONFLICT' && me.role === 'district_admin')) throw err;
+        const reason = prompt(`${errorText(err)}\n\n${t('liveOutsideSlotPrompt')}`);
+        if (!reason) throw err;
+        started = await liveApi.start(lessonId, reason);
+      }
       lesson = started.lesson;
       token = started.publishToken;
       wantLive = true;
