@@ -188,6 +188,11 @@ export async function startService(
       ignore('the absence notice sweep (retried in a minute)', logger),
     );
     closers.add('absence notices', stopAbsenceSweep);
+    const stopSupervision = people.supervision.start(
+      ignore('the supervision summaries (retried at the next sweep)', logger),
+      config.SUPERVISION_SWEEP_EVERY,
+    );
+    closers.add('supervision summaries', stopSupervision);
     observePasswordHashes(metrics, passwords);
     const homework = people.homework;
     const uploads = createUploads(core, logger, homework);

@@ -262,6 +262,10 @@ export const SETTINGS = {
     schema: duration('10m'),
     doc: 'How long after a lesson ends its absentees’ parents get an absence notice (time for TV check-ins and teachers’ marks to land first).',
   },
+  SUPERVISION_SWEEP_EVERY: {
+    schema: duration('10m'),
+    doc: 'How often each class’s day is summarised for the supervision roll-ups (district → school → grade → class); admins may refresh today at once from the page.',
+  },
   NOTIFY_WEBHOOK_URL: {
     schema: z
       .url({ protocol: /^https?$/, message: 'use an http(s) URL of your SMS/WeChat gateway' })

@@ -26,6 +26,7 @@ import { OnAir } from './channels/OnAir.ts';
 import { OutputStore } from './channels/HeadEnds.ts';
 import { DestinationAllowList } from '../media/channel/headEnd.ts';
 import { PresenceStore } from './presence/PresenceStore.ts';
+import { Supervision } from './supervision/Supervision.ts';
 import { ClassRoomStore } from './classroom/ClassRoomStore.ts';
 import { AuditLog } from './privacy/AuditLog.ts';
 import { AttendanceReport } from './presence/AttendanceReport.ts';
@@ -148,7 +149,7 @@ export function createPeople(
     storage: core.storage,
     timeZone: config.TIMEZONE,
   });
-  const rooms = new ClassRoomStore(redis);
+  const rooms = new ClassRoomStore(redis, { timeZone: config.TIMEZONE });
   const rules = {
     lateAfterSec: config.ATTENDANCE_LATE_AFTER / 1000,
     presentPercent: config.ATTENDANCE_PRESENT_PERCENT,
@@ -206,10 +207,19 @@ export function createPeople(
     marks,
     family,
   };
+  const supervision = new Supervision({
+    redis,
+    store: core.store,
+    attendance,
+    homework,
+    rooms,
+    timeZone: config.TIMEZONE,
+  });
   return {
     presence,
     rooms,
     personal,
+    supervision,
     homework,
     attendance,
     family,

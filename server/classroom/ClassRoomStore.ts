@@ -6,6 +6,7 @@
  * limit, and a count of questions each teacher answered.
  */
 import type { Redis } from 'ioredis';
+import { localDate } from '../timetable/epg.ts';
 
 export type { RoomMessage } from '../../contracts/presence.ts';
 import type { RoomMessage } from '../../contracts/presence.ts';
@@ -20,6 +21,8 @@ const K = {
   rate: (c: string, u: string, window: string) => `sc:room:${c}:rate:${u}:${window}`,
   mute: (c: string, u: string) => `sc:room:${c}:mute:${u}`,
   answered: 'sc:work:answered',
+  /** Per class: "<date>:question" / "<date>:answer" → count (participation, for supervision). */
+  daily: (c: string) => `sc:room:${c}:daily`,
 };
 
 /** Messages a class keeps (older ones are dropped as new ones arrive; pinned ones stay). */
@@ -40,10 +43,12 @@ export const SEND_LIMITS = {
 export class ClassRoomStore {
   readonly #redis: Redis;
   readonly #cap: number;
+  readonly #timeZone: string;
 
-  constructor(redis: Redis, opts: { historyCap?: number } = {}) {
+  constructor(redis: Redis, opts: { historyCap?: number; timeZone?: string } = {}) {
     this.#redis = redis;
     this.#cap = opts.historyCap ?? HISTORY_CAP;
+    this.#timeZone = opts.timeZone ?? 'Asia/Shanghai';
   }
 
   /**
@@ -69,14 +74,28 @@ export class ClassRoomStore {
   async add(m: Omit<RoomMessage, 'id' | 'at'>): Promise<RoomMessage> {
     const id = await this.#redis.incr(K.seq(m.classId));
     const msg: RoomMessage = { ...m, id, at: Date.now() };
-    const r = await this.#redis
+    const tx = this.#redis
       .multi()
       .hset(K.msgs(m.classId), String(id), JSON.stringify(msg))
       .zadd(K.ids(m.classId), id, String(id))
-      .zcard(K.ids(m.classId))
-      .exec();
+      .zcard(K.ids(m.classId));
+    if (m.kind !== 'chat')
+      tx.hincrby(K.daily(m.classId), `${localDate(this.#timeZone, msg.at)}:${m.kind}`, 1);
+    const r = await tx.exec();
     if (Number(r?.[2]?.[1] ?? 0) > this.#cap) await this.#trim(m.classId);
     return msg;
+  }
+
+  /** Questions asked and answers given in each class's room on a day (participation). */
+  async participation(classIds: string[], date: string): Promise<{ questions: number; answers: number }[]> {
+    if (!classIds.length) return [];
+    const m = this.#redis.multi();
+    for (const c of classIds) m.hmget(K.daily(c), `${date}:question`, `${date}:answer`);
+    const r = (await m.exec()) ?? [];
+    return classIds.map((_, i) => {
+      const [q, a] = (r[i]?.[1] as (string | null)[] | undefined) ?? [];
+      return { questions: Number(q ?? 0), answers: Number(a ?? 0) };
+    });
   }
 
   /** Drops the oldest messages beyond the cap (pinned ones keep their text, out of the paged history). */

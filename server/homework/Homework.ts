@@ -18,7 +18,7 @@ import { newId, type DistrictStore } from '../district/DistrictStore.ts';
 import { levelOfGrade, type SchoolClass, type User } from '../district/model.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import { homeworkLimit } from '../timetable/rules.ts';
-import { localDate } from '../timetable/epg.ts';
+import { localDate, slotInstant } from '../timetable/epg.ts';
 import type { Storage } from '../../core/storage/Storage.ts';
 import type { Assignment, Attachment, Mark, Submission, SubmissionState } from '../../contracts/homework.ts';
 import type * as hw from '../../contracts/homework.ts';
@@ -400,6 +400,22 @@ export class Homework {
         values.slice(i * dates.length, (i + 1) * dates.length).reduce((n, v) => n + Number(v ?? 0), 0),
       ]),
     );
+  }
+
+  /** Homework of a class due on a day: student × assignment cells, and how many were handed in (supervision). */
+  async dayCompletion(
+    classId: string,
+    studentIds: string[],
+    date: string,
+  ): Promise<{ due: number; done: number }> {
+    const from = slotInstant(date, '00:00', this.#d.timeZone).getTime();
+    const ids = await this.#d.redis.zrangebyscore(K.classList(classId), from, from + 86_400_000 - 1);
+    if (!ids.length || !studentIds.length) return { due: 0, done: 0 };
+    const m = this.#d.redis.multi();
+    for (const id of ids) m.hmget(K.subs(id), ...studentIds);
+    const r = (await m.exec()) ?? [];
+    const done = r.reduce((n, [, v]) => n + (v as (string | null)[]).filter((x) => x !== null).length, 0);
+    return { due: ids.length * studentIds.length, done };
   }
 
   // ---- views

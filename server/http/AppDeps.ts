@@ -1,3 +1,4 @@
+import type { Supervision } from '../supervision/Supervision.ts';
 import type { PresenceStore } from '../presence/PresenceStore.ts';
 import type { AttendanceRules } from '../presence/attendance.ts';
 import type { ClassTimetable } from '../timetable/ClassTimetable.ts';
@@ -83,6 +84,8 @@ export interface AppDeps {
   attendanceRules: AttendanceRules;
   /** Class-level week timetables (activities around the grade channel). */
   classTimetable: ClassTimetable;
+  /** Supervision roll-ups (district → school → grade → class) from per-class day summaries. */
+  supervision: Supervision;
   /** Notices to parents (class notices, absence notices) and their acknowledgement. */
   notices: Notices;
   /** Bytes of HLS segments kept in memory by the origin (HLS_MEMORY_CACHE_MB). */

@@ -20,6 +20,7 @@ import { registerTimetableRoutes } from './routes/timetableRoutes.ts';
 import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
 import { registerDutyRoutes } from './routes/dutyRoutes.ts';
+import { registerSupervisionRoutes } from './routes/supervisionRoutes.ts';
 import { registerHlsRoutes } from './routes/hlsRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 import { SECURITY_HEADERS } from './securityHeaders.ts';
@@ -36,6 +37,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerChannelRoutes(registry, deps);
   registerPresenceRoutes(registry, deps);
   registerDutyRoutes(registry, deps);
+  registerSupervisionRoutes(registry, deps);
   registerHlsRoutes(registry, deps);
   registerHomeworkRoutes(registry, deps);
   registerFamilyRoutes(registry, deps);

@@ -121,7 +121,7 @@ export class Realtime {
       timeZone: d.timeZone,
       logger: d.logger,
     });
-    attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis), store: d.store, logger: d.logger });
+    attachClassRoom(this.io, { rooms: new ClassRoomStore(d.redis, { timeZone: d.timeZone }), store: d.store, logger: d.logger });
     const side = attachSideRoom(this.io, {
       media: d.media,
       store: d.store,
