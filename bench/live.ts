@@ -231,9 +231,9 @@ let result: Record<string, number> = {};
         subject: '数学',
       })
     ).body.lesson;
-    // The bench lesson is on no timetable slot: the district admin starts it (audited), then its teacher.
+    // The bench lesson is on no timetable slot: the district admin allows it outside the timetable (audited).
     const admin = await ApiClient.as(svc.url, 'admin');
-    await admin.post(`/api/live/${lesson.id}/start`, { outsideSlotReason: '基准测试' });
+    await admin.post(`/api/live/${lesson.id}/allow-outside-slot`, { reason: '基准测试' });
     const { publishToken } = (await teacher.post<{ publishToken: string }>(`/api/live/${lesson.id}/start`))
       .body;
     const tSock = io(svc.url, { auth: { token: teacher.token }, transports: ['websocket'] });

@@ -55,6 +55,8 @@ export const endpoints = {
   'DELETE /api/users/:id': { response: d.ErasedAccount },
   'POST /api/users/:id/password': { body: d.SetPassword, response: d.PasswordReset },
   'GET /api/audit': { response: z.object({ entries: z.array(d.AuditEntry) }) },
+  'GET /api/staff': { query: d.StaffQuery, response: z.object({ staff: z.array(d.User) }) },
+  'POST /api/staff/import': { query: d.StaffQuery, rawBody: 'text/csv', response: d.RosterImportReport },
 
   'GET /api/lessons': { query: l.LessonQuery, response: l.LessonList },
   'GET /api/lessons/:id': { response: l.OneLesson },
@@ -74,6 +76,13 @@ export const endpoints = {
   'POST /api/live/:id/start': {
     body: z.object({ outsideSlotReason: z.string().trim().max(200).optional() }),
     response: live.LiveStarted,
+  },
+  'POST /api/live/:id/allow-outside-slot': {
+    body: z.object({
+      reason: z.string().trim().min(4, 'give a reason of at least 4 characters').max(200),
+      minutes: z.number().int().min(5).max(240).default(60),
+    }),
+    response: z.object({ until: z.string() }),
   },
   'POST /api/live/:id/publish-token': { response: live.PublishToken },
   'GET /api/live/:id/playback': { response: live.LivePlayback },

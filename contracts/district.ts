@@ -108,6 +108,9 @@ export const NewStaff = z.object({
   classIds: z.array(z.string()).optional(),
 });
 
+/** Staff of a school (?school=; school admins: their own), or the district's own staff (lead teachers, district admins). */
+export const StaffQuery = z.object({ school: z.string().max(64).optional() });
+
 export const AuditEntry = z.object({
   id: z.string(),
   at: IsoTime,

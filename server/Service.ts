@@ -3,6 +3,7 @@
  * Redis (embedded or external), storage, the HTTP app. Used by main.ts,
  * the demo command and the integration tests alike.
  */
+import type { Supervision } from './supervision/Supervision.ts';
 import type { Homework } from './homework/Homework.ts';
 import type { Notices } from './family/Notices.ts';
 import { Materials } from './materials/Materials.ts';
@@ -64,6 +65,8 @@ export interface RunningService {
   homework?: Homework;
   /** Notices to parents: tests run the absence sweep without waiting for its minute. */
   notices?: Notices;
+  /** Supervision roll-ups: benches and tests summarise days without waiting for the sweep. */
+  supervision?: Supervision;
   /** The internal metrics listener (METRICS_PORT), when configured. */
   metricsUrl?: string;
   close(): Promise<void>;
@@ -188,11 +191,13 @@ export async function startService(
       ignore('the absence notice sweep (retried in a minute)', logger),
     );
     closers.add('absence notices', stopAbsenceSweep);
-    const stopSupervision = people.supervision.start(
-      ignore('the supervision summaries (retried at the next sweep)', logger),
-      config.SUPERVISION_SWEEP_EVERY,
-    );
-    closers.add('supervision summaries', stopSupervision);
+    if (config.SUPERVISION_SWEEP_EVERY > 0) {
+      const stopSupervision = people.supervision.start(
+        ignore('the supervision summaries (retried at the next sweep)', logger),
+        config.SUPERVISION_SWEEP_EVERY,
+      );
+      closers.add('supervision summaries', stopSupervision);
+    }
     observePasswordHashes(metrics, passwords);
     const homework = people.homework;
     const uploads = createUploads(core, logger, homework);
@@ -392,6 +397,7 @@ export async function startService(
       requestStats,
       homework,
       notices: people.notices,
+      supervision: people.supervision,
       metricsUrl: metricsServer ? urlOf(metricsServer) : undefined,
       close: () => closers.closeAll(),
     };

@@ -264,7 +264,7 @@ export const SETTINGS = {
   },
   SUPERVISION_SWEEP_EVERY: {
     schema: duration('10m'),
-    doc: 'How often each class’s day is summarised for the supervision roll-ups (district → school → grade → class); admins may refresh today at once from the page.',
+    doc: 'How often each class’s day is summarised for the supervision roll-ups (district → school → grade → class); admins may refresh today at once from the page. 0s: no background summaries on this instance (another instance makes them).',
   },
   NOTIFY_WEBHOOK_URL: {
     schema: z

@@ -20,8 +20,8 @@
  * Live lessons: with --teach a lead teacher (--teacher user:password, default
  * the demo's lead-g1) broadcasts Chromium's fake camera from the studio page
  * for the whole run (a district admin, --admin user:password, default the
- * demo's admin, starts it outside the timetable: audited as a drill); --live (share, default 0.3) of the students of a grade
- * with a live lesson on watch its live HLS (with the viewing pass) instead of
+ * demo's admin, allows it outside the timetable: audited as a drill); --live
+ * (share, default 0.3) of the students of a grade with a live lesson on watch its live HLS (with the viewing pass) instead of
  * the channel; --webrtc N students of that grade watch it over WebRTC in
  * headless Chromium (--chromium PATH), their time to the first picture
  * recorded as "webrtc". (--live-lesson ID: a lesson someone else broadcasts.)

@@ -4,7 +4,7 @@
  *             broadcasts Chromium's fake camera and microphone from the studio
  *             page, for the whole run (so a district can load live lessons
  *             without a person in front of a camera); a live lesson goes live
- *             only in its timetable slot, so a district admin (--admin) starts
+ *             only in its timetable slot, so a district admin (--admin) allows
  *             it as an unscheduled drill, with a reason the audit log keeps;
  *   --webrtc N students watch that lesson (or --live-lesson ID) in the web
  *             app over WebRTC; each page's time to its first picture is
@@ -51,8 +51,8 @@ async function signIn(browser: Browser, base: string, username: string, password
   return page;
 }
 
-/** A district admin starts the lesson outside the timetable (a drill is on no slot); the reason is audited. */
-async function startAsDrill(base: string, admin: { username: string; password: string }, id: string) {
+/** A district admin allows the lesson outside the timetable (a drill is on no slot); the reason is audited. */
+async function allowAsDrill(base: string, admin: { username: string; password: string }, id: string) {
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -60,13 +60,13 @@ async function startAsDrill(base: string, admin: { username: string; password: s
   });
   if (!login.ok) throw new Error(`signing in as ${admin.username} failed: ${login.status}`);
   const { token } = (await login.json()) as { token: string };
-  const r = await fetch(`${base}/api/live/${id}/start`, {
+  const r = await fetch(`${base}/api/live/${id}/allow-outside-slot`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ outsideSlotReason: '压力测试（pressure drill）' }),
+    body: JSON.stringify({ reason: '压力测试（pressure drill）' }),
   });
   if (!r.ok)
-    throw new Error(`starting the drill lesson as ${admin.username} failed: ${r.status} ${await r.text()}`);
+    throw new Error(`allowing the drill lesson as ${admin.username} failed: ${r.status} ${await r.text()}`);
 }
 
 const frames = (page: Page) =>
@@ -107,7 +107,7 @@ export async function startBrowserSide(
       );
       if (!created.body.lesson) throw new Error(`creating the live lesson failed: ${created.status}`);
       liveId = created.body.lesson.id;
-      if (o.admin) await startAsDrill(o.base, o.admin, liveId);
+      if (o.admin) await allowAsDrill(o.base, o.admin, liveId);
       await page.goto(`${o.base}/#/studio/${liveId}`);
       await page.waitForFunction(
         () =>

@@ -46,16 +46,19 @@ export function decodeCsv(buf: Buffer): string {
   }
 }
 
-export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowError[] } {
+/**
+ * The records of a CSV file (header first), or one clear error for a file that cannot be read at all.
+ * `what` names the header the file should start with, for the message about an empty file.
+ */
+export function readCsvRecords(text: string, what: string): string[][] {
   if (text.trim() === '') {
     throw new AppError(
       'CSV_MALFORMED',
-      'The CSV file is empty. Put a header line (username,displayName,password) and one student per line.',
+      `The CSV file is empty. Put a header line (${what}) and one person per line.`,
     );
   }
-  let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
+    return parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new AppError(
@@ -63,6 +66,10 @@ export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowEr
       `The CSV file cannot be read${err.lines ? ` near line ${err.lines}` : ''}: ${err.message}. Save it again as "CSV UTF-8" and retry.`,
     );
   }
+}
+
+export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowError[] } {
+  const records = readCsvRecords(text, 'username,displayName,password');
   const header = records[0]!.map((h) => HEADER_ALIASES[h.replace(/\s+/g, '').toLowerCase()]);
   const idx = (col: 'username' | 'displayName' | 'password') => header.indexOf(col);
   if (idx('username') < 0 || idx('displayName') < 0) {

@@ -21,6 +21,7 @@ import { registerChannelRoutes } from './routes/channelRoutes.ts';
 import { registerPresenceRoutes } from './routes/presenceRoutes.ts';
 import { registerDutyRoutes } from './routes/dutyRoutes.ts';
 import { registerSupervisionRoutes } from './routes/supervisionRoutes.ts';
+import { registerStaffRoutes } from './routes/staffRoutes.ts';
 import { registerHlsRoutes } from './routes/hlsRoutes.ts';
 import { UPLOAD_PATH, uploadHandler } from './uploads.ts';
 import { SECURITY_HEADERS } from './securityHeaders.ts';
@@ -38,6 +39,7 @@ export function createRegistry(deps: AppDeps): RouteRegistry {
   registerPresenceRoutes(registry, deps);
   registerDutyRoutes(registry, deps);
   registerSupervisionRoutes(registry, deps);
+  registerStaffRoutes(registry, deps);
   registerHlsRoutes(registry, deps);
   registerHomeworkRoutes(registry, deps);
   registerFamilyRoutes(registry, deps);

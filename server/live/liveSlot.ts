@@ -4,6 +4,7 @@
  * end; outside that — or a lesson on no slot at all — only a district admin
  * may start it, with a reason that goes to the audit log.
  */
+import type { Redis } from 'ioredis';
 import { AppError } from '../errors.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import { localDate, slotInstant } from '../timetable/epg.ts';
@@ -11,6 +12,35 @@ import type { LiveLesson } from './LiveLesson.ts';
 
 /** How early before its slot a teacher may go live (set up, sound check). */
 export const LIVE_EARLY_MS = 15 * 60_000;
+
+/** The longest a district admin's allowance to go live outside the timetable lasts. */
+export const MAX_ALLOWANCE_MIN = 240;
+
+/** A district admin's allowance for a lesson to go live outside its slot (audited when given). */
+export interface OutsideSlotAllowance {
+  until: number;
+  reason: string;
+  by: string;
+}
+
+const allowanceKey = (liveId: string) => `sc:live:allow:${liveId}`;
+
+/** Lets the lesson's teacher go live outside the timetable for `minutes` from now. */
+export async function allowOutsideSlot(
+  redis: Redis,
+  liveId: string,
+  a: { minutes: number; reason: string; by: string },
+  now = Date.now(),
+): Promise<OutsideSlotAllowance> {
+  const v: OutsideSlotAllowance = { until: now + a.minutes * 60_000, reason: a.reason, by: a.by };
+  await redis.set(allowanceKey(liveId), JSON.stringify(v), 'PX', a.minutes * 60_000);
+  return v;
+}
+
+export async function allowanceOf(redis: Redis, liveId: string): Promise<OutsideSlotAllowance | undefined> {
+  const v = await redis.get(allowanceKey(liveId));
+  return v ? (JSON.parse(v) as OutsideSlotAllowance) : undefined;
+}
 
 export interface LiveSlotWindow {
   slotId: string;
@@ -48,12 +78,13 @@ export async function liveSlotsOf(
  * a district admin with a reason (returned, to be audited). Throws the refusal otherwise.
  */
 export async function checkLiveStart(
-  o: { timetable: TimetableStore; timeZone: string },
+  o: { timetable: TimetableStore; timeZone: string; allowance?: OutsideSlotAllowance },
   user: { role: string },
   l: Pick<LiveLesson, 'id' | 'grade' | 'title'>,
   reason: string | undefined,
   now = Date.now(),
 ): Promise<{ outsideSlot: false } | { outsideSlot: true; reason: string }> {
+  if (o.allowance && o.allowance.until > now) return { outsideSlot: false }; // audited when it was given
   const slots = await liveSlotsOf(o.timetable, l, o.timeZone, now);
   if (slots.some((s) => now >= s.start - LIVE_EARLY_MS && now <= s.end)) return { outsideSlot: false };
   const when = slots.length
@@ -73,10 +104,10 @@ export async function checkLiveStart(
   }
   throw new AppError(
     'CONFLICT',
-    `“${l.title}” can go live only in its timetable slot (${when}). Ask the district to schedule it, or a district admin to start it outside the timetable.`,
+    `“${l.title}” can go live only in its timetable slot (${when}). Ask the district to schedule it, or a district admin to allow it outside the timetable (live lessons list → “Allow outside the timetable”).`,
     undefined,
     {
-      messageZh: `《${l.title}》只能在课表安排的时段内开播（${zhWhen}，可提前 15 分钟）。请联系区里排进课表，或由区管理员在课表外开播。`,
+      messageZh: `《${l.title}》只能在课表安排的时段内开播（${zhWhen}，可提前 15 分钟）。请联系区里排进课表，或请区管理员在“直播课”列表里点“允许课表外开播”。`,
     },
   );
 }

@@ -53,6 +53,7 @@ export function attachLiveSignaling(io: IoServer, d: LiveSignalingDeps): PolicyF
   const publishing = new Map<string, string>();
   const until = () => new Date(Date.now() + LIVE_PRESENCE_TTL_MS).toISOString();
   const refresh = setInterval(() => {
+    if (!viewing.size && !publishing.size) return; // nothing of this instance to keep alive
     const at = Date.now() + LIVE_PRESENCE_TTL_MS;
     const m = d.redis.multi();
     for (const [peerId, lessonId] of viewing) m.zadd(viewersKey(lessonId), at, peerId);

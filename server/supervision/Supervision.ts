@@ -275,7 +275,9 @@ export class Supervision {
       grade = cls.grade;
     }
     if (ownSchool && schoolId && schoolId !== ownSchool)
-      throw new AppError('FORBIDDEN_SCOPE', 'You supervise your own school only.');
+      throw new AppError('FORBIDDEN_SCOPE', 'You supervise your own school only.', undefined, {
+        messageZh: '你只能查看本校的督导统计。',
+      });
     if (ownSchool && !schoolId) schoolId = ownSchool;
     if (grade !== undefined && !schoolId)
       throw new AppError('VALIDATION_FAILED', 'A grade is supervised within a school: give school= too.');

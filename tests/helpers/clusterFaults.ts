@@ -48,10 +48,10 @@ export async function goLive(c: Cluster, teacher: Page, api: ApiClient, title: s
   if (created.status !== 200)
     throw new Error(`create live: ${created.status} ${JSON.stringify(created.body)}`);
   const { id, roomId } = created.body.lesson;
-  // A drill lesson is on no timetable slot: a district admin starts it (audited), the teacher's studio takes over.
+  // A drill lesson is on no timetable slot: a district admin allows it outside the timetable (audited).
   const admin = await ApiClient.as(c.url, 'admin');
-  const start = await admin.post(`/api/live/${id}/start`, { outsideSlotReason: '集群演练' });
-  if (start.status !== 200) throw new Error(`start live: ${start.status} ${JSON.stringify(start.body)}`);
+  const allow = await admin.post(`/api/live/${id}/allow-outside-slot`, { reason: '集群演练' });
+  if (allow.status !== 200) throw new Error(`allow live: ${allow.status} ${JSON.stringify(allow.body)}`);
   await teacher.goto(`${c.url}/#/studio/${id}`);
   await teacher.waitForFunction(
     () => (document.querySelector('[data-testid=preview]') as HTMLVideoElement | null)?.videoWidth ?? 0 > 0,

@@ -133,22 +133,40 @@ describe('live lessons', () => {
       grade: 3,
       subject: '数学',
     });
-    // Outside its slot, only a district admin starts it, with a reason that goes to the audit log.
+    // Outside its slot, a district admin may allow its teacher to go live for an hour (with a reason, audited)…
     expect((await teacher.post(`/api/live/${other.body.lesson.id}/start`)).status).toBe(409);
     expect(
-      (
-        await admin.post(`/api/live/${other.body.lesson.id}/start`, {
-          outsideSlotReason: '临时加课：防疫通知',
-        })
-      ).status,
-    ).toBe(200);
+      (await admin.post(`/api/live/${other.body.lesson.id}/allow-outside-slot`, { reason: 'x' })).status,
+    ).toBe(400);
+    expect(
+      (await teacher.post(`/api/live/${other.body.lesson.id}/allow-outside-slot`, { reason: '临时加课' }))
+        .status,
+    ).toBe(403);
+    const allowed = await admin.post<{ until: string }>(
+      `/api/live/${other.body.lesson.id}/allow-outside-slot`,
+      {
+        reason: '临时加课：防疫通知',
+      },
+    );
+    expect(allowed.status).toBe(200);
+    expect(Date.parse(allowed.body.until)).toBeGreaterThan(Date.now() + 50 * 60_000);
     const audit = await admin.get<{ entries: { action: string; detail?: string; targetUsername: string }[] }>(
       '/api/audit',
     );
     const entry = audit.body.entries.find((e) => e.action === 'live.start_outside_slot');
     expect(entry).toMatchObject({ targetUsername: 'lead-g3' });
     expect(JSON.stringify(entry)).toContain('临时加课：防疫通知');
-    // Once live, its teacher takes over the studio (their own publish token).
+    // …or start it themselves with a reason (also audited).
+    const third = await teacher.post<{ lesson: { id: string } }>('/api/live', {
+      title: '第三节',
+      grade: 3,
+      subject: '数学',
+    });
+    expect(
+      (await admin.post(`/api/live/${third.body.lesson.id}/start`, { outsideSlotReason: '区里的紧急通知' }))
+        .status,
+    ).toBe(200);
+    // With the allowance, its teacher goes live (their own publish token).
     const otherToken = (
       await teacher.post<{ publishToken: string }>(`/api/live/${other.body.lesson.id}/start`)
     ).body.publishToken;

@@ -11,7 +11,12 @@ export const liveApi = {
   get: (id: string) => call('GET /api/live/:id', { params: { id } }),
   create: (body: { title: string; grade: number; subject: string }) => call('POST /api/live', { body }),
   start: (id: string, outsideSlotReason?: string) =>
-    call('POST /api/live/:id/start', { params: { id }, body: outsideSlotReason ? { outsideSlotReason } : {} }),
+    call('POST /api/live/:id/start', {
+      params: { id },
+      body: outsideSlotReason ? { outsideSlotReason } : {},
+    }),
+  allowOutsideSlot: (id: string, reason: string) =>
+    call('POST /api/live/:id/allow-outside-slot', { params: { id }, body: { reason, minutes: 60 } }),
   playback: (id: string) => call('GET /api/live/:id/playback', { params: { id } }),
   end: (id: string) => call('POST /api/live/:id/end', { params: { id } }),
 };

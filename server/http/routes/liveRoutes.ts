@@ -3,7 +3,7 @@
  * made and a publish token issued), end. Media goes through socket.io
  * signaling (server/realtime/liveSignaling.ts), which checks the token.
  */
-import { checkLiveStart } from '../../live/liveSlot.ts';
+import { allowanceOf, allowOutsideSlot, checkLiveStart } from '../../live/liveSlot.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { User } from '../../district/model.ts';
 import { gradesOf } from '../../district/gradesOf.ts';
@@ -130,7 +130,11 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
       const l = await runnable(user, params.id);
       if (l.status === 'scheduled') {
         const verdict = await checkLiveStart(
-          { timetable: deps.timetableStore, timeZone: deps.timeZone },
+          {
+            timetable: deps.timetableStore,
+            timeZone: deps.timeZone,
+            allowance: await allowanceOf(deps.redis, l.id),
+          },
           user,
           l,
           body.outsideSlotReason,
@@ -152,6 +156,31 @@ export function registerLiveRoutes(r: RouteRegistry, deps: AppDeps): void {
       });
       if (!t.ok) throw new AppError('CONFLICT', 'This lesson has ended; schedule a new one.');
       return { lesson: view(user, t.lesson), ...publishToken(user, t.lesson) };
+    },
+  });
+
+  r.add('POST /api/live/:id/allow-outside-slot', {
+    tag: 'live',
+    summary:
+      'A district admin lets the lesson’s teacher go live outside the timetable for the next `minutes` (default 60, at most 240), with a reason (audited as live.start_outside_slot)',
+    auth: ['district_admin'],
+    async handler({ user, params, body }) {
+      const l = await visible(user, params.id);
+      if (l.status !== 'scheduled')
+        throw new AppError('CONFLICT', 'This lesson has already started or ended; nothing to allow.');
+      const a = await allowOutsideSlot(deps.redis, l.id, {
+        minutes: body.minutes,
+        reason: body.reason,
+        by: user.id,
+      });
+      const teacher = await deps.store.getUser(l.teacherId);
+      await deps.personal.audit.record(
+        user,
+        'live.start_outside_slot',
+        teacher ?? user,
+        `${l.title} (${l.id}), allowed for ${body.minutes} min: ${body.reason}`,
+      );
+      return { until: new Date(a.until).toISOString() };
     },
   });
 

@@ -45,8 +45,26 @@ export async function renderLiveList(me: ApiUser): Promise<HTMLElement> {
         l.canRun &&
           l.status === 'live' &&
           h('a', { class: 'button', href: `#/live/${l.id}` }, t('watchLive')),
+        me.role === 'district_admin' && l.status === 'scheduled' && allowButton(l),
       ),
     );
+
+  /** District admins: let the teacher go live outside the timetable for the next hour (audited). */
+  const allowButton = (l: LiveLessonView) => {
+    const b = h('button', { class: 'secondary', 'data-testid': 'allow-outside-slot' }, t('liveAllow'));
+    b.addEventListener('click', async () => {
+      const reason = prompt(t('liveAllowPrompt', { title: l.title }));
+      if (!reason) return;
+      const out = b.parentElement!;
+      try {
+        const r = await liveApi.allowOutsideSlot(l.id, reason);
+        b.replaceWith(notice('ok', t('liveAllowed', { until: dateTime(r.until) })));
+      } catch (e) {
+        out.append(notice('error', errorText(e)));
+      }
+    });
+    return b;
+  };
 
   let form: HTMLElement | false = false;
   if (canSchedule) {
