@@ -58,6 +58,10 @@ const MATRIX: Record<string, Actor[]> = {
   'set homework for the class': ['t-s1-g3-1'],
   "see the class's homework": ['admin', 's1-admin', 't-s1-g3-1'],
   'hand in homework': ['s1-g3-1-01'],
+  'allow a live lesson outside the timetable': ['admin'],
+  'read the supervision roll-up': ['admin', 's1-admin', 's2-admin'],
+  'create a class in the school': ['admin', 's1-admin'],
+  'import staff into the school': ['admin', 's1-admin'],
   "mark the class's attendance": ['t-s1-g3-1'],
   "see a child's day and homework": ['p-s1-g3-1-01'],
   "read the class's notices": ['admin', 's1-admin', 't-s1-g3-1'],
@@ -196,6 +200,20 @@ const ACTIONS: Record<string, (c: ApiClient) => Promise<number>> = {
         username: `matrix-p-${++studentSeq}-${Date.now() % 100000}`,
         displayName: '矩阵家长',
       })
+    ).status,
+  'allow a live lesson outside the timetable': async (c) =>
+    (await c.post(`/api/live/${await liveOfLead3()}/allow-outside-slot`, { reason: '矩阵测试' })).status,
+  'read the supervision roll-up': async (c) => (await c.get('/api/supervision')).status,
+  'create a class in the school': async (c) =>
+    (await c.post('/api/classes', { schoolId: 'sch_demo1', grade: 3, name: `矩阵${++studentSeq}班` })).status,
+  'import staff into the school': async (c) =>
+    (
+      await c.request(
+        'POST',
+        '/api/staff/import?school=sch_demo1',
+        `username,displayName,role,classes\nmatrix-t-${++studentSeq}-${Date.now() % 100000},矩阵老师,co_teacher,三年级（1）班\n`,
+        { contentType: 'text/csv' },
+      )
     ).status,
   'print parent invitation codes': async (c) =>
     (await c.post(`/api/classes/${classId}/parent-invites`, {})).status,

@@ -20,6 +20,7 @@ export function renderAdmin(me: ApiUser): HTMLElement {
       'div',
       { class: 'grid' },
       card('#/admin/supervision', 'sup.link', 'sup.linkHint', 'admin-supervision-link'),
+      card('#/admin/people', 'people.link', 'people.linkHint', 'admin-people-link'),
       card('#/admin/rules', 'admin.rules', 'admin.rulesHint', 'admin-rules-link'),
       card('#/timetable', 'timetableNav', 'admin.timetableHint', 'admin-timetable-link'),
       me.role === 'district_admin' ? card('#/duty', 'dutyTitle', 'dutyHint', 'admin-duty-link') : '',

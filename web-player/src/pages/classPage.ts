@@ -1,7 +1,8 @@
 import { materialsPanel } from '../materialsPanel.ts';
 import { call, ApiError, type ApiClass, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
-import { rowErrorText, t } from '../i18n.ts';
+import { t } from '../i18n.ts';
+import { renderImportReport } from '../importReport.ts';
 import { errorText } from '../api.ts';
 
 export async function renderClass(me: ApiUser, classId: string): Promise<HTMLElement> {
@@ -326,49 +327,7 @@ function importForm(cls: ApiClass, status: HTMLElement, refresh: () => Promise<v
         body: await f.arrayBuffer(),
         contentType: 'text/csv',
       });
-      report.replaceChildren(
-        h(
-          'div',
-          {},
-          notice(r.failed ? 'info' : 'ok', t('importResult', { ok: r.created, bad: r.failed })),
-          r.rows.length > 0 &&
-            h(
-              'ul',
-              {},
-              r.rows.map((row) =>
-                h(
-                  'li',
-                  {},
-                  `${row.user.displayName} (${row.user.username})`,
-                  row.initialPassword ? ` — ${t('password')}: ${row.initialPassword}` : '',
-                ),
-              ),
-            ),
-          r.errors.length > 0 &&
-            h(
-              'table',
-              { class: 'roster' },
-              h(
-                'thead',
-                {},
-                h('tr', {}, h('th', {}, t('line')), h('th', {}, t('username')), h('th', {}, t('reason'))),
-              ),
-              h(
-                'tbody',
-                {},
-                r.errors.map((e) =>
-                  h(
-                    'tr',
-                    {},
-                    h('td', {}, e.line),
-                    h('td', { class: 'mono' }, e.username ?? ''),
-                    h('td', { title: e.message }, rowErrorText(e.code, e.message)),
-                  ),
-                ),
-              ),
-            ),
-        ),
-      );
+      report.replaceChildren(renderImportReport(r));
       await refresh();
     } catch (e) {
       report.replaceChildren(notice('error', e instanceof ApiError ? e.message : errorText(e)));

@@ -8,6 +8,7 @@
 import { call, errorText, session, type ApiUser } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { t } from '../i18n.ts';
+import { dateTime } from '../format.ts';
 import type { z } from 'zod';
 import type * as sup from '../../../contracts/supervision.ts';
 
@@ -158,7 +159,7 @@ export async function renderSupervision(_me: ApiUser, query: URLSearchParams): P
       : h(
           'p',
           { class: 'muted small', 'data-testid': 'sup-stamp' },
-          t('sup.asOf', { at: new Date(v.computedAt).toLocaleString() }),
+          t('sup.asOf', { at: dateTime(new Date(v.computedAt).toISOString()) }),
         );
 
   const chart =
