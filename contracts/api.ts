@@ -104,6 +104,7 @@ export const endpoints = {
   'GET /api/channels': { response: ch.ChannelGuide },
   'GET /api/duty': { response: duty.DutySnapshot },
   'GET /api/channels/:id/epg': { query: ch.EpgQuery, response: ch.ChannelDay },
+  'GET /api/head-ends': { response: ch.HeadEndList },
   'GET /api/channels/:channel/output': { response: ch.ChannelOutput },
   'PUT /api/channels/:channel/output': { body: ch.SetOutput, response: ch.ChannelOutput },
   'DELETE /api/channels/:channel/output': { response: ch.ChannelOutput },

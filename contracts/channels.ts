@@ -53,4 +53,16 @@ export const OutputView = z.object({
     .optional(),
 });
 export const ChannelOutput = z.object({ output: OutputView.nullable() });
+/** Every grade channel with its head-end output (or none), and where outputs may go (HEAD_END_ALLOWED). */
+export const HeadEndList = z.object({
+  channels: z.array(
+    z.object({
+      channel: z.string(),
+      grade: z.number().int(),
+      name: z.string(),
+      output: OutputView.nullable(),
+    }),
+  ),
+  allowed: z.string(),
+});
 export const SetOutput = z.object({ url: z.string().min(1).max(300) });

@@ -59,6 +59,7 @@ const MATRIX: Record<string, Actor[]> = {
   "see the class's homework": ['admin', 's1-admin', 't-s1-g3-1'],
   'hand in homework': ['s1-g3-1-01'],
   'allow a live lesson outside the timetable': ['admin'],
+  'see the head-end outputs': ['admin'],
   'read the supervision roll-up': ['admin', 's1-admin', 's2-admin'],
   'create a class in the school': ['admin', 's1-admin'],
   'import staff into the school': ['admin', 's1-admin'],
@@ -203,6 +204,7 @@ const ACTIONS: Record<string, (c: ApiClient) => Promise<number>> = {
     ).status,
   'allow a live lesson outside the timetable': async (c) =>
     (await c.post(`/api/live/${await liveOfLead3()}/allow-outside-slot`, { reason: '矩阵测试' })).status,
+  'see the head-end outputs': async (c) => (await c.get('/api/head-ends')).status,
   'read the supervision roll-up': async (c) => (await c.get('/api/supervision')).status,
   'create a class in the school': async (c) =>
     (await c.post('/api/classes', { schoolId: 'sch_demo1', grade: 3, name: `矩阵${++studentSeq}班` })).status,

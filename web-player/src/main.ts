@@ -26,6 +26,7 @@ import { renderAdmin } from './pages/admin.ts';
 import { renderAdminRules } from './pages/adminRules.ts';
 import { renderSupervision } from './pages/supervision.ts';
 import { renderAdminPeople } from './pages/adminPeople.ts';
+import { renderAdminOutputs } from './pages/adminOutputs.ts';
 import { renderChildWeek, renderClassWeek } from './pages/classWeek.ts';
 import { renderClassParents, renderInvites } from './pages/classParents.ts';
 import { keepHlsAccess, stopHlsAccess } from './hlsAccess.ts';
@@ -151,6 +152,7 @@ export async function route(): Promise<void> {
     else if (hash === '#/admin/rules') content = await renderAdminRules(me);
     else if (hash === '#/admin/supervision') content = await renderSupervision(me, query);
     else if (hash === '#/admin/people') content = await renderAdminPeople(me, query);
+    else if (hash === '#/admin/outputs') content = await renderAdminOutputs(me);
     else if (parents) content = await renderClassParents(me, parents[1]!);
     else if (week) content = await renderClassWeek(me, week[1]!, query);
     else if (childWeek) content = await renderChildWeek(me, childWeek[1]!, query);

@@ -127,6 +127,29 @@ export function registerChannelRoutes(r: RouteRegistry, deps: AppDeps): void {
     },
   });
 
+  r.add('GET /api/head-ends', {
+    tag: 'channels',
+    summary:
+      'Every grade channel with its head-end output (address with secrets hidden, state, restarts, last error) and where outputs may go (district admins)',
+    auth: ['district_admin'],
+    async handler() {
+      const grades = await deps.store.listGrades();
+      const outputs = await Promise.all(grades.map((g) => deps.outputs.get(`grade-${g.number}`)));
+      return {
+        channels: grades.map((g, i) => {
+          const o = outputs[i];
+          return {
+            channel: `grade-${g.number}`,
+            grade: g.number,
+            name: g.name,
+            output: o ? { ...o, url: redactOutputUrl(o.url) } : null,
+          };
+        }),
+        allowed: deps.headEndAllowed.spec,
+      };
+    },
+  });
+
   r.add('GET /api/channels/:channel/output', {
     tag: 'channels',
     summary:

@@ -24,6 +24,9 @@ export function renderAdmin(me: ApiUser): HTMLElement {
       card('#/admin/rules', 'admin.rules', 'admin.rulesHint', 'admin-rules-link'),
       card('#/timetable', 'timetableNav', 'admin.timetableHint', 'admin-timetable-link'),
       me.role === 'district_admin' ? card('#/duty', 'dutyTitle', 'dutyHint', 'admin-duty-link') : '',
+      me.role === 'district_admin'
+        ? card('#/admin/outputs', 'outputs.link', 'outputs.linkHint', 'admin-outputs-link')
+        : '',
       card('#/workload', 'workloadTitle', 'workloadHint', 'admin-workload-link'),
       card(
         '#/lessons',
