@@ -3,7 +3,9 @@
  * room on the SFU for their own class only, without touching the grade's
  * broadcast. The co-teacher publishes; a student publishes only while they
  * have the floor (given and taken back by the co-teacher); every member of
- * the class may watch; nobody else may join. State is in Redis; taking the
+ * the class may watch; a district admin may watch and listen as an observer
+ * (督导, never publishing; the class room shows who observes); nobody else
+ * may join. State is in Redis; taking the
  * floor back closes the student's publishing connection on whichever
  * instance holds it. Media goes through sfuSignaling.ts with this policy.
  */
@@ -56,10 +58,11 @@ export function attachSideRoom(io: IoServer, d: SideRoomDeps): SideRoom {
     if (!d.media) throw new AppError('NOT_READY', 'Voice and video rooms are off on this server (SFU=off).');
     return d.media;
   };
+  /** The class, for its members — and for a district admin observing (督导: watches and listens, never speaks). */
   const member = async (user: User, classId: string): Promise<SchoolClass> => {
     const cls = await d.store.getClass(classId);
     if (!cls) throw new AppError('NOT_FOUND', 'This class was not found.');
-    if (!isRoomMember(user, cls))
+    if (!isRoomMember(user, cls) && user.role !== 'district_admin')
       throw new AppError(
         'FORBIDDEN_SCOPE',
         'Only the students and teachers of this class can use its side room.',
@@ -139,6 +142,15 @@ export function attachSideRoom(io: IoServer, d: SideRoomDeps): SideRoom {
         await sfu().ensureRoom(sideRoomSpec(cls, roomId)); // after an SFU restart
       },
       async produce() {
+        if (user.role === 'district_admin')
+          throw new AppError(
+            'FORBIDDEN_ROLE',
+            'Observers watch and listen only; they do not speak in a class’s side room.',
+            undefined,
+            {
+              messageZh: '旁听时只能看和听，不能发言。',
+            },
+          );
         const s = await state(cls.id);
         if (!s.open) throw new AppError('CONFLICT', 'The side room is not open.');
         if (user.role === 'student' && !s.floor.includes(user.id))

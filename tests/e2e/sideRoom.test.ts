@@ -2,7 +2,8 @@
  * The class video room in the browser (mediasoup on loopback, Chromium with
  * fake cameras): the co-teacher opens it and speaks, a student of the class
  * sees and hears them, gets the floor and speaks, the teacher sees the
- * student; the floor taken back closes the student's stream.
+ * student; a district admin observes (sees and hears, cannot speak; the class
+ * sees the observer); the floor taken back closes the student's stream.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,6 +81,15 @@ describe('class video room in the browser', () => {
       { timeout: 15_000 },
     );
     await teacher.screenshot({ path: path.join(SHOTS, 'side-room-teacher.png'), fullPage: true });
+    // A district admin observes (督导): sees and hears the room, cannot speak; the class sees the observer.
+    const observer = await signIn('admin');
+    await observer.goto(`${bridge.url}/#/class/${classId}/room`);
+    await playing(observer);
+    expect(await observer.textContent('[data-testid=side-hint]')).toContain('旁听');
+    expect(await observer.locator('[data-testid=side-speak], [data-testid=side-open]').count()).toBe(0);
+    await teacher.waitForSelector('[data-testid=room-observers]:not([hidden])');
+    expect(await teacher.textContent('[data-testid=room-observers]')).toContain('周主任');
+    await observer.screenshot({ path: path.join(SHOTS, 'side-room-observer.png'), fullPage: true });
     // The floor taken back: the student's stream leaves the teacher's grid.
     await teacher.click('[data-testid=side-floor][data-on=true]');
     await teacher.waitForFunction(() => !document.querySelector('[data-testid=side-grid] video'), undefined, {

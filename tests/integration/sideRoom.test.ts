@@ -102,6 +102,20 @@ describe('class side room', () => {
     expect((await produce(s1, again)).error?.code).toBe('FORBIDDEN_ROLE');
     expect(teacherId).toMatch(/^usr_/);
 
+    // A district admin observes (督导): sees the state and joins to watch and listen, never to speak or steer;
+    // a school admin is not an observer.
+    const [sa, ssa] = [await connect(await as('admin')), await connect(await as('s1-admin'))];
+    expect((await call(sa, 'side:state', { classId })).open).toBe(true);
+    expect((await call(sa, 'side:open', { classId })).error?.code).toBe('FORBIDDEN_ROLE');
+    expect((await call(sa, 'side:floor', { classId, userId: stu1Id, on: true })).error?.code).toBe(
+      'FORBIDDEN_ROLE',
+    );
+    const aj = await join(sa);
+    expect(aj.error).toBeUndefined();
+    expect((await produce(sa, aj)).error?.code).toBe('FORBIDDEN_ROLE');
+    expect((await call(ssa, 'side:state', { classId })).error?.code).toBe('FORBIDDEN_SCOPE');
+    expect((await join(ssa)).error?.code).toBe('FORBIDDEN_SCOPE');
+
     expect((await call(st, 'side:close', { classId })).error).toBeUndefined();
     expect((await call(s2, 'side:state', { classId })).open).toBe(false);
   }, 120_000);

@@ -300,6 +300,8 @@ const zh = {
   navWorkload: '工作量',
   sideTitle: '小班语音视频',
   sideHint: '只对本班开放，不影响正在进行的年级直播。老师给了发言权的同学才能说话。',
+  sideObserverHint:
+    '旁听：老师打开小班语音视频后，你能看到和听到正在发言的人；旁听时不能发言，班里的人会看到你在旁听。',
   sideOpen: '开启小班视频',
   sideClose: '关闭小班视频',
   sideSpeak: '开始发言（打开摄像头和麦克风）',
@@ -498,7 +500,8 @@ const zh = {
   'people.title': '学校与人员',
   'people.link': '学校与人员',
   'people.linkHint': '学校、班级和教职工：新建、从表格导入（逐行报告）、停用账号。',
-  'people.hint': '新建学校和班级，添加教职工或从 CSV 表格导入（能导入的行会建好，有问题的行逐行说明原因）。停用的账号不能登录，已登录的会马上退出。',
+  'people.hint':
+    '新建学校和班级，添加教职工或从 CSV 表格导入（能导入的行会建好，有问题的行逐行说明原因）。停用的账号不能登录，已登录的会马上退出。',
   'people.allSchools': '全部学校',
   'people.schools': '学校',
   'people.schoolCounts': '{classes} 个班，{students} 名学生',
@@ -529,13 +532,16 @@ const zh = {
   'people.password': '初始密码',
   'people.created': '已建好 {name}（账号 {username}，初始密码 {pw}）。请把账号和密码交给本人，登录后修改。',
   'people.import': '从表格导入（CSV）',
-  'people.importHintSchool': '表头：用户名,姓名,角色,班级,学科,密码（角色写“任课教师”或“学校管理员”；班级写本校班级名，多个用顿号分隔；不写密码会自动生成并在下面显示一次）。Excel 另存为 CSV 即可，GBK 和 UTF-8 都行。',
-  'people.importHintDistrict': '表头：用户名,姓名,角色,年级,学科,密码（角色写“主讲教师”；年级写 3 或“三年级”，多个用顿号分隔）。导入学校的教职工请先在上面选学校。',
+  'people.importHintSchool':
+    '表头：用户名,姓名,角色,班级,学科,密码（角色写“任课教师”或“学校管理员”；班级写本校班级名，多个用顿号分隔；不写密码会自动生成并在下面显示一次）。Excel 另存为 CSV 即可，GBK 和 UTF-8 都行。',
+  'people.importHintDistrict':
+    '表头：用户名,姓名,角色,年级,学科,密码（角色写“主讲教师”；年级写 3 或“三年级”，多个用顿号分隔）。导入学校的教职工请先在上面选学校。',
   'people.showList': '刷新名单',
   'outputs.title': '电视推流（有线电视 / IPTV）',
   'outputs.link': '电视推流',
   'outputs.linkHint': '把各年级频道推给有线电视或 IPTV：地址、运行状态、重启次数和最近的错误。',
-  'outputs.hint': '每个年级频道可以用 MPEG-TS 推给运营商（udp:// 组播或 srt://）。由频道调度的主实例运行；断了会自动重启。状态每 5 秒刷新。',
+  'outputs.hint':
+    '每个年级频道可以用 MPEG-TS 推给运营商（udp:// 组播或 srt://）。由频道调度的主实例运行；断了会自动重启。状态每 5 秒刷新。',
   'outputs.allowed': '允许推流的地址（HEAD_END_ALLOWED）：',
   'outputs.channel': '频道',
   'outputs.url': '推流地址',
@@ -554,7 +560,8 @@ const zh = {
   'outputs.stopConfirm': '停止把 {name} 推给运营商？电视上的这个频道会中断。',
   'outputs.stopped': '已停止 {name} 的推流。',
   'sup.title': '督导统计',
-  'sup.hint': '全区 → 学校 → 年级 → 班级：出勤、互动（提问、回答、作业上交）和教师在岗（同步听课）。点名称往下看，点某一天看当天。',
+  'sup.hint':
+    '全区 → 学校 → 年级 → 班级：出勤、互动（提问、回答、作业上交）和教师在岗（同步听课）。点名称往下看，点某一天看当天。',
   'sup.link': '督导统计',
   'sup.linkHint': '各校、各年级、各班的出勤、作业完成、教师在岗，按天或按周，可下载表格。',
   'sup.district': '全区',
@@ -908,9 +915,11 @@ const en: Record<keyof typeof zh, string> = {
   camera: 'Camera',
   microphone: 'Microphone',
   goLive: 'Go live',
-  liveOutsideSlotPrompt: 'A district admin may start it outside the timetable: give the reason (it is recorded in the audit log).',
+  liveOutsideSlotPrompt:
+    'A district admin may start it outside the timetable: give the reason (it is recorded in the audit log).',
   liveAllow: 'Allow outside the timetable',
-  liveAllowPrompt: 'Allow “{title}” to go live outside the timetable (within the next hour). Give the reason (it is recorded in the audit log):',
+  liveAllowPrompt:
+    'Allow “{title}” to go live outside the timetable (within the next hour). Give the reason (it is recorded in the audit log):',
   liveAllowed: 'Allowed: the lead teacher may go live until {until}.',
   endLive: 'End lesson',
   shareScreen: 'Share screen',
@@ -1016,6 +1025,8 @@ const en: Record<keyof typeof zh, string> = {
   sideTitle: 'Class video room',
   sideHint:
     'For this class only; the grade’s broadcast goes on. Students speak when the teacher gives them the floor.',
+  sideObserverHint:
+    'Observing: once the teacher opens the side room you see and hear whoever speaks; observers cannot speak, and the class sees that you are observing.',
   sideOpen: 'Open the class video room',
   sideClose: 'Close the video room',
   sideSpeak: 'Speak (camera and microphone)',
@@ -1219,8 +1230,10 @@ const en: Record<keyof typeof zh, string> = {
   'rules.rest': 'Remind to rest after watching for (min)',
   'people.title': 'Schools and staff',
   'people.link': 'Schools and staff',
-  'people.linkHint': 'Schools, classes and staff: create, import from a spreadsheet (a report per row), switch accounts off.',
-  'people.hint': 'Create schools and classes, add staff or import them from CSV (good rows are created, each bad row is reported with the reason). A switched-off account cannot sign in and is signed out at once.',
+  'people.linkHint':
+    'Schools, classes and staff: create, import from a spreadsheet (a report per row), switch accounts off.',
+  'people.hint':
+    'Create schools and classes, add staff or import them from CSV (good rows are created, each bad row is reported with the reason). A switched-off account cannot sign in and is signed out at once.',
   'people.allSchools': 'All schools',
   'people.schools': 'Schools',
   'people.schoolCounts': '{classes} classes, {students} students',
@@ -1233,7 +1246,8 @@ const en: Record<keyof typeof zh, string> = {
   'people.students': 'Students',
   'people.classTeacher': 'Class teacher',
   'people.classCreated': 'Created {name}.',
-  'people.classHint': 'Then tick the class for its co-teachers under Staff; the class teacher adds students or imports the roster on the class page.',
+  'people.classHint':
+    'Then tick the class for its co-teachers under Staff; the class teacher adds students or imports the roster on the class page.',
   'people.staffTitle': 'Staff',
   'people.noStaff': 'No staff yet.',
   'people.role': 'Role',
@@ -1243,21 +1257,27 @@ const en: Record<keyof typeof zh, string> = {
   'people.off': 'switched off',
   'people.enable': 'Switch on',
   'people.disable': 'Switch off',
-  'people.disableConfirm': 'Switch off {name}’s account? They cannot sign in and are signed out everywhere at once. You can switch it on again.',
+  'people.disableConfirm':
+    'Switch off {name}’s account? They cannot sign in and are signed out everywhere at once. You can switch it on again.',
   'people.add': 'Add one person',
   'people.classes': 'Classes:',
   'people.grades': 'Grades:',
   'people.subjects': 'Subjects (separated by commas)',
   'people.password': 'Initial password',
-  'people.created': 'Created {name} (username {username}, initial password {pw}). Hand them over; they change the password after signing in.',
+  'people.created':
+    'Created {name} (username {username}, initial password {pw}). Hand them over; they change the password after signing in.',
   'people.import': 'Import from a spreadsheet (CSV)',
-  'people.importHintSchool': 'Header: username,displayName,role,classes,subjects,password (role co_teacher or school_admin; classes by their names in this school, separated by ; — without a password one is generated and shown once below). UTF-8 or GBK.',
-  'people.importHintDistrict': 'Header: username,displayName,role,grades,subjects,password (role lead_teacher; grades 3 or 三年级, separated by ;). To import a school’s staff, choose the school above first.',
+  'people.importHintSchool':
+    'Header: username,displayName,role,classes,subjects,password (role co_teacher or school_admin; classes by their names in this school, separated by ; — without a password one is generated and shown once below). UTF-8 or GBK.',
+  'people.importHintDistrict':
+    'Header: username,displayName,role,grades,subjects,password (role lead_teacher; grades 3 or 三年级, separated by ;). To import a school’s staff, choose the school above first.',
   'people.showList': 'Refresh the list',
   'outputs.title': 'TV head-end outputs (cable / IPTV)',
   'outputs.link': 'TV outputs',
-  'outputs.linkHint': 'Push each grade channel to cable or IPTV: address, live state, restarts and the last error.',
-  'outputs.hint': 'Each grade channel can be pushed to an operator as MPEG-TS (udp:// multicast or srt://). The channel scheduler’s leader runs it and restarts it when it breaks. States refresh every 5 s.',
+  'outputs.linkHint':
+    'Push each grade channel to cable or IPTV: address, live state, restarts and the last error.',
+  'outputs.hint':
+    'Each grade channel can be pushed to an operator as MPEG-TS (udp:// multicast or srt://). The channel scheduler’s leader runs it and restarts it when it breaks. States refresh every 5 s.',
   'outputs.allowed': 'Where outputs may go (HEAD_END_ALLOWED):',
   'outputs.channel': 'Channel',
   'outputs.url': 'Address',
@@ -1276,9 +1296,11 @@ const en: Record<keyof typeof zh, string> = {
   'outputs.stopConfirm': 'Stop pushing {name} to the operator? The channel goes off on TV.',
   'outputs.stopped': 'Stopped pushing {name}.',
   'sup.title': 'Supervision',
-  'sup.hint': 'District → school → grade → class: attendance, participation (questions, answers, homework handed in) and teachers on duty (listening along). Click a name to go down, a day to see that day.',
+  'sup.hint':
+    'District → school → grade → class: attendance, participation (questions, answers, homework handed in) and teachers on duty (listening along). Click a name to go down, a day to see that day.',
   'sup.link': 'Supervision',
-  'sup.linkHint': 'Attendance, homework handed in and teachers on duty for every school, grade and class, by day or week; download as a spreadsheet.',
+  'sup.linkHint':
+    'Attendance, homework handed in and teachers on duty for every school, grade and class, by day or week; download as a spreadsheet.',
   'sup.district': 'District',
   'sup.day': 'Day',
   'sup.week': 'Week',
@@ -1287,7 +1309,8 @@ const en: Record<keyof typeof zh, string> = {
   'sup.refreshing': 'Summarising today…',
   'sup.refreshed': 'Summarised today for {n} classes.',
   'sup.csv': 'Download (CSV)',
-  'sup.none': 'Nothing has been summarised for these days yet. Figures are summarised every 10 minutes; “Refresh today” does it now.',
+  'sup.none':
+    'Nothing has been summarised for these days yet. Figures are summarised every 10 minutes; “Refresh today” does it now.',
   'sup.asOf': 'Figures as of {at}',
   'sup.attendance': 'Attendance',
   'sup.attendanceSub': '{present} of {cells} present, {absent} absent',
@@ -1301,7 +1324,8 @@ const en: Record<keyof typeof zh, string> = {
   'sup.students': 'Students',
   'sup.classesSub': '{n} classes, {lessons} lessons',
   'sup.byDay': 'Attendance per day',
-  'sup.byDayHint': 'Click a day for its details. “No data”: that day was not summarised (the service was not running, or it is not time yet).',
+  'sup.byDayHint':
+    'Click a day for its details. “No data”: that day was not summarised (the service was not running, or it is not time yet).',
   'sup.notSummarised': 'No figures for this day',
   'sup.noData': 'no data',
   'sup.schools': 'Schools',

@@ -214,7 +214,11 @@ export function sideRoomPanel(
       'section',
       { class: 'card side-room' },
       h('h2', {}, t('sideTitle')),
-      h('p', { class: 'muted' }, t('sideHint')),
+      h(
+        'p',
+        { class: 'muted', 'data-testid': 'side-hint' },
+        me.role === 'district_admin' ? t('sideObserverHint') : t('sideHint'),
+      ),
       controls,
       floorBox,
       grid,

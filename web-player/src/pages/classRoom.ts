@@ -199,25 +199,24 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
   );
   // Names for the side room (students' hands, speakers): the class list for teachers, the messages' authors for everyone.
   const names = new Map<string, string>([[me.id, me.displayName]]);
-  if (me.role === 'co_teacher')
+  if (me.role === 'co_teacher' || me.role === 'district_admin') {
     void call('GET /api/classes/:id/students', { params: { id: classId } })
       .then((r) => r.students.forEach((s) => names.set(s.id, s.displayName)))
       .catch(() => undefined);
-  const side = readOnly
-    ? {
-        el: h('p', { class: 'muted', 'data-testid': 'room-readonly' }, t('roomReadOnly')),
-        refresh: () => undefined,
-      }
-    : sideRoomPanel(
-        me,
-        classId,
-        () => {
-          for (const m of msgs.values()) names.set(m.userId, m.name);
-          return names;
-        },
-        () => Object.keys(hands),
-        onLeave,
-      );
+    void call('GET /api/classes/:id', { params: { id: classId } })
+      .then((r) => r.teachers.forEach((x) => names.set(x.id, x.displayName)))
+      .catch(() => undefined);
+  }
+  const side = sideRoomPanel(
+    me,
+    classId,
+    () => {
+      for (const m of msgs.values()) names.set(m.userId, m.name);
+      return names;
+    },
+    () => Object.keys(hands),
+    onLeave,
+  );
   socket.on('room:hands', side.refresh);
   onLeave(() => socket.off('room:hands', side.refresh));
   paint();
@@ -235,7 +234,7 @@ export async function renderClassRoom(me: ApiUser, classId: string): Promise<HTM
     h('section', { class: 'card room' }, olderBtn, list),
     messages,
     readOnly
-      ? ''
+      ? h('p', { class: 'muted', 'data-testid': 'room-readonly' }, t('roomReadOnly'))
       : h(
           'div',
           { class: 'room-compose' },
