@@ -107,4 +107,29 @@ describe('administration pages', () => {
     expect(gaps.some((g) => g.includes('三年级（1）班') && g.includes('未听课'))).toBe(true);
     await s1.screenshot({ path: path.join(SHOTS, 'admin-workload-duty.png'), fullPage: true });
   });
+
+  it('a live lesson off the timetable: the teacher is told why; the district allows it for an hour; the teacher goes live', async () => {
+    const lead = await ApiClient.as(suite.svc.url, 'lead-g3');
+    const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
+      title: '临时加课',
+      grade: 3,
+      subject: '数学',
+    });
+    const id = live.body.lesson.id;
+    const refused = await lead.post<{ error: { message: string } }>(`/api/live/${id}/start`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('timetable slot');
+    const admin = await signIn('admin');
+    await admin.goto(`${suite.svc.url}/#/live`);
+    const card = admin.locator(`[data-testid=live-card][data-live-id=${id}]`);
+    admin.removeAllListeners('dialog');
+    admin.on('dialog', (d) => void d.accept('临时加课：区里的通知'));
+    await card.locator('[data-testid=allow-outside-slot]').click();
+    await card.locator('.notice.ok').waitFor();
+    expect(await card.textContent()).toContain('已允许');
+    // Now the teacher may start it (no SFU in this service: past the slot check, 503 NOT_READY).
+    const started = await lead.post<{ error?: { code: string } }>(`/api/live/${id}/start`);
+    expect(started.body.error?.code ?? 'OK').not.toBe('CONFLICT');
+    await admin.screenshot({ path: path.join(SHOTS, 'admin-live-allow.png'), fullPage: true });
+  });
 });
