@@ -68,6 +68,25 @@ export function readCsvRecords(text: string, what: string): string[][] {
   }
 }
 
+/** What is wrong with a person's row — its columns, username or name — if anything (rosters and staff lists). */
+export function personRowProblem(
+  rec: string[],
+  header: string[],
+  line: number,
+  username: string,
+  displayName: string,
+): [code: string, message: string] | undefined {
+  if (rec.length !== header.length)
+    return ['ROW_COLUMNS', `line ${line} has ${rec.length} fields, the header has ${header.length}`];
+  if (!USERNAME_RE.test(username))
+    return [
+      'ROW_USERNAME',
+      `username "${username}" must be 3–40 lowercase letters, digits, dot, dash or underscore`,
+    ];
+  if (!displayName || displayName.length > 40) return ['ROW_NAME', 'the name must be 1–40 characters'];
+  return undefined;
+}
+
 export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowError[] } {
   const records = readCsvRecords(text, 'username,displayName,password');
   const header = records[0]!.map((h) => HEADER_ALIASES[h.replace(/\s+/g, '').toLowerCase()]);
@@ -94,17 +113,8 @@ export function parseRosterCsv(text: string): { rows: RosterRow[]; errors: RowEr
     const password = idx('password') >= 0 ? rec[idx('password')] || undefined : undefined;
     const fail = (code: string, message: string) =>
       errors.push({ line, username: username || undefined, code, message });
-    if (rec.length !== records[0]!.length)
-      return fail(
-        'ROW_COLUMNS',
-        `line ${line} has ${rec.length} fields, the header has ${records[0]!.length}`,
-      );
-    if (!USERNAME_RE.test(username))
-      return fail(
-        'ROW_USERNAME',
-        `username "${username}" must be 3–40 lowercase letters, digits, dot, dash or underscore`,
-      );
-    if (!displayName || displayName.length > 40) return fail('ROW_NAME', 'the name must be 1–40 characters');
+    const problem = personRowProblem(rec, records[0]!, line, username, displayName);
+    if (problem) return fail(...problem);
     const pwProblem = password !== undefined ? passwordProblem(password) : undefined;
     if (pwProblem) return fail('ROW_PASSWORD', pwProblem);
     if (seen.has(username)) return fail('ROW_DUPLICATE', `username "${username}" appears twice in this file`);

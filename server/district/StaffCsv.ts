@@ -7,9 +7,8 @@
  * verdict; a malformed file as a whole is one clear error.
  */
 import { AppError } from '../errors.ts';
-import { USERNAME_RE } from './DistrictStore.ts';
 import { passwordProblem } from '../auth/passwords.ts';
-import { readCsvRecords, type RowError } from './RosterCsv.ts';
+import { personRowProblem, readCsvRecords, type RowError } from './RosterCsv.ts';
 
 export const MAX_STAFF_ROWS = 500;
 
@@ -104,17 +103,8 @@ export function parseStaffCsv(text: string): { rows: StaffRow[]; errors: RowErro
     const displayName = cell('displayName');
     const fail = (code: string, message: string) =>
       errors.push({ line, username: username || undefined, code, message });
-    if (rec.length !== records[0]!.length)
-      return fail(
-        'ROW_COLUMNS',
-        `line ${line} has ${rec.length} fields, the header has ${records[0]!.length}`,
-      );
-    if (!USERNAME_RE.test(username))
-      return fail(
-        'ROW_USERNAME',
-        `username "${username}" must be 3–40 lowercase letters, digits, dot, dash or underscore`,
-      );
-    if (!displayName || displayName.length > 40) return fail('ROW_NAME', 'the name must be 1–40 characters');
+    const problem = personRowProblem(rec, records[0]!, line, username, displayName);
+    if (problem) return fail(...problem);
     const role = ROLE_ALIASES[cell('role').replace(/\s+/g, '').toLowerCase()];
     if (!role)
       return fail(
