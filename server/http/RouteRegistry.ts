@@ -33,6 +33,14 @@ export type { Method };
 export const SENT = Symbol('response sent');
 type Sent = typeof SENT;
 
+/** Answers with a CSV download (the spreadsheet variant of a JSON endpoint, ?format=csv). */
+export function sendCsv(res: Response, filename: string, csv: string): Sent {
+  res.setHeader('content-type', 'text/csv; charset=utf-8');
+  res.setHeader('content-disposition', `attachment; filename="${filename}"`);
+  res.send(csv);
+  return SENT;
+}
+
 export interface HandlerContext<B, Q, P> {
   req: Request;
   res: Response;

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { browserSuite, SHOTS } from '../helpers/browser.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { ack, SocketPool } from '../helpers/sockets.ts';
-import { putLiveSlotNow } from '../helpers/channelDay.ts';
+import { liveLessonNow } from '../helpers/channelDay.ts';
 
 const CLASS = 'cls_demo_s1_g3_1';
 const suite = browserSuite();
@@ -18,14 +18,7 @@ const sockets = new SocketPool();
 
 beforeAll(async () => {
   const url = suite.svc.url;
-  const admin = await ApiClient.as(url, 'admin');
-  const lead = await ApiClient.as(url, 'lead-g3');
-  const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
-    title: '督导演示',
-    grade: 3,
-    subject: '数学',
-  });
-  await putLiveSlotNow(admin, 3, live.body.lesson.id, '测试：督导统计');
+  await liveLessonNow(url, '督导演示', '测试：督导统计');
   const student = await ApiClient.as(url, 's1-g3-1-01');
   const teacher = await ApiClient.as(url, 't-s1-g3-1');
   const ss = await sockets.connect(url, student.token);

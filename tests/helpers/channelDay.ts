@@ -101,3 +101,13 @@ export async function putLiveSlotNow(
   expect(put.status, JSON.stringify(put.body)).toBe(200);
   return date;
 }
+
+/** A live lesson of `lead-g3` on grade 3's channel now (a slot from a minute ago for ten minutes). */
+export async function liveLessonNow(url: string, title: string, reason: string) {
+  const admin = await ApiClient.as(url, 'admin');
+  const lead = await ApiClient.as(url, 'lead-g3');
+  const live = await lead.post<{ lesson: { id: string } }>('/api/live', { title, grade: 3, subject: '数学' });
+  expect(live.status, JSON.stringify(live.body)).toBe(200);
+  const liveId = live.body.lesson.id;
+  return { admin, lead, liveId, date: await putLiveSlotNow(admin, 3, liveId, reason) };
+}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { ack, SocketPool } from '../helpers/sockets.ts';
-import { putLiveSlotNow } from '../helpers/channelDay.ts';
+import { liveLessonNow } from '../helpers/channelDay.ts';
 import { startTestService } from '../helpers/service.ts';
 
 const CLASS = 'cls_demo_s1_g3_1';
@@ -54,14 +54,7 @@ afterAll(async () => {
 
 describe('supervision roll-ups', () => {
   it('rolls a class’s day up to its grade, school and the district, per day and as CSV', async () => {
-    const admin = await ApiClient.as(svc.url, 'admin');
-    const lead = await ApiClient.as(svc.url, 'lead-g3');
-    const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
-      title: '督导测试',
-      grade: 3,
-      subject: '数学',
-    });
-    const date = await putLiveSlotNow(admin, 3, live.body.lesson.id, '测试：督导');
+    const { admin, date } = await liveLessonNow(svc.url, '督导测试', '测试：督导');
 
     // Before anything is summarised today, the view says so (no figures, not an error).
     const empty = await admin.get<View>(`/api/supervision?class=${CLASS}&from=${date}&to=${date}`);

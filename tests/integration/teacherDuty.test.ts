@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../server/Service.ts';
 import { ApiClient } from '../helpers/ApiClient.ts';
 import { ack, SocketPool } from '../helpers/sockets.ts';
-import { putLiveSlotNow } from '../helpers/channelDay.ts';
+import { liveLessonNow } from '../helpers/channelDay.ts';
 import { startTestService } from '../helpers/service.ts';
 
 const CLASS = 'cls_demo_s1_g3_1';
@@ -28,14 +28,7 @@ afterAll(async () => {
 
 describe('teachers on duty', () => {
   it('records a co-teacher listening along from their player, and who did not', async () => {
-    const admin = await ApiClient.as(svc.url, 'admin');
-    const lead = await ApiClient.as(svc.url, 'lead-g3');
-    const live = await lead.post<{ lesson: { id: string } }>('/api/live', {
-      title: '认识分数',
-      grade: 3,
-      subject: '数学',
-    });
-    const date = await putLiveSlotNow(admin, 3, live.body.lesson.id, '测试：同步听课');
+    const { date } = await liveLessonNow(svc.url, '认识分数', '测试：同步听课');
     const teacher = await ApiClient.as(svc.url, 't-s1-g3-1');
     const s = await sockets.connect(svc.url, teacher.token);
     const beat = { kind: 'channel', ref: 'grade-3', position: 0, device: 'desktop', tab: 'duty-tab' };

@@ -8,7 +8,7 @@
  * erase a student's data.
  */
 import type { AppDeps } from '../AppDeps.ts';
-import { SENT, type RouteRegistry } from '../RouteRegistry.ts';
+import { sendCsv, type RouteRegistry } from '../RouteRegistry.ts';
 import { AppError } from '../../errors.ts';
 import { assertCan, canViewRoster, canViewUser } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
@@ -44,11 +44,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
       const cls = await staffClass(user, params.id);
       if (query.format !== 'csv') return attendance.day(cls, query.date);
       const date = query.date ?? attendance.today();
-      const csv = await attendance.dayCsv(cls, date);
-      res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader('content-disposition', `attachment; filename="attendance-${cls.id}-${date}.csv"`);
-      res.send(csv);
-      return SENT;
+      return sendCsv(res, `attendance-${cls.id}-${date}.csv`, await attendance.dayCsv(cls, date));
     },
   });
 
@@ -67,13 +63,11 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params, query, res }) {
       const cls = await staffClass(user, params.id);
       if (query.format !== 'csv') return attendance.term(cls, query.from, query.to);
-      res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader(
-        'content-disposition',
-        `attachment; filename="attendance-${cls.id}-${query.from}-${query.to}.csv"`,
+      return sendCsv(
+        res,
+        `attendance-${cls.id}-${query.from}-${query.to}.csv`,
+        await attendance.termCsv(cls, query.from, query.to),
       );
-      res.send(await attendance.termCsv(cls, query.from, query.to));
-      return SENT;
     },
   });
 

@@ -4,7 +4,7 @@
  * (server/supervision/Supervision.ts).
  */
 import type { AppDeps } from '../AppDeps.ts';
-import { SENT, type RouteRegistry } from '../RouteRegistry.ts';
+import { sendCsv, type RouteRegistry } from '../RouteRegistry.ts';
 
 export function registerSupervisionRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { supervision } = deps;
@@ -17,10 +17,7 @@ export function registerSupervisionRoutes(r: RouteRegistry, deps: AppDeps): void
     async handler({ user, query, res }) {
       if (query.format !== 'csv') return supervision.view(user, query);
       const { name, body } = await supervision.csv(user, query);
-      res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader('content-disposition', `attachment; filename="${name}"`);
-      res.send(body);
-      return SENT;
+      return sendCsv(res, name, body);
     },
   });
 

@@ -7,7 +7,7 @@
 import { AppError } from '../../errors.ts';
 import { timetableToCsv } from '../../timetable/timetableCsv.ts';
 import type { AppDeps } from '../AppDeps.ts';
-import { SENT, type RouteRegistry } from '../RouteRegistry.ts';
+import { sendCsv, type RouteRegistry } from '../RouteRegistry.ts';
 
 export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
   const { timetable } = deps;
@@ -44,10 +44,7 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ query, res }) {
       const { from, slots } = await timetable.range(query);
       if (query.format === 'json') return { slots };
-      res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader('content-disposition', `attachment; filename="timetable-${from}.csv"`);
-      res.send(timetableToCsv(slots));
-      return SENT;
+      return sendCsv(res, `timetable-${from}.csv`, timetableToCsv(slots));
     },
   });
 
