@@ -201,5 +201,7 @@ export const ClassWeek = z.object({
   ),
   /** Where the class's activities clash with the grade's timetable as it is now (it may have changed since). */
   violations: z.array(Violation),
+  /** The activity kinds, each with whether it is screen time unless said otherwise (for the editor). */
+  activityKinds: z.array(z.object({ kind: z.enum(ACTIVITY_KINDS), onScreen: z.boolean() })),
 });
 export type ClassWeek = z.infer<typeof ClassWeek>;

@@ -18,6 +18,7 @@ import { checkClassDay, toMinutes } from './rules.ts';
 import { datesFrom, localDate } from './epg.ts';
 import { DATE_PATTERN } from './model.ts';
 import {
+  ACTIVITY_KINDS,
   ON_SCREEN_BY_DEFAULT,
   type ClassActivity,
   type ClassWeek,
@@ -150,6 +151,16 @@ export class ClassTimetable {
       ].sort((x, y) => toMinutes(x.start) - toMinutes(y.start));
       days.push({ date, items });
     }
-    return { classId: cls.id, className: cls.name, grade: cls.grade, from, canEdit, days, violations };
+    const activityKinds = ACTIVITY_KINDS.map((kind) => ({ kind, onScreen: ON_SCREEN_BY_DEFAULT[kind] }));
+    return {
+      classId: cls.id,
+      className: cls.name,
+      grade: cls.grade,
+      from,
+      canEdit,
+      days,
+      violations,
+      activityKinds,
+    };
   }
 }

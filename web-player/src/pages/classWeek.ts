@@ -14,17 +14,8 @@ import type { ClassActivity } from '../../../contracts/timetable.ts';
 type Week = ResponseOf<'GET /api/classes/:id/week'>;
 type Item = Week['days'][number]['items'][number];
 type Kind = ClassActivity['kind'];
-/** The kinds and whether each is screen time by default (contracts/timetable.ts ON_SCREEN_BY_DEFAULT; the web app takes types only). */
-const ON_SCREEN_BY_DEFAULT: Record<Kind, boolean> = {
-  qa: false,
-  pe: false,
-  art: false,
-  labour: false,
-  tutoring: true,
-  meeting: true,
-  other: false,
-};
-const ACTIVITY_KINDS = Object.keys(ON_SCREEN_BY_DEFAULT) as Kind[];
+/** The activity kinds and whether each is screen time unless said otherwise (sent with the week). */
+type Kinds = Week['activityKinds'];
 
 function shift(date: string, days: number): string {
   const d = new Date(`${date}T12:00:00Z`);
@@ -61,20 +52,21 @@ function itemView(i: Item): HTMLElement {
   );
 }
 
-function activityRow(a?: Item): HTMLElement {
+function activityRow(kinds: Kinds, a?: Item): HTMLElement {
   const kind = h(
     'select',
     { 'data-f': 'kind' },
-    ACTIVITY_KINDS.map((k) =>
-      h('option', { value: k, selected: a?.kind === k }, t(`week.kind.${k}` as MessageKey)),
+    kinds.map((k) =>
+      h('option', { value: k.kind, selected: a?.kind === k.kind }, t(`week.kind.${k.kind}` as MessageKey)),
     ),
   );
+  const onScreenOf = (k: string) => kinds.find((x) => x.kind === k)?.onScreen ?? false;
   const onScreen = h('input', {
     type: 'checkbox',
     'data-f': 'onScreen',
-    checked: a ? a.onScreen : ON_SCREEN_BY_DEFAULT.qa,
+    checked: a ? a.onScreen : onScreenOf(kinds[0]!.kind),
   });
-  kind.addEventListener('change', () => (onScreen.checked = ON_SCREEN_BY_DEFAULT[kind.value as Kind]));
+  kind.addEventListener('change', () => (onScreen.checked = onScreenOf(kind.value)));
   const row = h(
     'div',
     { class: 'week-row', 'data-testid': 'act-row' },
@@ -107,11 +99,17 @@ function activityRow(a?: Item): HTMLElement {
   return row;
 }
 
-function dayEditor(classId: string, date: string, items: Item[], done: () => void): HTMLElement {
+function dayEditor(
+  classId: string,
+  date: string,
+  items: Item[],
+  kinds: Kinds,
+  done: () => void,
+): HTMLElement {
   const rows = h(
     'div',
     {},
-    items.filter((i) => i.type === 'activity').map((i) => activityRow(i)),
+    items.filter((i) => i.type === 'activity').map((i) => activityRow(kinds, i)),
   );
   const status = h('div', { class: 'status-area' });
   const val = (r: Element, f: string) => (r.querySelector(`[data-f=${f}]`) as HTMLInputElement).value.trim();
@@ -166,7 +164,7 @@ function dayEditor(classId: string, date: string, items: Item[], done: () => voi
           type: 'button',
           class: 'secondary',
           'data-testid': 'act-add',
-          onclick: () => rows.append(activityRow()),
+          onclick: () => rows.append(activityRow(kinds)),
         },
         t('week.add'),
       ),
@@ -218,7 +216,9 @@ function weekView(w: Week, base: string): HTMLElement {
                   class: 'secondary',
                   'data-testid': 'act-edit',
                   onclick: () => {
-                    editorSlot.replaceChildren(dayEditor(w.classId, d.date, d.items, reload));
+                    editorSlot.replaceChildren(
+                      dayEditor(w.classId, d.date, d.items, w.activityKinds, reload),
+                    );
                     editorSlot.scrollIntoView({ behavior: 'smooth' });
                   },
                 },
