@@ -119,8 +119,8 @@ export async function renderSupervision(_me: ApiUser, query: URLSearchParams): P
       const r = await call('POST /api/supervision/refresh', {
         body: v.scope.school ? { school: v.scope.school } : {},
       });
+      draw(await call('GET /api/supervision', { query: q as never }));
       messages.replaceChildren(notice('ok', t('sup.refreshed', { n: r.classes })));
-      window.dispatchEvent(new HashChangeEvent('hashchange'));
     } catch (e) {
       messages.replaceChildren(notice('error', errorText(e)));
     } finally {
@@ -153,132 +153,141 @@ export async function renderSupervision(_me: ApiUser, query: URLSearchParams): P
     h('strong', {}, v.scope.level === 'district' ? t('sup.district') : v.scope.name),
   );
 
-  const stamp =
-    v.computedAt === null
-      ? h('p', { class: 'empty', 'data-testid': 'sup-empty' }, t('sup.none'))
-      : h(
-          'p',
-          { class: 'muted small', 'data-testid': 'sup-stamp' },
-          t('sup.asOf', { at: dateTime(new Date(v.computedAt).toISOString()) }),
-        );
-
-  const chart =
-    v.days.length > 1
-      ? h(
-          'section',
-          { class: 'card' },
-          h('h2', {}, t('sup.byDay')),
-          h(
-            'div',
-            { class: 'week-chart', 'data-testid': 'sup-days' },
-            v.days.map((d) =>
-              h(
-                'a',
-                {
-                  class: 'bar-col',
-                  href: here('day', d.date),
-                  title: d.summarised ? `${pctText(d.figures.attendancePct)}` : t('sup.notSummarised'),
-                },
-                h(
-                  'div',
-                  { class: 'bar-track' },
-                  h('div', { class: 'bar', style: `height:${d.figures.attendancePct ?? 0}%` }),
-                ),
-                h(
-                  'span',
-                  { class: 'muted small' },
-                  d.summarised ? pctText(d.figures.attendancePct) : t('sup.noData'),
-                ),
-                h('span', { class: 'small' }, d.date.slice(5)),
-              ),
-            ),
-          ),
-          h('p', { class: 'muted small' }, t('sup.byDayHint')),
-        )
-      : '';
-
-  const childLabel =
-    v.scope.level === 'district'
-      ? t('sup.schools')
-      : v.scope.level === 'school'
-        ? t('sup.grades')
-        : t('sup.classes');
-  const children =
-    v.scope.level === 'class'
-      ? h(
-          'section',
-          { class: 'card' },
-          h(
+  /** The figures part of the page (redrawn in place by 刷新). */
+  const figures = h('div', {});
+  const draw = (v: View) => {
+    const stamp =
+      v.computedAt === null
+        ? h('p', { class: 'empty', 'data-testid': 'sup-empty' }, t('sup.none'))
+        : h(
             'p',
-            {},
+            { class: 'muted small', 'data-testid': 'sup-stamp' },
+            t('sup.asOf', { at: dateTime(new Date(v.computedAt).toISOString()) }),
+          );
+
+    const chart =
+      v.days.length > 1
+        ? h(
+            'section',
+            { class: 'card' },
+            h('h2', {}, t('sup.byDay')),
             h(
-              'a',
-              { href: `#/class/${v.scope.class}/dashboard`, 'data-testid': 'sup-class-dashboard' },
-              t('sup.toClass'),
-            ),
-          ),
-        )
-      : h(
-          'section',
-          { class: 'card' },
-          h('h2', {}, childLabel),
-          v.children.length
-            ? h(
-                'div',
-                { class: 'table-wrap' },
+              'div',
+              { class: 'week-chart', 'data-testid': 'sup-days' },
+              v.days.map((d) =>
                 h(
-                  'table',
-                  { class: 'table', 'data-testid': 'sup-children' },
+                  'a',
+                  {
+                    class: 'bar-col',
+                    href: here('day', d.date),
+                    title: d.summarised ? `${pctText(d.figures.attendancePct)}` : t('sup.notSummarised'),
+                  },
                   h(
-                    'thead',
-                    {},
-                    h(
-                      'tr',
-                      {},
-                      ...[
-                        t('sup.name'),
-                        t('sup.students'),
-                        t('sup.attendance'),
-                        t('sup.homework'),
-                        t('sup.duty'),
-                        t('sup.questions'),
-                        t('sup.answers'),
-                      ].map((x) => h('th', {}, x)),
-                    ),
+                    'div',
+                    { class: 'bar-track' },
+                    h('div', { class: 'bar', style: `height:${d.figures.attendancePct ?? 0}%` }),
                   ),
                   h(
-                    'tbody',
-                    {},
-                    v.children.map((c) =>
+                    'span',
+                    { class: 'muted small' },
+                    d.summarised ? pctText(d.figures.attendancePct) : t('sup.noData'),
+                  ),
+                  h('span', { class: 'small' }, d.date.slice(5)),
+                ),
+              ),
+            ),
+            h('p', { class: 'muted small' }, t('sup.byDayHint')),
+          )
+        : '';
+
+    const childLabel =
+      v.scope.level === 'district'
+        ? t('sup.schools')
+        : v.scope.level === 'school'
+          ? t('sup.grades')
+          : t('sup.classes');
+    const children =
+      v.scope.level === 'class'
+        ? h(
+            'section',
+            { class: 'card' },
+            h(
+              'p',
+              {},
+              h(
+                'a',
+                { href: `#/class/${v.scope.class}/dashboard`, 'data-testid': 'sup-class-dashboard' },
+                t('sup.toClass'),
+              ),
+            ),
+          )
+        : h(
+            'section',
+            { class: 'card' },
+            h('h2', {}, childLabel),
+            v.children.length
+              ? h(
+                  'div',
+                  { class: 'table-wrap' },
+                  h(
+                    'table',
+                    { class: 'table', 'data-testid': 'sup-children' },
+                    h(
+                      'thead',
+                      {},
                       h(
                         'tr',
-                        { 'data-id': c.id },
-                        h('td', {}, h('a', { href: hrefOf(c, range, to) }, c.name)),
-                        h('td', {}, String(c.figures.students)),
+                        {},
+                        ...[
+                          t('sup.name'),
+                          t('sup.students'),
+                          t('sup.attendance'),
+                          t('sup.homework'),
+                          t('sup.duty'),
+                          t('sup.questions'),
+                          t('sup.answers'),
+                        ].map((x) => h('th', {}, x)),
+                      ),
+                    ),
+                    h(
+                      'tbody',
+                      {},
+                      v.children.map((c) =>
                         h(
-                          'td',
-                          {},
-                          share(c.figures.attendancePct, `${c.figures.present}/${c.figures.cells}`),
+                          'tr',
+                          { 'data-id': c.id },
+                          h('td', {}, h('a', { href: hrefOf(c, range, to) }, c.name)),
+                          h('td', {}, String(c.figures.students)),
+                          h(
+                            'td',
+                            {},
+                            share(c.figures.attendancePct, `${c.figures.present}/${c.figures.cells}`),
+                          ),
+                          h(
+                            'td',
+                            {},
+                            share(
+                              c.figures.homeworkPct,
+                              `${c.figures.homeworkDone}/${c.figures.homeworkDue}`,
+                            ),
+                          ),
+                          h(
+                            'td',
+                            {},
+                            share(c.figures.dutyPct, `${c.figures.dutyListened}/${c.figures.dutyCells}`),
+                          ),
+                          h('td', {}, String(c.figures.questions)),
+                          h('td', {}, String(c.figures.answers)),
                         ),
-                        h(
-                          'td',
-                          {},
-                          share(c.figures.homeworkPct, `${c.figures.homeworkDone}/${c.figures.homeworkDue}`),
-                        ),
-                        h(
-                          'td',
-                          {},
-                          share(c.figures.dutyPct, `${c.figures.dutyListened}/${c.figures.dutyCells}`),
-                        ),
-                        h('td', {}, String(c.figures.questions)),
-                        h('td', {}, String(c.figures.answers)),
                       ),
                     ),
                   ),
-                ),
-              )
-            : h('p', { class: 'empty' }, t('sup.noChildren')),
-        );
+                )
+              : h('p', { class: 'empty' }, t('sup.noChildren')),
+          );
+    figures.replaceChildren(stamp, totalsCards(v.totals), chart, children);
+  };
+  draw(v);
 
   return h(
     'div',
@@ -313,10 +322,7 @@ export async function renderSupervision(_me: ApiUser, query: URLSearchParams): P
       csv,
     ),
     h('p', { class: 'muted small' }, `${v.from === v.to ? v.from : `${v.from} – ${v.to}`}`),
-    stamp,
     messages,
-    totalsCards(v.totals),
-    chart,
-    children,
+    figures,
   );
 }
