@@ -10,7 +10,7 @@
 import type { Logger } from '../logger.ts';
 import { AppError, rateLimited } from '../errors.ts';
 import { handle, type IoServer } from './events.ts';
-import { isRoomMember } from '../classroom/membership.ts';
+import { isRoomMember, isRoomObserver } from '../classroom/membership.ts';
 import type { ClientResults, ParsedPayloadOf } from '../../contracts/realtime.ts';
 import type { DistrictStore } from '../district/DistrictStore.ts';
 import type { SchoolClass } from '../district/model.ts';
@@ -47,11 +47,7 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
       return cls;
     };
     const member = async (classId: string): Promise<SchoolClass> => {
-      const cls = await d.store.getClass(classId);
-      if (!cls)
-        throw new AppError('NOT_FOUND', 'This class was not found.', undefined, {
-          messageZh: '没有这个班级。',
-        });
+      const cls = await findClass(classId);
       if (!isRoomMember(user, cls))
         throw new AppError(
           'FORBIDDEN_SCOPE',
@@ -104,7 +100,9 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
       const sockets = await io.in(classRoom(classId)).fetchSockets();
       return [
         ...new Set(
-          sockets.filter((s) => s.data.user?.role === 'district_admin').map((s) => s.data.user.displayName),
+          sockets
+            .filter((s) => s.data.user && isRoomObserver(s.data.user))
+            .map((s) => s.data.user.displayName),
         ),
       ].sort();
     };
@@ -114,7 +112,7 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
     // Members join to take part; a district admin (督导, 进群听课) joins any class's room to read only,
     // and the class sees that an observer is present. Every other event still needs a member.
     handle(socket, 'room:join', options, async (p) => {
-      const observer = user.role === 'district_admin';
+      const observer = isRoomObserver(user);
       const cls = observer ? await findClass(p.classId) : await member(p.classId);
       await socket.join(classRoom(cls.id));
       const [history, pinned, hands, mutedUntil] = await Promise.all([
@@ -123,9 +121,11 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
         d.rooms.hands(cls.id),
         observer ? Promise.resolve(undefined) : d.rooms.mutedUntil(cls.id, user.id),
       ]);
+      // Who observes, fetched once: the class is told when an observer arrives, the joiner in the answer.
+      const observers = await observersOf(cls.id);
       if (observer) {
         observing.add(cls.id);
-        await announceObservers(cls.id);
+        io.to(classRoom(cls.id)).emit('room:observers', { classId: cls.id, observers });
       }
       return {
         ok: true,
@@ -133,7 +133,7 @@ export function attachClassRoom(io: IoServer, d: ClassRoomDeps): void {
         pinned,
         hands,
         mutedUntil: mutedUntil ?? null,
-        observers: await observersOf(cls.id),
+        observers,
         readOnly: observer,
       };
     });

@@ -16,7 +16,7 @@ import type { SchoolClass, User } from '../district/model.ts';
 import type { MediaPlane } from '../cluster/ClusterMedia.ts';
 import type { Logger } from '../logger.ts';
 import { classRoom } from './classRoom.ts';
-import { isRoomMember } from '../classroom/membership.ts';
+import { isRoomObserver, mayReadRoom } from '../classroom/membership.ts';
 import { handle, type IoServer } from './events.ts';
 import type { ClientResults, ParsedPayloadOf, SideState } from '../../contracts/realtime.ts';
 import type { PolicyFactory, RoomPolicy, SfuSignaling } from './sfuSignaling.ts';
@@ -62,7 +62,7 @@ export function attachSideRoom(io: IoServer, d: SideRoomDeps): SideRoom {
   const member = async (user: User, classId: string): Promise<SchoolClass> => {
     const cls = await d.store.getClass(classId);
     if (!cls) throw new AppError('NOT_FOUND', 'This class was not found.');
-    if (!isRoomMember(user, cls) && user.role !== 'district_admin')
+    if (!mayReadRoom(user, cls))
       throw new AppError(
         'FORBIDDEN_SCOPE',
         'Only the students and teachers of this class can use its side room.',
@@ -142,7 +142,7 @@ export function attachSideRoom(io: IoServer, d: SideRoomDeps): SideRoom {
         await sfu().ensureRoom(sideRoomSpec(cls, roomId)); // after an SFU restart
       },
       async produce() {
-        if (user.role === 'district_admin')
+        if (isRoomObserver(user))
           throw new AppError(
             'FORBIDDEN_ROLE',
             'Observers watch and listen only; they do not speak in a class’s side room.',

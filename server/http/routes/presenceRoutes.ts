@@ -12,7 +12,7 @@ import { sendCsv, type RouteRegistry } from '../RouteRegistry.ts';
 import { AppError } from '../../errors.ts';
 import { assertCan, canViewRoster, canViewUser } from '../../auth/policy.ts';
 import type { SchoolClass, User } from '../../district/model.ts';
-import { isRoomMember } from '../../classroom/membership.ts';
+import { mayReadRoom } from '../../classroom/membership.ts';
 import { eraseStudentData, exportStudentData } from '../../privacy/personalData.ts';
 import { workload } from '../../presence/workload.ts';
 
@@ -106,10 +106,7 @@ export function registerPresenceRoutes(r: RouteRegistry, deps: AppDeps): void {
     async handler({ user, params, query }) {
       const cls = await store.requireClass(params.id);
       // District admins read any class room (督导, 进群听课), as observers the class sees; they cannot write.
-      assertCan(
-        isRoomMember(user, cls) || user.role === 'district_admin',
-        'Only the students and teachers of this class can read its room.',
-      );
+      assertCan(mayReadRoom(user, cls), 'Only the students and teachers of this class can read its room.');
       return deps.rooms.page(cls.id, query.before ?? Infinity, query.limit);
     },
   });
