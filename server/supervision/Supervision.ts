@@ -156,9 +156,9 @@ export class Supervision {
       store.listClassTeachers(cls.id),
     ]);
     const coTeachers = teachers.filter((t) => t.role === 'co_teacher');
-    const [att, duty, [room], hw] = await Promise.all([
-      attendance.rowsOf(cls, students, date, now),
-      attendance.rowsOf(cls, coTeachers, date, now),
+    // Students and co-teachers in one pass: the class's lessons, marks and check-ins are read once.
+    const [att, [room], hw] = await Promise.all([
+      attendance.rowsOf(cls, [...students, ...coTeachers], date, now),
       rooms.participation([cls.id], date),
       homework.dayCompletion(
         cls.id,
@@ -166,8 +166,10 @@ export class Supervision {
         date,
       ),
     ]);
-    const cells = att.rows.flatMap((r) => r.slots).filter((a) => a.status !== 'upcoming');
-    const dutyCells = duty.rows.flatMap((r) => r.slots).filter((a) => a.status !== 'upcoming');
+    const begun = (rows: typeof att.rows) =>
+      rows.flatMap((r) => r.slots).filter((a) => a.status !== 'upcoming');
+    const cells = begun(att.rows.slice(0, students.length));
+    const dutyCells = begun(att.rows.slice(students.length));
     return {
       school: cls.schoolId,
       grade: cls.grade,
