@@ -8,6 +8,7 @@ import {
   DEFAULT_CONTINUOUS_MINUTES,
   DEFAULT_DAILY_LESSON_MINUTES,
   DEFAULT_HOMEWORK_MINUTES,
+  DEFAULT_RULES_FULL,
   RULE_CODES,
   type RuleCode,
   type RuleSet,
@@ -235,12 +236,7 @@ export function checkDay({ slots, rules, lesson }: CheckInput): Violation[] {
           `Lessons add up to ${Math.round(total)} min this day (live and recorded); ${LEVEL_EN[level]} may have at most ${max} min a day.`,
         );
     }
-    for (const v of continuousStretches(
-      timed.map(({ s, a, b }) => ({ s, a, b })),
-      rules,
-      level,
-    ))
-      add('CONTINUOUS_SCREEN', v.s, v.zh, v.en);
+    for (const v of continuousStretches(timed, rules, level)) add('CONTINUOUS_SCREEN', v.s, v.zh, v.en);
   }
   return out.sort((x, y) => RULE_CODES.indexOf(x.rule) - RULE_CODES.indexOf(y.rule));
 }
@@ -313,7 +309,7 @@ export function looserThan(district: RuleSet, school: RuleSet): string[] {
     const sh = school.homeworkDailyMaxMinutes?.[level] ?? dh;
     if (sh > dh) problems.push(`homeworkDailyMaxMinutes.${level}: ${sh} is above the district's ${dh}`);
   }
-  const rest = (r: RuleSet) => r.restReminderMinutes ?? 30;
+  const rest = (r: RuleSet) => r.restReminderMinutes ?? DEFAULT_RULES_FULL.restReminderMinutes;
   if (rest(school) > rest(district))
     problems.push(`restReminderMinutes: ${rest(school)} is above the district's ${rest(district)}`);
   if (school.minBreakMinutes < district.minBreakMinutes)

@@ -106,9 +106,20 @@ export async function renderAdminRules(me: ApiUser): Promise<HTMLElement> {
     ),
   );
   const minBreak = num(base.minBreakMinutes, { 'data-testid': 'rules-break' });
-  const backup = num(base.liveBackupAfterSeconds ?? 30, { min: 5, max: 600 });
-  const retention = num(base.attendanceRetentionDays ?? 150, { min: 30, max: 400 });
-  const rest = num(base.restReminderMinutes ?? 30, { min: 5, max: 120, 'data-testid': 'rules-rest' });
+  // Figures the district has not set show the server's defaults (GET /api/timetable/rules sends them).
+  const backup = num(base.liveBackupAfterSeconds ?? got.defaults.liveBackupAfterSeconds, {
+    min: 5,
+    max: 600,
+  });
+  const retention = num(base.attendanceRetentionDays ?? got.defaults.attendanceRetentionDays, {
+    min: 30,
+    max: 400,
+  });
+  const rest = num(base.restReminderMinutes ?? got.defaults.restReminderMinutes, {
+    min: 5,
+    max: 120,
+    'data-testid': 'rules-rest',
+  });
   const read = (): Rules => {
     const v = (field: string, l: Level) =>
       Number((table.querySelector(`[data-field=${field}][data-level=${l}]`) as HTMLInputElement).value);
