@@ -70,24 +70,6 @@ export function registerFamilyRoutes(r: RouteRegistry, deps: AppDeps): void {
     handler: ({ user, params, body }) => family.checkIn(user, params.id, body.code),
   });
 
-  r.add('GET /api/classes/:id/week', {
-    tag: 'timetable',
-    summary:
-      'A class’s week (?from=, 7 days): the grade’s lessons merged with the class’s activities, and where they clash now',
-    auth: ['student', 'co_teacher', 'school_admin', 'district_admin'],
-    handler: ({ user, params, query }) => deps.classTimetable.week(user, params.id, query.from),
-  });
-
-  r.add('PUT /api/classes/:id/activities/:date', {
-    tag: 'timetable',
-    summary:
-      'Replace a class’s activities of a day (答疑, PE/art/labour, tutoring, class meeting): refused with the violations if one clashes with the grade’s lessons, eats into a break or makes screen time too long',
-    auth: ['co_teacher', 'school_admin', 'district_admin'],
-    handler: async ({ user, params, body }) => ({
-      activities: await deps.classTimetable.replaceDay(user, params.id, params.date, body.activities),
-    }),
-  });
-
   r.add('GET /api/notices/mine', {
     tag: 'family',
     summary:

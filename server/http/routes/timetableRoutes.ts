@@ -1,8 +1,9 @@
 /**
  * The unified timetable over REST: view a week, replace a day, import and
- * export CSV/JSON, district rules and school tightenings, the audit log.
- * Every change is checked by the rule engine (server/timetable/TimetableService.ts);
- * nothing invalid is published.
+ * export CSV/JSON, district rules and school tightenings, the audit log, and
+ * a class's week of activities around the grade channel (班级周课表). Every
+ * change is checked by the rule engine (server/timetable/TimetableService.ts,
+ * ClassTimetable.ts); nothing invalid is published.
  */
 import { AppError } from '../../errors.ts';
 import { timetableToCsv } from '../../timetable/timetableCsv.ts';
@@ -93,5 +94,23 @@ export function registerTimetableRoutes(r: RouteRegistry, deps: AppDeps): void {
     summary: 'Who published what, and every override with its reason (admins)',
     auth: ['district_admin', 'school_admin'],
     handler: async () => ({ entries: await deps.timetableStore.audit() }),
+  });
+
+  r.add('GET /api/classes/:id/week', {
+    tag: 'timetable',
+    summary:
+      'A class’s week (?from=, 7 days): the grade’s lessons merged with the class’s activities, and where they clash now',
+    auth: ['student', 'co_teacher', 'school_admin', 'district_admin'],
+    handler: ({ user, params, query }) => deps.classTimetable.week(user, params.id, query.from),
+  });
+
+  r.add('PUT /api/classes/:id/activities/:date', {
+    tag: 'timetable',
+    summary:
+      'Replace a class’s activities of a day (答疑, PE/art/labour, tutoring, class meeting): refused with the violations if one clashes with the grade’s lessons, eats into a break or makes screen time too long',
+    auth: ['co_teacher', 'school_admin', 'district_admin'],
+    handler: async ({ user, params, body }) => ({
+      activities: await deps.classTimetable.replaceDay(user, params.id, params.date, body.activities),
+    }),
   });
 }
