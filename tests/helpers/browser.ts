@@ -33,6 +33,46 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
+/**
+ * Waits until the video element has decoded `more` frames from now. Chromium counts a video's frames
+ * from 0 again whenever its srcObject changes (a WebRTC viewer rejoining after an SFU restart gets a
+ * new stream), so the count is summed across such restarts instead of compared with one reading.
+ */
+export async function framesDecoded(
+  page: Page,
+  more: number,
+  timeoutMs: number,
+  selector = '[data-testid=live-video]',
+): Promise<void> {
+  const key = `__framesSeen_${Math.random().toString(36).slice(2)}`;
+  await page
+    .waitForFunction(
+      ({ selector, more, key }) => {
+        const n =
+          (document.querySelector(selector) as HTMLVideoElement | null)?.getVideoPlaybackQuality()
+            .totalVideoFrames ?? 0;
+        const seen = window as unknown as Record<string, { last: number; total: number } | undefined>;
+        const s = (seen[key] ??= { last: n, total: 0 });
+        s.total += n >= s.last ? n - s.last : n; // fewer than last time: a new stream, counted from 0
+        s.last = n;
+        return s.total > more;
+      },
+      { selector, more, key },
+      { timeout: timeoutMs, polling: 100 },
+    )
+    .catch(async (err: Error) => {
+      // Say what the page showed (frames seen, the player's state and message), not only "timeout".
+      const seen = await page
+        .evaluate((key) => {
+          const s = (window as unknown as Record<string, { total: number } | undefined>)[key];
+          const stage = document.querySelector('[data-testid=live-player]') as HTMLElement | null;
+          return `${s?.total ?? 0} frames decoded; player mode=${stage?.dataset.mode} state=${stage?.dataset.state} says "${document.querySelector('[aria-live]')?.textContent ?? ''}"`;
+        }, key)
+        .catch(() => 'the page is gone');
+      throw new Error(`${err.message.split('\n')[0]}: waiting for ${more} more frames (${seen})`);
+    });
+}
+
 /** Opens the web app and submits the login form (the caller waits for what it expects next). */
 export async function submitLogin(
   page: Page,

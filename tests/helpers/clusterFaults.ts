@@ -14,7 +14,7 @@ import * as tus from 'tus-js-client';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { ApiClient } from './ApiClient.ts';
-import { submitLogin } from './browser.ts';
+import { framesDecoded, submitLogin } from './browser.ts';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 import { CLUSTER_METRICS_TOKEN, type Cluster, type ClusterNode } from './cluster.ts';
 import { clip } from './fixtures.ts';
@@ -91,8 +91,7 @@ export async function watch(c: Cluster, v: Viewer, lessonId: string, mode: 'webr
 
 /** Decoded frames keep coming on this page. */
 export async function stillDecoding(v: Viewer, timeoutMs = 30_000): Promise<void> {
-  const first = await frames(v.page);
-  await waitFor(async () => (await frames(v.page)) > first + 5, 'more decoded frames', timeoutMs);
+  await framesDecoded(v.page, 5, timeoutMs);
 }
 
 export interface ParsedPlaylist {
