@@ -20,6 +20,16 @@ export interface LiveHlsHandlers {
  * Starts playing `url`. Returns the hls.js instance, null when the browser plays HLS natively,
  * or undefined when it cannot play HLS at all.
  */
+/**
+ * Goes on loading after an error: hls.js's startLoad carries on with the media playlists and
+ * segments, but a master playlist that never loaded is not fetched again by it (a dead end on a
+ * slow or refused first request), so that one is asked for again.
+ */
+export function loadAgain(player: Hls, url: string): void {
+  if (player.levels.length) player.startLoad();
+  else player.loadSource(url);
+}
+
 export async function playLiveHls(
   video: HTMLVideoElement,
   url: string,
@@ -35,7 +45,7 @@ export async function playLiveHls(
       // A lapsed pass (also when hls.js would only skip a level it could not load): renew, go on.
       const status = data.response?.code;
       if ((status === 401 || status === 403) && h.renewAccess && denials++ === 0) {
-        void h.renewAccess().then((ok) => (ok ? player.startLoad() : h.onFatal()));
+        void h.renewAccess().then((ok) => (ok ? loadAgain(player, url) : h.onFatal()));
         return;
       }
       if (!data.fatal) return;

@@ -16,6 +16,7 @@ import { navigate, onLeave } from '../router.ts';
 import { remindToRest } from '../restReminder.ts';
 import { startPresence } from '../presence.ts';
 import { renewHlsAccess } from '../hlsAccess.ts';
+import { loadAgain } from '../hlsPlayer.ts';
 
 const SPEEDS = [0.75, 1, 1.25, 1.5, 2];
 const SAVE_EVERY_MS = 5000;
@@ -117,7 +118,10 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
     quality.value = audioOnly ? AUDIO_ONLY : String(wanted);
   };
 
+  /** What the player plays (the master playlist, or the audio-only one). */
+  let source = '';
   const attach = async (url: string, at: number) => {
+    source = url;
     const rate = video.playbackRate;
     const wasPlaying = !video.paused;
     hls?.destroy();
@@ -152,7 +156,7 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
         if (!data.fatal) return;
         if (data.type === HlsClass!.ErrorTypes.NETWORK_ERROR) {
           network.replaceChildren(notice('info', t('networkRetrying')));
-          setTimeout(() => player.startLoad(), 2000);
+          setTimeout(() => loadAgain(player, url), 2000);
         } else if (data.type === HlsClass!.ErrorTypes.MEDIA_ERROR && mediaRecoveries++ < 3) {
           player.recoverMediaError();
         } else {
@@ -185,8 +189,8 @@ export async function renderWatch(me: ApiUser, lessonId: string): Promise<HTMLEl
   // (signed out, the lesson withdrawn), ask the server why and say so.
   let denials = 0;
   const resume = (player: Hls) => {
-    if (!audioOnly && wanted >= 0) player.currentLevel = wanted; // the quality asked for, again
-    player.startLoad();
+    if (!audioOnly && wanted >= 0 && player.levels.length) player.currentLevel = wanted; // the quality asked for, again
+    loadAgain(player, source);
   };
   const renewAccess = async (player: Hls) => {
     if (denials++ === 0 && (await renewHlsAccess())) {
