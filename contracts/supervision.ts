@@ -29,7 +29,7 @@ export const SupervisionFigures = z.object({
   homeworkDue: z.number().int(),
   homeworkDone: z.number().int(),
   homeworkPct: z.number().nullable(),
-  /** Co-teacher × lesson cells that have begun, and those listened along to (present or partly). */
+  /** Co-teacher × lesson cells that have begun, and those listened along to (present, as on the workload page). */
   dutyCells: z.number().int(),
   dutyListened: z.number().int(),
   dutyPct: z.number().nullable(),
@@ -40,7 +40,10 @@ export const SupervisionQuery = z.object({
   grade: z.coerce.number().int().min(1).max(12).optional(),
   class: z.string().max(64).optional(),
   from: DateString.optional(),
+  /** The last day (default: today in the district's time zone). */
   to: DateString.optional(),
+  /** Instead of "from": this many days ending on "to" (7: the week up to it). */
+  days: z.coerce.number().int().min(1).max(31).optional(),
   format: z.enum(['json', 'csv']).optional(),
 });
 
@@ -60,6 +63,8 @@ export const SupervisionView = z.object({
   parents: z.array(SupervisionScope),
   from: DateString,
   to: DateString,
+  /** Today in the district's time zone (the last day with figures). */
+  today: DateString,
   /** When the oldest summary in the view was computed (ms), or null when none exists yet. */
   computedAt: z.number().nullable(),
   totals: SupervisionFigures,

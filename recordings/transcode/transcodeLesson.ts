@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { ProcessLogger } from '../../core/process/ProcessLogger.ts';
+import { mapLimit } from '../../core/mapLimit.ts';
 import { onePassLadderArgs, posterArgs } from '../../core/ffmpeg/args.ts';
 import { runFfmpegJob } from '../../core/ffmpeg/FfmpegJob.ts';
 import { chooseLadder, type Rung } from '../../core/ffmpeg/ladder.ts';
@@ -51,15 +52,6 @@ export interface TranscodeOptions {
 export const vodPrefix = (lessonId: string) => `vod/${lessonId}`;
 
 const CACHE_IMMUTABLE = 'public, max-age=31536000, immutable';
-
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 export async function transcodeLesson(o: TranscodeOptions): Promise<TranscodeResult> {
   const log = o.logger.child({ lessonId: o.lessonId });

@@ -70,3 +70,19 @@ export function canViewUser(viewer: User, target: User, targetClasses: SchoolCla
 export function assertCan(allowed: boolean, message: string): void {
   if (!allowed) throw new AppError('FORBIDDEN_SCOPE', message);
 }
+
+/**
+ * The school an administrator's request covers: a school admin's own (naming another school is
+ * refused with `refusal`, never silently narrowed to their own), a district admin's `asked`
+ * (undefined: the whole district). Only for routes open to district and school admins.
+ */
+export function adminSchool(
+  user: User,
+  asked: string | undefined,
+  refusal: { message: string; messageZh: string },
+): string | undefined {
+  if (user.role !== 'school_admin') return asked;
+  if (asked && asked !== user.schoolId)
+    throw new AppError('FORBIDDEN_SCOPE', refusal.message, undefined, { messageZh: refusal.messageZh });
+  return user.schoolId;
+}

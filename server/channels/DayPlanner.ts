@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import type { TimetableStore } from '../timetable/TimetableStore.ts';
 import type { Slot } from '../timetable/model.ts';
-import { slotInstant } from '../timetable/epg.ts';
+import { shiftDate, slotInstant } from '../timetable/epg.ts';
 import { isPublished } from '../../recordings/catalogue/Lesson.ts';
 import type { Programme, StitchSegment } from '../../media/channel/stitch.ts';
 import { CHANNEL_AUDIO, CHANNEL_RUNGS, slateId, type SlateDesign } from '../../media/channel/slate.ts';
@@ -86,7 +86,7 @@ export class DayPlanner {
   async #build(grade: number, date: string, raw: string): Promise<DayPlan> {
     const tz = this.#o.timeZone;
     const slots = (JSON.parse(raw) as Slot[]).sort((a, b) => a.start.localeCompare(b.start));
-    const next = new Date(Date.parse(`${date}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const next = shiftDate(date, 1);
     const recorded = new Map<string, Programme[]>(CHANNEL_RENDITIONS.map((r) => [r, []]));
     const versions: string[] = [];
     for (const s of slots) {

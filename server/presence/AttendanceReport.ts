@@ -16,7 +16,7 @@ import {
 } from './attendance.ts';
 import { toAttendanceSlot } from './attendanceSlot.ts';
 import type { PresenceStore } from './PresenceStore.ts';
-import { localDate } from '../timetable/epg.ts';
+import { datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
 import { AppError } from '../errors.ts';
 import type { User } from '../district/model.ts';
 import type { AuditLog } from '../privacy/AuditLog.ts';
@@ -358,8 +358,7 @@ export class AttendanceReport {
         days: { date: string; lessons: number; present: number }[];
       }
     >();
-    for (let i = 0; i < n; i++) {
-      const date = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
+    for (const date of datesFrom(from, n)) {
       const rep = await this.day(cls, date);
       if (!rep.slots.length) continue;
       for (const row of rep.students) {
@@ -417,10 +416,8 @@ export class AttendanceReport {
 
   /** Seven days ending `to`: lessons, present/partial/absent cells and the present share per day. */
   async week(cls: SchoolClass, to = localDate(this.#d.timeZone)) {
-    const end = Date.parse(`${to}T12:00:00Z`);
     const days = [];
-    for (let i = 6; i >= 0; i--) {
-      const date = new Date(end - i * 86_400_000).toISOString().slice(0, 10);
+    for (const date of datesFrom(shiftDate(to, -6), 7)) {
       const rep = await this.day(cls, date);
       const cells = rep.students.flatMap((s) => s.slots).filter((a) => a.status !== 'upcoming');
       const present = cells.filter((a) => a.status === 'present').length;

@@ -19,8 +19,10 @@ import { gradeNameZh, type SchoolClass, type User } from '../district/model.ts';
 import type { AttendanceReport } from '../presence/AttendanceReport.ts';
 import type { Homework } from '../homework/Homework.ts';
 import type { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
-import { localDate } from '../timetable/epg.ts';
+import { datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
 import { toCsv } from '../csv.ts';
+import { mapLimit } from '../../core/mapLimit.ts';
+import { adminSchool } from '../auth/policy.ts';
 import type * as sup from '../../contracts/supervision.ts';
 import type { z } from 'zod';
 
@@ -54,6 +56,11 @@ const K = {
   final: (date: string) => `sc:sup:final:${date}`,
   lock: 'sc:sup:lock',
   refresh: (scope: string) => `sc:sup:refresh:${scope}`,
+};
+
+const OWN_SCHOOL_ONLY = {
+  message: 'You supervise your own school only.',
+  messageZh: '你只能查看本校的督导统计。',
 };
 
 /** Summaries are kept this long (a school year and a little more). */
@@ -134,7 +141,7 @@ function datesOf(from: string, to: string): string[] {
       'VALIDATION_FAILED',
       `Choose 1 to ${MAX_RANGE_DAYS} days, "from" on or before "to" (got ${from} … ${to}).`,
     );
-  return Array.from({ length: n }, (_, i) => new Date(a + i * 86_400_000).toISOString().slice(0, 10));
+  return datesFrom(from, n);
 }
 
 export class Supervision {
@@ -184,22 +191,18 @@ export class Supervision {
       homeworkDue: hw.due,
       homeworkDone: hw.done,
       dutyCells: dutyCells.length,
-      dutyListened: dutyCells.filter((a) => a.status === 'present' || a.status === 'partial').length,
+      // Listened along: present by the attendance rules, as the workload page and 谁没在听 count it.
+      dutyListened: dutyCells.filter((a) => a.status === 'present').length,
       at: now,
     };
   }
 
   /** Summarises these classes' day and stores the summaries; returns how many. */
   async summariseAll(classes: SchoolClass[], date: string, now = Date.now()): Promise<number> {
-    let next = 0;
-    const worker = async () => {
-      while (next < classes.length) {
-        const cls = classes[next++]!;
-        const s = await this.summarise(cls, date, now);
-        await this.#d.redis.hset(K.day(date), cls.id, JSON.stringify(s));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, classes.length) }, worker));
+    await mapLimit(classes, CONCURRENCY, async (cls) => {
+      const s = await this.summarise(cls, date, now);
+      await this.#d.redis.hset(K.day(date), cls.id, JSON.stringify(s));
+    });
     if (classes.length) await this.#d.redis.expire(K.day(date), KEEP_S);
     return classes.length;
   }
@@ -240,7 +243,7 @@ export class Supervision {
 
   /** An admin asks for today's figures of their scope now (at most once every 30 s per scope). */
   async refresh(user: User, q: Pick<Query, 'school'>, now = Date.now()) {
-    const schoolId = user.role === 'school_admin' ? user.schoolId! : q.school;
+    const schoolId = adminSchool(user, q.school, OWN_SCHOOL_ONLY);
     if (schoolId && !(await this.#d.store.getSchool(schoolId))) throw notFound(`School ${schoolId}`);
     const scope = schoolId ?? 'district';
     const ok = await this.#d.redis.set(K.refresh(scope), '1', 'PX', 30_000, 'NX');
@@ -267,23 +270,18 @@ export class Supervision {
       name: (await this.#d.store.getDistrict())?.name ?? '全区',
     };
     const all = await this.#d.store.listClasses();
-    const ownSchool = user.role === 'school_admin' ? user.schoolId! : undefined;
-    let schoolId = q.school;
+    let asked = q.school;
     let grade = q.grade;
     if (q.class) {
       const cls = all.find((c) => c.id === q.class);
       if (!cls) throw notFound(`Class ${q.class}`);
-      schoolId = cls.schoolId;
+      asked = cls.schoolId;
       grade = cls.grade;
     }
-    if (ownSchool && schoolId && schoolId !== ownSchool)
-      throw new AppError('FORBIDDEN_SCOPE', 'You supervise your own school only.', undefined, {
-        messageZh: '你只能查看本校的督导统计。',
-      });
-    if (ownSchool && !schoolId) schoolId = ownSchool;
+    const schoolId = adminSchool(user, asked, OWN_SCHOOL_ONLY);
     if (grade !== undefined && !schoolId)
       throw new AppError('VALIDATION_FAILED', 'A grade is supervised within a school: give school= too.');
-    const parents: Scope[] = ownSchool ? [] : [district];
+    const parents: Scope[] = user.role === 'school_admin' ? [] : [district];
     if (!schoolId) return { scope: district, parents: [], classes: all };
     const school = await this.#d.store.getSchool(schoolId);
     if (!school) throw notFound(`School ${schoolId}`);
@@ -316,8 +314,14 @@ export class Supervision {
 
   /** The figures of a scope over a range of days, each day's, and the scopes one level down. */
   async view(user: User, q: Query, now = Date.now()): Promise<View> {
-    const to = q.to ?? this.today(now);
-    const from = q.from ?? to;
+    const today = this.today(now);
+    const to = q.to ?? today;
+    if (q.from && q.days)
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Give either "from" or "days" (the days ending on "to"), not both.',
+      );
+    const from = q.from ?? shiftDate(to, 1 - (q.days ?? 1));
     const dates = datesOf(from, to);
     const { scope, parents, classes } = await this.#scope(user, q);
     const ids = classes.map((c) => c.id);
@@ -394,7 +398,7 @@ export class Supervision {
       );
       children.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
     }
-    return { scope, parents, from, to, computedAt, totals: finish(totals), days, children };
+    return { scope, parents, from, to, today, computedAt, totals: finish(totals), days, children };
   }
 
   /** The view as a spreadsheet: one row per scope one level down (per day for a class), then the total. */

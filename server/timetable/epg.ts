@@ -21,10 +21,14 @@ export function localDate(timeZone: string, at: number | Date = Date.now()): str
   return f.format(new Date(at));
 }
 
+/** The date `n` days after `date` (before it when `n` is negative), YYYY-MM-DD. */
+export function shiftDate(date: string, n: number): string {
+  return new Date(Date.parse(`${date}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** The dates from `from`, `days` of them (YYYY-MM-DD). */
 export function datesFrom(from: string, days: number): string[] {
-  const start = Date.parse(`${from}T00:00:00Z`);
-  return Array.from({ length: days }, (_, i) => new Date(start + i * 86400_000).toISOString().slice(0, 10));
+  return Array.from({ length: days }, (_, i) => shiftDate(from, i));
 }
 
 /** The UTC offset of a time zone at an instant, e.g. "+0800". */

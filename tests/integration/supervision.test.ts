@@ -38,6 +38,7 @@ interface View {
   parents: { level: string; id: string }[];
   from: string;
   to: string;
+  today: string;
   computedAt: number | null;
   totals: Figures;
   days: { date: string; summarised: boolean; figures: Figures }[];
@@ -148,9 +149,11 @@ describe('supervision roll-ups', () => {
       (await svc.core.store.listClasses()).filter((c) => c.grade === 3).length,
     );
 
-    // A week: seven days, the earlier ones not summarised (this service started today).
+    // A week: the seven days up to today in the district's time zone (no "to": the server's today,
+    // not the caller's clock), the earlier ones not summarised (this service started today).
     const weekFrom = new Date(Date.parse(`${date}T12:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
-    const week = await admin.get<View>(`/api/supervision?from=${weekFrom}&to=${date}`);
+    const week = await admin.get<View>('/api/supervision?days=7');
+    expect(week.body).toMatchObject({ from: weekFrom, to: date, today: date });
     expect(week.body.days).toHaveLength(7);
     expect(week.body.days.at(-1)).toMatchObject({ date, summarised: true });
     expect(week.body.days[0]!.summarised).toBe(false);
@@ -176,6 +179,7 @@ describe('supervision roll-ups', () => {
     expect(own.body.parents).toEqual([]);
     expect((await s1.get('/api/supervision?school=sch_demo2')).status).toBe(403);
     expect((await s1.get('/api/supervision?class=cls_demo_s2_g3_1')).status).toBe(403);
+    expect((await s1.post('/api/supervision/refresh', { school: 'sch_demo2' })).status).toBe(403);
     for (const u of ['lead-g3', 't-s1-g3-1', 's1-g3-1-01', 'p-s1-g3-1-01']) {
       const c = await ApiClient.as(svc.url, u);
       expect((await c.get('/api/supervision')).status, u).toBe(403);
@@ -191,5 +195,11 @@ describe('supervision roll-ups', () => {
     expect((await admin.get('/api/supervision?grade=3')).status).toBe(400);
     expect((await admin.get('/api/supervision?school=sch_nope')).status).toBe(404);
     expect((await admin.get('/api/supervision?from=2026-13-01')).status).toBe(400);
+    expect((await admin.get('/api/supervision?days=32')).status).toBe(400);
+    const both = await admin.get<{ error: { message: string } }>(
+      '/api/supervision?from=2026-12-01&days=7&to=2026-12-07',
+    );
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toContain('either "from" or "days"');
   });
 });

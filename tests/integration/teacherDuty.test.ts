@@ -52,7 +52,17 @@ describe('teachers on duty', () => {
     expect(gaps.body.gaps.some((g) => g.classId === CLASS && g.teacherId === math)).toBe(true);
     expect(gaps.body.gaps.some((g) => g.teacherId === me)).toBe(false);
     expect(gaps.body.gaps.every((g) => g.classId.startsWith('cls_demo_s1_'))).toBe(true);
-    // Others may not look.
+    // A district admin sees the same gap for that school; a school admin naming another school is
+    // refused (not silently shown their own); others may not look.
+    const district = await ApiClient.as(svc.url, 'admin');
+    const ofSchool = await district.get<{ gaps: { classId: string; teacherId: string }[] }>(
+      '/api/duty/gaps?school=sch_demo1',
+    );
+    expect(ofSchool.body.gaps.some((g) => g.classId === CLASS && g.teacherId === math)).toBe(true);
+    expect(ofSchool.body.gaps.every((g) => g.classId.startsWith('cls_demo_s1_'))).toBe(true);
+    const other = await s1admin.get<{ error: { message: string } }>('/api/duty/gaps?school=sch_demo2');
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toContain('your own school');
     expect((await (await ApiClient.as(svc.url, 's1-g3-1-01')).get('/api/duty/gaps')).status).toBe(403);
     expect((await (await ApiClient.as(svc.url, 't-s1-g3-2')).get(`/api/classes/${CLASS}/duty`)).status).toBe(
       403,

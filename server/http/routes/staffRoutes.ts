@@ -7,6 +7,7 @@
  * district's.
  */
 import { AppError, notFound } from '../../errors.ts';
+import { adminSchool } from '../../auth/policy.ts';
 import { generatePassword } from '../../auth/passwords.ts';
 import { decodeCsv, type RowError } from '../../district/RosterCsv.ts';
 import { parseStaffCsv, type StaffRow } from '../../district/StaffCsv.ts';
@@ -23,11 +24,10 @@ export function registerStaffRoutes(r: RouteRegistry, deps: AppDeps): void {
 
   /** The school a request works in: a school admin's own; a district admin's ?school= (none: the district's own staff). */
   const schoolOf = async (user: User, asked: string | undefined): Promise<School | undefined> => {
-    const id = user.role === 'school_admin' ? user.schoolId! : asked;
-    if (user.role === 'school_admin' && asked && asked !== user.schoolId)
-      throw new AppError('FORBIDDEN_SCOPE', 'You manage the staff of your own school only.', undefined, {
-        messageZh: '你只能管理本校的教职工。',
-      });
+    const id = adminSchool(user, asked, {
+      message: 'You manage the staff of your own school only.',
+      messageZh: '你只能管理本校的教职工。',
+    });
     if (!id) return undefined;
     const school = await store.getSchool(id);
     if (!school) throw notFound(`School ${id}`);

@@ -12,7 +12,7 @@ export function registerSupervisionRoutes(r: RouteRegistry, deps: AppDeps): void
   r.add('GET /api/supervision', {
     tag: 'presence',
     summary:
-      'Attendance, participation (questions, answers, homework handed in) and teachers on duty of the district, a school (?school=), a grade (&grade=) or a class (?class=), over ?from=&to= (at most 31 days; default today), with each day and the scopes one level down; &format=csv for a spreadsheet',
+      'Attendance, participation (questions, answers, homework handed in) and teachers on duty of the district, a school (?school=), a grade (&grade=) or a class (?class=), over ?from=&to= or the ?days= ending on ?to (at most 31 days; default today in the district’s time zone), with each day and the scopes one level down; &format=csv for a spreadsheet',
     auth: ['district_admin', 'school_admin'],
     async handler({ user, query, res }) {
       if (query.format !== 'csv') return supervision.view(user, query);

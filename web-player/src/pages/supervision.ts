@@ -86,25 +86,21 @@ function totalsCards(f: Figures): HTMLElement {
 
 export async function renderSupervision(_me: ApiUser, query: URLSearchParams): Promise<HTMLElement> {
   const range = query.get('range') === 'day' ? 'day' : 'week';
-  const today = new Intl.DateTimeFormat('en-CA').format(new Date());
-  const to = query.get('to') ?? today;
-  const from =
-    range === 'day'
-      ? to
-      : new Date(Date.parse(`${to}T12:00:00Z`) - 6 * 86_400_000).toISOString().slice(0, 10);
-  const q: Record<string, string> = { from, to };
-  for (const k of ['school', 'grade', 'class']) {
+  // The days end on ?to, else on today in the district's time zone (the server's, not this device's).
+  const q: Record<string, string> = { days: range === 'day' ? '1' : '7' };
+  for (const k of ['school', 'grade', 'class', 'to']) {
     const v = query.get(k);
     if (v) q[k] = v;
   }
   const v: View = await call('GET /api/supervision', { query: q as never });
+  const to = v.to;
   const here = (r: string, d = to) => hrefOf(v.scope, r, d);
   const messages = h('div', { 'aria-live': 'polite' });
 
   const dateInput = h('input', {
     type: 'date',
     value: to,
-    max: today,
+    max: v.today,
     'data-testid': 'sup-date',
     'aria-label': t('sup.date'),
   });
