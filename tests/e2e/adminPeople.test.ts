@@ -38,9 +38,10 @@ describe('schools, classes and staff', () => {
     const password = await page.inputValue('[data-testid=staff-password]');
     await page.check('[data-testid=staff-class] >> nth=0');
     await page.click('[data-testid=staff-add]');
+    // The list is drawn again with the new person; the one-time password stays on screen to be noted.
+    await page.waitForSelector('[data-testid=staff] tr[data-username=t-third-wang]');
     await page.waitForSelector('.status-area .notice.ok');
     expect(await page.textContent('.status-area')).toContain(password);
-    await page.waitForSelector('[data-testid=staff] tr[data-username=t-third-wang]');
     expect(await page.textContent('[data-testid=staff] tr[data-username=t-third-wang]')).toContain(
       '三年级（1）班',
     );

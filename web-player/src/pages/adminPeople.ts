@@ -20,6 +20,9 @@ function newPassword(): string {
 const section = (title: string, testId: string, ...children: (Node | string | false)[]) =>
   h('section', { class: 'card', 'data-testid': testId }, h('h2', {}, title), ...children);
 
+/** The message to show when the page is drawn again (see sayAndReload). */
+let carried: { kind: 'ok' | 'info'; text: string } | null = null;
+
 export async function renderAdminPeople(me: ApiUser, query: URLSearchParams): Promise<HTMLElement> {
   const schoolId = me.role === 'school_admin' ? me.schoolId! : (query.get('school') ?? undefined);
   const [info, { classes }, { staff }] = await Promise.all([
@@ -31,6 +34,13 @@ export async function renderAdminPeople(me: ApiUser, query: URLSearchParams): Pr
   const status = h('div', { 'aria-live': 'polite', class: 'status-area' });
   const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
   const say = (kind: 'ok' | 'error' | 'info', text: string) => status.replaceChildren(notice(kind, text));
+  // A message said just before the lists are drawn again (a new account's one-time password) stays.
+  if (carried) say(carried.kind, carried.text);
+  carried = null;
+  const sayAndReload = (kind: 'ok' | 'info', text: string) => {
+    carried = { kind, text };
+    reload();
+  };
   const gradeName = (g: number) => info.grades.find((x) => x.number === g)?.name ?? String(g);
 
   // ---- staff table with 停用/启用
@@ -189,11 +199,10 @@ export async function renderAdminPeople(me: ApiUser, query: URLSearchParams): Pr
                 ...(subj.length ? { subjects: subj } : {}),
               },
             });
-            say('ok', t('people.created', { name: u.displayName, username: u.username, pw: password.value }));
-            (ev.target as HTMLFormElement).reset();
-            password.value = newPassword();
-            sync();
-            setTimeout(reload, 50);
+            sayAndReload(
+              'ok',
+              t('people.created', { name: u.displayName, username: u.username, pw: password.value }),
+            );
           } catch (e) {
             say('error', errorText(e));
           }
@@ -408,8 +417,7 @@ export async function renderAdminPeople(me: ApiUser, query: URLSearchParams): Pr
                 name: className.value || className.placeholder,
               },
             });
-            say('ok', t('people.classCreated', { name: c.name }));
-            setTimeout(reload, 50);
+            sayAndReload('ok', t('people.classCreated', { name: c.name }));
           } catch (e) {
             say('error', errorText(e));
           }
