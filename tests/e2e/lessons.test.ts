@@ -33,6 +33,19 @@ afterAll(async () => {
   await svc?.close();
 });
 
+/** Opens the lesson's replay page and presses play, muted (hls.js in Chromium). */
+async function openReplay(page: Page, lessonId: string): Promise<void> {
+  await page.goto(`${svc.url}/#/watch/${lessonId}`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
+  );
+  await page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    v.muted = true;
+    return v.play().catch(() => undefined); // the callers wait for the playhead to move
+  });
+}
+
 async function signIn(username: string, phone = false): Promise<Page> {
   const ctx = await browser.newContext(
     phone
@@ -158,15 +171,7 @@ describe('recorded lessons in the browser', () => {
 
   it('a lapsed viewing pass is renewed by the player itself: playback goes on without a visible interruption', async () => {
     const page = await signIn('s1-g3-2-01', true);
-    await page.goto(`${svc.url}/#/watch/${lessonId}`);
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
-    );
-    await page.evaluate(() => {
-      const v = document.querySelector('video')!;
-      v.muted = true;
-      return v.play();
-    });
+    await openReplay(page, lessonId);
     await page.waitForFunction(() => document.querySelector('video')!.currentTime > 2, undefined, {
       timeout: 30_000,
     });
@@ -202,15 +207,7 @@ describe('recorded lessons in the browser', () => {
     await page.route(`**/vod/${lessonId}/master.m3u8*`, (route) =>
       failed++ < 3 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue(),
     );
-    await page.goto(`${svc.url}/#/watch/${lessonId}`);
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=player]')?.getAttribute('data-engine') === 'hls.js',
-    );
-    await page.evaluate(() => {
-      const v = document.querySelector('video')!;
-      v.muted = true;
-      return v.play().catch(() => undefined); // nothing to play yet: the test waits for the time below
-    });
+    await openReplay(page, lessonId); // nothing to play yet: the test waits for the time below
     await page.waitForFunction(() => document.querySelector('video')!.currentTime > 1, undefined, {
       timeout: 40_000,
     });
