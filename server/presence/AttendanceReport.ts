@@ -16,7 +16,7 @@ import {
 } from './attendance.ts';
 import { toAttendanceSlot } from './attendanceSlot.ts';
 import type { PresenceStore } from './PresenceStore.ts';
-import { datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
+import { dayCount, datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
 import { AppError } from '../errors.ts';
 import type { User } from '../district/model.ts';
 import type { AuditLog } from '../privacy/AuditLog.ts';
@@ -337,9 +337,7 @@ export class AttendanceReport {
 
   /** A term (at most 200 days) per student, for the export and the chart per student. */
   async term(cls: SchoolClass, from: string, to: string) {
-    const start = Date.parse(`${from}T12:00:00Z`);
-    const end = Date.parse(`${to}T12:00:00Z`);
-    const n = Math.round((end - start) / 86_400_000) + 1;
+    const n = dayCount(from, to);
     if (!(n >= 1 && n <= 200))
       throw new AppError('VALIDATION_FAILED', 'Choose a term of 1 to 200 days (from is before to).');
     const students = new Map<

@@ -19,7 +19,7 @@ import { gradeNameZh, type SchoolClass, type User } from '../district/model.ts';
 import type { AttendanceReport } from '../presence/AttendanceReport.ts';
 import type { Homework } from '../homework/Homework.ts';
 import type { ClassRoomStore } from '../classroom/ClassRoomStore.ts';
-import { datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
+import { dayCount, datesFrom, localDate, shiftDate } from '../timetable/epg.ts';
 import { toCsv } from '../csv.ts';
 import { mapLimit } from '../../core/mapLimit.ts';
 import { adminSchool } from '../auth/policy.ts';
@@ -133,9 +133,7 @@ function finish(f: Figures): Figures {
 
 /** The dates from `from` to `to`, both included. */
 function datesOf(from: string, to: string): string[] {
-  const a = Date.parse(`${from}T12:00:00Z`);
-  const b = Date.parse(`${to}T12:00:00Z`);
-  const n = Math.round((b - a) / 86_400_000) + 1;
+  const n = dayCount(from, to);
   if (!(n >= 1 && n <= MAX_RANGE_DAYS))
     throw new AppError(
       'VALIDATION_FAILED',

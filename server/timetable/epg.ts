@@ -26,6 +26,11 @@ export function shiftDate(date: string, n: number): string {
   return new Date(Date.parse(`${date}T12:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** How many dates from `from` to `to`, both included (0 or less when `to` comes before `from`). */
+export function dayCount(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T12:00:00Z`) - Date.parse(`${from}T12:00:00Z`)) / 86_400_000) + 1;
+}
+
 /** The dates from `from`, `days` of them (YYYY-MM-DD). */
 export function datesFrom(from: string, days: number): string[] {
   return Array.from({ length: days }, (_, i) => shiftDate(from, i));
