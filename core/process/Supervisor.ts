@@ -12,7 +12,8 @@ import type { ProcessLogger } from './ProcessLogger.ts';
 
 export interface SupervisorOptions {
   name: string;
-  create: () => ManagedProcess;
+  /** The next process to run (may first prepare what it needs, e.g. its ports). */
+  create: () => ManagedProcess | Promise<ManagedProcess>;
   logger: ProcessLogger;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -63,7 +64,8 @@ export class Supervisor extends EventEmitter<Events> {
   }
 
   async #launch(): Promise<void> {
-    const proc = this.options.create();
+    const proc = await this.options.create();
+    if (this.#stopped) return; // stopped while it was being prepared
     this.#current = proc;
     const startedAt = Date.now();
     proc.once('exit', (info) => {
@@ -71,25 +73,34 @@ export class Supervisor extends EventEmitter<Events> {
       if (Date.now() - startedAt > (this.options.stableAfterMs ?? 30_000)) this.#backoffMs = 0;
       this.#crashes += 1;
       this.emit('crashed', this.#crashes);
-      this.#backoffMs = nextBackoff(
-        this.#backoffMs,
-        this.options.initialBackoffMs ?? 200,
-        this.options.maxBackoffMs ?? 10_000,
-      );
-      this.options.logger.warn(
-        { crashes: this.#crashes, backoffMs: this.#backoffMs },
-        `${this.options.name}: restarting`,
-      );
-      this.#timer = setTimeout(() => {
-        if (this.#stopped) return;
-        this.#launch().catch((err: Error) => {
-          this.emit('start-failed', err);
-          this.options.logger.error({ err }, `${this.options.name}: restart failed`);
-        });
-      }, this.#backoffMs);
+      this.#restartLater();
     });
     await proc.start();
     this.emit('started', proc);
+  }
+
+  /** The next process after the backoff. */
+  #restartLater(): void {
+    this.#backoffMs = nextBackoff(
+      this.#backoffMs,
+      this.options.initialBackoffMs ?? 200,
+      this.options.maxBackoffMs ?? 10_000,
+    );
+    this.options.logger.warn(
+      { crashes: this.#crashes, backoffMs: this.#backoffMs },
+      `${this.options.name}: restarting`,
+    );
+    this.#timer = setTimeout(() => {
+      if (this.#stopped) return;
+      const crashed = this.#current;
+      this.#launch().catch((err: Error) => {
+        this.emit('start-failed', err);
+        this.options.logger.error({ err }, `${this.options.name}: restart failed`);
+        // A process that was made and failed to start exits, and its exit tries again; one that could
+        // not even be prepared (create threw) never exits, so it is tried again from here.
+        if (this.#current === crashed && !this.#stopped) this.#restartLater();
+      });
+    }, this.#backoffMs);
   }
 
   /** Replaces the running process with a fresh one (a planned restart, not counted as a crash). */

@@ -1,12 +1,11 @@
 /**
  * One live lesson's HLS: the SFU forwards the teacher's RTP to two local
- * UDP ports; a supervised ffmpeg (restarted within a second after a crash)
+ * UDP ports (fresh ones for each ffmpeg run); a supervised ffmpeg (restarted within a second after a crash)
  * turns it into the live ladder (fMP4); Skyclass reads each finished segment
  * from ffmpeg's playlists, stores it through the storage interface and
  * rewrites the published playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
  * are the replay.
  */
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import {
   type LiveSegmentRecord,
 } from './livePlaylist.ts';
 import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
+import { rtpPortPairs } from './rtpPorts.ts';
 
 export interface LiveHlsOptions {
   lessonId: string;
@@ -55,23 +55,6 @@ const toSegment = (r: LiveSegmentRecord): LiveSegment => ({
 });
 
 export const livePrefix = (lessonId: string) => `live/${lessonId}`;
-
-/** Two free local UDP ports (bound and released). */
-async function freeUdpPorts(n: number): Promise<number[]> {
-  const sockets = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<dgram.Socket>((resolve) => {
-          const s = dgram.createSocket('udp4');
-          s.bind(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = sockets.map((s) => s.address().port);
-  sockets.forEach((s) => s.close());
-  return ports;
-}
 
 interface RenditionState {
   r: LiveRendition;
@@ -161,9 +144,7 @@ export class LiveHls {
     }
     await fsp.mkdir(workDir, { recursive: true });
     for (const s of this.#states) await fsp.mkdir(path.join(workDir, s.r.name), { recursive: true });
-    [this.audioPort, this.videoPort] = (await freeUdpPorts(2)) as [number, number];
     const sdp = path.join(workDir, 'live.sdp');
-    await fsp.writeFile(sdp, liveSdp(this.host, this.audioPort, this.videoPort));
     // The master playlist is what players (and the playback endpoint) look for: it is published once
     // every rendition has a playlist to point at (at once when taking over a lesson with segments).
     await this.#publishMasterWhenReady();
@@ -173,8 +154,12 @@ export class LiveHls {
       logger: log,
       initialBackoffMs: 100,
       maxBackoffMs: 1000,
-      create: () => {
+      create: async () => {
         this.#run += 1;
+        // Fresh ports for every run (the SFU's forwarder follows, see LiveHlsManager): a port another
+        // program took meanwhile makes ffmpeg exit with "bind failed", which costs one restart, not the lesson.
+        [this.audioPort, this.videoPort] = (await rtpPortPairs(2)) as [number, number];
+        await fsp.writeFile(sdp, liveSdp(this.host, this.audioPort, this.videoPort));
         const [cmd, ...pre] = [...(this.o.commandPrefix ?? []), this.o.ffmpeg ?? 'ffmpeg'];
         return new ManagedProcess({
           name: 'live-ffmpeg',

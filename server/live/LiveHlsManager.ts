@@ -81,8 +81,8 @@ export class LiveHlsManager {
         onSegmentStored: this.#d.observe?.segmentStored,
       });
       p = hls.start().then(() => {
-        // A restarted ffmpeg (after a crash) needs a keyframe at once, not at the publisher's next one:
-        // forwarding again asks the SFU for one. (The first start is handled below.)
+        // Every later ffmpeg run (a crash, a new input) listens on its own ports: the forwarder follows
+        // it there, and the new receiver gets a keyframe at once. (The first run is forwarded below.)
         hls.supervisor?.on('crashed', () => this.#d.observe?.ffmpegRestarted());
         hls.supervisor?.on('started', () => {
           setTimeout(() => {
@@ -101,10 +101,10 @@ export class LiveHlsManager {
     const running = this.#targets.has(l.id);
     const hls = await p;
     this.#targets.set(l.id, { publisherId, mid: '1' });
-    await this.#forward(l.roomId, publisherId, hls, '1');
     // Published again (a dropped line, an SFU restart): new RTP streams, so a fresh ffmpeg run and a
-    // clean discontinuity rather than a decoder stuck on the old sequence.
+    // clean discontinuity rather than a decoder stuck on the old sequence (the run's start forwards).
     if (running) await hls.restartEncoder();
+    else await this.#forward(l.roomId, publisherId, hls, '1');
     this.#d.logger.info(
       { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
       'live HLS: forwarding the teacher',
@@ -118,8 +118,8 @@ export class LiveHlsManager {
     const hls = await p;
     const mid = source === 'screen' ? '2' : '1';
     this.#targets.set(l.id, { publisherId, mid });
-    await this.#forward(l.roomId, publisherId, hls, mid);
-    await hls.restartEncoder(); // new picture size and timeline: a clean discontinuity
+    // New picture size and timeline: a fresh ffmpeg run (a clean discontinuity), forwarded when it starts.
+    await hls.restartEncoder();
   }
 
   /**

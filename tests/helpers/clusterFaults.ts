@@ -208,7 +208,9 @@ export async function runCycles(c: Cluster, browser: Browser, n: number): Promis
           result.spread++;
         }
         // 60 s: once (cycle 10 of 20, in 1 of 3 full CI runs on 2 busy cores) the first segment took
-        // longer than 30 s; not explained yet (a late first keyframe from the teacher is suspected).
+        // longer than 30 s. A cause found since (2026-12-02): ffmpeg binds each RTP port and the one above
+        // on 0.0.0.0, the ports were checked on 127.0.0.1 only, and a restarted ffmpeg got the same ports;
+        // each run now draws a pair free everywhere (tests/integration/liveHlsPorts.test.ts).
         await waitFor(
           async () => (await livePlaylist(c, api, id)).segments.length >= 1,
           'a live HLS segment',
@@ -270,11 +272,14 @@ export async function mediaNodeFailover(c: Cluster, browser: Browser): Promise<M
       100,
     );
     const webrtcS = (Date.now() - t0) / 1000;
+    // On timeout the message says what the playlist held (segments, discontinuities) against before.
+    let seen = '';
     const after = await waitFor(
       async () => {
         const pl = await livePlaylist(c, api, id);
         if (pl.mediaSequence < lastSeq) decreased = true;
         lastSeq = pl.mediaSequence;
+        seen = `${pl.segments.length} segments, ${pl.discontinuities} discontinuities`;
         return pl.segments.length >= before.segments.length + 3 && pl.discontinuities > before.discontinuities
           ? pl
           : undefined;
@@ -282,7 +287,10 @@ export async function mediaNodeFailover(c: Cluster, browser: Browser): Promise<M
       'live HLS from the new owner',
       40_000,
       250,
-    );
+    ).catch((err: Error) => {
+      const was = `${before.segments.length} segments, ${before.discontinuities} discontinuities`;
+      throw new Error(`${err.message}: the playlist had ${seen} (before the kill: ${was})`);
+    });
     // The gap: from the end of the old owner's last segment to the start of the new owner's first.
     const firstNew = after.segments.findIndex((s, i) => i >= before.segments.length - 1 && s.disc);
     const lastOld = after.segments[firstNew - 1]!;

@@ -97,6 +97,61 @@ describe('Supervisor', () => {
     expect(firstWait).toBeGreaterThanOrEqual(400);
     expect(secondWait).toBeGreaterThanOrEqual(800);
   });
+
+  it('starts nothing when stopped while the next child is being prepared', async () => {
+    let release!: () => void;
+    const prepared = new Promise<void>((r) => (release = r));
+    const made: ManagedProcess[] = [];
+    const sup = new Supervisor({
+      name: 'prepared',
+      logger,
+      // Preparing takes a moment (the live pipeline draws its ports first).
+      create: async () => {
+        await prepared;
+        const p = node("console.log('READY'); setInterval(() => {}, 1000)", {
+          readyLine: (l) => l === 'READY',
+        });
+        made.push(p);
+        return p;
+      },
+    });
+    const starting = sup.start();
+    const stopping = sup.stop();
+    release();
+    await Promise.all([starting, stopping]);
+    expect(made).toHaveLength(1);
+    expect(made[0]!.state).toBe('new');
+    expect(sup.current).toBeUndefined();
+  });
+
+  it('tries again when the next child cannot even be prepared after a crash', async () => {
+    let calls = 0;
+    const sup = new Supervisor({
+      name: 'unprepared',
+      logger,
+      initialBackoffMs: 50,
+      create: () => {
+        calls += 1;
+        // The second child cannot be prepared (no ports free, say); the first crashes, the third runs.
+        if (calls === 2) throw new Error('nothing to run it with');
+        return node(
+          calls === 1
+            ? "console.log('READY'); process.exit(1)"
+            : "console.log('READY'); setInterval(() => {}, 1000)",
+          {
+            readyLine: (l) => l === 'READY',
+          },
+        );
+      },
+    });
+    const failed = once(sup, 'start-failed');
+    await sup.start();
+    await failed;
+    await once(sup, 'started');
+    expect(calls).toBe(3);
+    expect(sup.current?.state).toBe('running');
+    await sup.stop();
+  });
 });
 
 describe('EmbeddedRedis', () => {
