@@ -45,8 +45,9 @@ describe('administration pages', () => {
     expect(listed).toContain(`四年级 ${tomorrow} 09:10–09:30 英语`);
     expect(listed).toContain('每天最多 40 分钟');
     await admin.click('[data-testid=rules-save]');
-    await admin.waitForSelector('.status-area .notice.error');
-    expect(await admin.textContent('.status-area')).toContain('没有保存');
+    // The preview's finding is on screen already (an error notice too): wait for the save's own answer.
+    await admin.locator('.status-area .notice.error', { hasText: '没有保存' }).waitFor();
+    expect(await admin.textContent('.status-area')).toContain(`四年级 ${tomorrow} 09:10–09:30 英语`);
     await admin.screenshot({ path: path.join(SHOTS, 'admin-rules.png'), fullPage: true });
     // Figures the timetable meets are saved.
     await cell.fill('90');

@@ -37,13 +37,15 @@ describe('live lesson in the browser', () => {
     await stack?.close();
   });
 
-  async function signIn(username: string, phone = false): Promise<Page> {
+  /** A signed-in page (`init`: a script run in every document of it before the app's own). */
+  async function signIn(username: string, phone = false, init?: () => void): Promise<Page> {
     const ctx = await browser.newContext(
       phone
         ? { viewport: { width: 390, height: 844 }, isMobile: true }
         : { viewport: { width: 1280, height: 860 } },
     );
     contexts.push(ctx);
+    if (init) await ctx.addInitScript(init);
     const page = await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
     await submitLogin(page, bridge.url, username);
@@ -51,24 +53,34 @@ describe('live lesson in the browser', () => {
     return page;
   }
 
-  it('a teacher goes live; viewers watch over WebRTC (simulcast) and live HLS; mediasoup recovers; the replay follows', async () => {
+  /** The lead teacher's studio with a new live lesson of grade 3, camera on, not live yet. */
+  async function newLiveLesson(title: string): Promise<{ studio: Page; lessonId: string }> {
     const studio = await signIn('lead-g3');
     await studio.click('[data-testid=home-live]');
-    await studio.fill('[data-testid=live-title]', '认识钟表（直播）');
+    await studio.fill('[data-testid=live-title]', title);
     await studio.fill('[data-testid=live-subject]', '数学');
     await studio.click('[data-testid=create-live]');
     await studio.waitForSelector('[data-testid=go-live]');
     await studio.waitForFunction(
       () => (document.querySelector('[data-testid=preview]') as HTMLVideoElement).videoWidth > 0,
     );
-    const lessonId = studio.url().split('/').pop()!;
+    return { studio, lessonId: studio.url().split('/').pop()! };
+  }
+
+  /** The district puts the lesson on grade 3's timetable now; the teacher goes live. */
+  async function goLive(studio: Page, lessonId: string): Promise<void> {
+    await putLiveSlotNow(await ApiClient.as(svc.url, 'admin'), 3, lessonId, '测试：直播课', 5 * 60_000);
+    await studio.click('[data-testid=go-live]');
+    await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
+  }
+
+  it('a teacher goes live; viewers watch over WebRTC (simulcast) and live HLS; mediasoup recovers; the replay follows', async () => {
+    const { studio, lessonId } = await newLiveLesson('认识钟表（直播）');
     // Not on the timetable yet: the studio says so (a live lesson is bound to its slot)…
     await studio.click('[data-testid=go-live]');
     await studio.waitForSelector('text=只能在课表安排的时段内开播');
     // …once the district puts it on the grade's timetable now, it goes live.
-    await putLiveSlotNow(await ApiClient.as(svc.url, 'admin'), 3, lessonId, '测试：直播课', 5 * 60_000);
-    await studio.click('[data-testid=go-live]');
-    await studio.waitForSelector('[data-testid=studio-state][data-state="live.live"]', { timeout: 30_000 });
+    await goLive(studio, lessonId);
 
     // A co-teacher (WebRTC by default) and a student who chose real time; then a student on the default, live HLS.
     const viewers: Page[] = [];
@@ -231,4 +243,33 @@ describe('live lesson in the browser', () => {
     });
     expect(Date.now() - endedAt).toBeLessThan(15_000);
   }, 180_000);
+
+  it('a viewer who cannot reach the video server (a firewall) switches to live HLS by itself after 12 s', async () => {
+    const { studio, lessonId } = await newLiveLesson('认识钟表（防火墙）');
+    await goLive(studio, lessonId);
+    // A firewall between this page and the video server: the server's ICE candidates never answer.
+    const blocked = await signIn('s1-g3-1-02', true, () => {
+      const set: (this: RTCPeerConnection, d: RTCSessionDescriptionInit) => Promise<void> =
+        RTCPeerConnection.prototype.setRemoteDescription;
+      RTCPeerConnection.prototype.setRemoteDescription = function (d: RTCSessionDescriptionInit) {
+        return set.call(this, { type: d.type, sdp: d.sdp?.replace(/^a=candidate:.*\r\n/gm, '') });
+      };
+    });
+    const asked = Date.now();
+    await blocked.goto(`${bridge.url}/#/live/${lessonId}?mode=webrtc`);
+    await blocked.waitForSelector('[data-testid=live-player][data-mode=hls][data-state=playing]', {
+      timeout: 60_000,
+    });
+    const waited = Date.now() - asked;
+    console.log(`WebRTC unreachable: live HLS after ${(waited / 1000).toFixed(1)} s`);
+    // It gave WebRTC its 12 s (no ICE pair ever succeeded, so no longer), said why, and plays.
+    expect(waited).toBeGreaterThanOrEqual(12_000);
+    expect(await blocked.textContent('[data-testid=live-messages]')).toContain(
+      '实时连接不上，已自动切换到标准模式',
+    );
+    await framesDecoded(blocked, 10, 30_000);
+    await blocked.screenshot({ path: path.join(SHOTS, 'live-fallback-phone.png') });
+    const api = await ApiClient.as(svc.url, 'lead-g3');
+    expect((await api.post(`/api/live/${lessonId}/end`)).status).toBe(200);
+  }, 150_000);
 });

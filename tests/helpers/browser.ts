@@ -38,6 +38,17 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
  * from 0 again whenever its srcObject changes (a WebRTC viewer rejoining after an SFU restart gets a
  * new stream), so the count is summed across such restarts instead of compared with one reading.
  */
+/** What a live lesson page shows: the player's mode and state, and its message (for timeout errors). */
+export function livePlayerSeen(page: Page): Promise<string> {
+  return page
+    .evaluate(() => {
+      const stage = document.querySelector('[data-testid=live-player]') as HTMLElement | null;
+      const says = document.querySelector('[data-testid=live-messages]')?.textContent ?? '';
+      return `player mode=${stage?.dataset.mode} state=${stage?.dataset.state} says "${says}"`;
+    })
+    .catch(() => 'the page is gone');
+}
+
 export async function framesDecoded(
   page: Page,
   more: number,
@@ -62,13 +73,13 @@ export async function framesDecoded(
     )
     .catch(async (err: Error) => {
       // Say what the page showed (frames seen, the player's state and message), not only "timeout".
-      const seen = await page
-        .evaluate((key) => {
-          const s = (window as unknown as Record<string, { total: number } | undefined>)[key];
-          const stage = document.querySelector('[data-testid=live-player]') as HTMLElement | null;
-          return `${s?.total ?? 0} frames decoded; player mode=${stage?.dataset.mode} state=${stage?.dataset.state} says "${document.querySelector('[aria-live]')?.textContent ?? ''}"`;
-        }, key)
-        .catch(() => 'the page is gone');
+      const frames = await page
+        .evaluate(
+          (key) => (window as unknown as Record<string, { total: number } | undefined>)[key]?.total ?? 0,
+          key,
+        )
+        .catch(() => 0);
+      const seen = `${frames} frames decoded; ${await livePlayerSeen(page)}`;
       throw new Error(`${err.message.split('\n')[0]}: waiting for ${more} more frames (${seen})`);
     });
 }

@@ -14,7 +14,7 @@ import * as tus from 'tus-js-client';
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { ApiClient } from './ApiClient.ts';
-import { framesDecoded, submitLogin } from './browser.ts';
+import { framesDecoded, livePlayerSeen, submitLogin } from './browser.ts';
 import { DEMO_PASSWORD } from '../../server/district/demoDistrict.ts';
 import { CLUSTER_METRICS_TOKEN, type Cluster, type ClusterNode } from './cluster.ts';
 import { clip } from './fixtures.ts';
@@ -78,12 +78,7 @@ export async function watch(c: Cluster, v: Viewer, lessonId: string, mode: 'webr
     .waitForSelector(`[data-testid=live-player][data-state=playing][data-mode=${mode}]`, { timeout: 40_000 })
     .catch(async (err: Error) => {
       // Say what the page showed instead (another mode, its state, its message).
-      const seen = await v.page
-        .evaluate(() => {
-          const stage = document.querySelector('[data-testid=live-player]') as HTMLElement | null;
-          return `mode=${stage?.dataset.mode} state=${stage?.dataset.state} says "${document.querySelector('[aria-live]')?.textContent ?? ''}"`;
-        })
-        .catch(() => 'no page');
+      const seen = await livePlayerSeen(v.page);
       throw new Error(`${err.message.split('\n')[0]} (${seen})`);
     });
   await waitFor(async () => (await frames(v.page)) > 10, `${mode} pictures`, 30_000);

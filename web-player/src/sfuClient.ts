@@ -166,6 +166,17 @@ export class SfuSession {
     (await (this.#recv ??= this.#transport('recv'))).on('connectionstatechange', fn);
   }
 
+  /** The receiving transport reaches the video server: an ICE candidate pair succeeded (slow, not blocked). */
+  async recvReachable(): Promise<boolean> {
+    const t = await this.#recv?.catch(() => undefined);
+    if (!t || t.closed) return false;
+    let reached = false;
+    (await t.getStats()).forEach((st: { type: string; state?: string }) => {
+      if (st.type === 'candidate-pair' && st.state === 'succeeded') reached = true;
+    });
+    return reached;
+  }
+
   /** Sends a track: the camera in three simulcast layers, the screen and microphone as one. */
   async publish(track: MediaStreamTrack, source: 'camera' | 'mic' | 'screen'): Promise<Producer> {
     const t = await (this.#send ??= this.#transport('send'));

@@ -19,6 +19,7 @@ import { onLeave } from '../router.ts';
 import { listen } from '../realtime.ts';
 import { startPresence } from '../presence.ts';
 import { playLiveHls } from '../hlsPlayer.ts';
+import { WEBRTC_FALLBACK, webrtcFallback } from '../webrtcFallback.ts';
 
 export async function renderLiveWatch(
   me: ApiUser,
@@ -64,7 +65,7 @@ export async function renderLiveWatch(
       void join();
     }),
   );
-  const messages = h('div', { 'aria-live': 'polite' });
+  const messages = h('div', { 'aria-live': 'polite', 'data-testid': 'live-messages' });
   let session: SfuSession | null = null;
   let cameraConsumer: string | null = null;
   const quality = h(
@@ -141,7 +142,7 @@ export async function renderLiveWatch(
         'playing',
         () => {
           stage.dataset.state = 'playing';
-          messages.replaceChildren();
+          messages.replaceChildren(...(fellBack ? [fellBack] : []));
         },
         { once: true },
       );
@@ -155,15 +156,19 @@ export async function renderLiveWatch(
     }
   };
 
+  /** Why the page is on HLS though WebRTC was asked for: stays on screen while HLS plays. */
+  let fellBack: HTMLElement | null = null;
   const fallBackToHls = () => {
     if (mode !== 'webrtc' || stopped) return;
     mode = 'hls';
     showMode();
-    messages.replaceChildren(notice('info', t('fellBackToHls')));
+    fellBack = notice('info', t('fellBackToHls'));
+    messages.replaceChildren(fellBack);
     void joinHls();
   };
 
   switchBtn.addEventListener('click', () => {
+    fellBack = null;
     mode = mode === 'webrtc' ? 'hls' : 'webrtc';
     showMode();
     stage.dataset.state = 'waiting';
@@ -248,12 +253,17 @@ export async function renderLiveWatch(
         messages.replaceChildren(notice('info', t('waitingForTeacher')));
       }
       for (const p of teacher) await take(p);
-      // No picture over WebRTC within 12 s (UDP blocked, strict firewall): use HLS instead. A page that
-      // has played over WebRTC before knows it works here, and keeps rejoining instead.
-      connectTimer = setTimeout(() => {
-        if (session === s && !everPlayed && stage.dataset.state !== 'playing' && teacher.length)
-          fallBackToHls();
-      }, 12_000);
+      // No picture over WebRTC: HLS instead when the server cannot be reached (webrtcFallback). A page
+      // that has played over WebRTC before knows it works here, and keeps rejoining instead.
+      const asked = Date.now();
+      const check = async () => {
+        if (session !== s || everPlayed || stage.dataset.state === 'playing' || !teacher.length) return;
+        const reachable = await s.recvReachable().catch(() => false);
+        if (session !== s || everPlayed || stage.dataset.state === 'playing') return;
+        if (webrtcFallback(Date.now() - asked, reachable) === 'hls') fallBackToHls();
+        else connectTimer = setTimeout(() => void check(), WEBRTC_FALLBACK.recheckMs);
+      };
+      connectTimer = setTimeout(() => void check(), WEBRTC_FALLBACK.afterMs);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
         stage.dataset.state = 'waiting';
