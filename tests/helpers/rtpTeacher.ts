@@ -6,7 +6,11 @@
  * tests and bench:homework.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { AUDIO_PT, VIDEO_PT } from '../../media/live/liveArgs.ts';
+import path from 'node:path';
+import { LocalStorage } from '../../core/storage/LocalStorage.ts';
+import { LiveHls, type LiveHlsOptions } from '../../media/live/LiveHls.ts';
+import { AUDIO_PT, LIVE_RENDITIONS, VIDEO_PT, type LiveRendition } from '../../media/live/liveArgs.ts';
+import { testLogger } from './logger.ts';
 import type { LivePlaylistState, LiveSegmentRecord } from '../../media/live/livePlaylist.ts';
 
 export function spawnRtpTeacher(
@@ -63,4 +67,30 @@ export class MemoryLiveState implements LivePlaylistState {
     this.lists.set(rendition, [...(this.lists.get(rendition) ?? []), segment]);
     return true;
   }
+}
+
+/** A live pipeline of the top rendition and the audio on local disk, its segment lists in memory. */
+export function liveHlsOnDisk(
+  dir: string,
+  lessonId: string,
+  o: Pick<LiveHlsOptions, 'ffmpegListSize'> = {},
+): { live: LiveHls; storage: LocalStorage; state: MemoryLiveState; renditions: LiveRendition[] } {
+  const storage = new LocalStorage({
+    root: path.join(dir, 'store'),
+    baseUrl: () => 'http://127.0.0.1/files',
+    signingKey: 'k'.repeat(32),
+    defaultUrlTtlMs: 60_000,
+  });
+  const state = new MemoryLiveState();
+  const renditions = LIVE_RENDITIONS.filter((r) => r.name === 'source' || r.audioOnly);
+  const live = new LiveHls({
+    lessonId,
+    storage,
+    workDir: path.join(dir, 'work'),
+    logger: testLogger(),
+    renditions,
+    state,
+    ...o,
+  });
+  return { live, storage, state, renditions };
 }

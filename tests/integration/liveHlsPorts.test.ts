@@ -13,12 +13,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../core/storage/LocalStorage.ts';
-import { LiveHls } from '../../media/live/LiveHls.ts';
-import { LIVE_RENDITIONS } from '../../media/live/liveArgs.ts';
 import { canCreateNetns, createNetns } from '../helpers/netns.ts';
-import { MemoryLiveState, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
-import { testLogger } from '../helpers/logger.ts';
+import { liveHlsOnDisk, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
@@ -82,21 +78,7 @@ describe('a live ffmpeg run that cannot bind its ports', () => {
   });
 
   it('starts again on other ports, the forwarder follows, and the playlist continues', async () => {
-    const storage = new LocalStorage({
-      root: path.join(dir, 'store'),
-      baseUrl: () => 'http://127.0.0.1/files',
-      signingKey: 'k'.repeat(32),
-      defaultUrlTtlMs: 60_000,
-    });
-    const state = new MemoryLiveState();
-    const live = new LiveHls({
-      lessonId: 'live_00000000000000pp',
-      storage,
-      workDir: path.join(dir, 'work'),
-      logger: testLogger(),
-      renditions: LIVE_RENDITIONS.filter((r) => r.name === 'source' || r.audioOnly),
-      state,
-    });
+    const { live, storage, state } = liveHlsOnDisk(dir, 'live_00000000000000pp');
     await live.start();
     // The SFU's part (LiveHlsManager): each ffmpeg run is sent to where it listens now.
     const follow = () => {

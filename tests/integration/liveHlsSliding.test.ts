@@ -10,12 +10,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../core/storage/LocalStorage.ts';
 import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
-import { LiveHls, livePrefix } from '../../media/live/LiveHls.ts';
-import { LIVE_RENDITIONS } from '../../media/live/liveArgs.ts';
-import { MemoryLiveState, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
-import { testLogger } from '../helpers/logger.ts';
+import { livePrefix } from '../../media/live/LiveHls.ts';
+import { liveHlsOnDisk, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
 import { waitFor } from '../helpers/waitFor.ts';
 
 describe('live HLS with a sliding ffmpeg list', () => {
@@ -27,21 +24,7 @@ describe('live HLS with a sliding ffmpeg list', () => {
   });
 
   it('publishes every segment although ffmpeg lists only the last two', async () => {
-    const storage = new LocalStorage({
-      root: path.join(dir, 'store'),
-      baseUrl: () => 'http://127.0.0.1/files',
-      signingKey: 'k'.repeat(32),
-      defaultUrlTtlMs: 60_000,
-    });
-    const state = new MemoryLiveState();
-    const renditions = LIVE_RENDITIONS.filter((r) => r.name === 'source' || r.audioOnly);
-    const live = new LiveHls({
-      lessonId: 'live_00000000000000ss',
-      storage,
-      workDir: path.join(dir, 'work'),
-      logger: testLogger(),
-      renditions,
-      state,
+    const { live, storage, state, renditions } = liveHlsOnDisk(dir, 'live_00000000000000ss', {
       ffmpegListSize: 2,
     });
     await live.start();
