@@ -22,7 +22,7 @@ import {
   type LiveSegmentRecord,
 } from './livePlaylist.ts';
 import { parseMediaPlaylist } from '../../core/hls/mediaPlaylist.ts';
-import { rtpPortPairs } from './rtpPorts.ts';
+import { rtpPortPairs, udpPortsBound } from './rtpPorts.ts';
 
 export interface LiveHlsOptions {
   lessonId: string;
@@ -282,6 +282,20 @@ export class LiveHls {
         cacheControl: this.#ended ? 'public, max-age=300' : 'no-cache',
       },
     );
+  }
+
+  /**
+   * Resolves once the current ffmpeg run has bound its RTP ports, so what is forwarded to them from
+   * then on (the first keyframe above all) is not lost; false when that takes over `timeoutMs`.
+   */
+  async listening(timeoutMs = 5000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const pid = this.#supervisor?.current?.pid;
+      if (pid && (await udpPortsBound(pid, [this.audioPort, this.videoPort]))) return true;
+      if (Date.now() >= until || this.#ended || this.#fencedOut) return false;
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   /** A new input (e.g. the screen instead of the camera): a fresh ffmpeg run, marked as a discontinuity. */

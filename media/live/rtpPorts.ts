@@ -8,6 +8,7 @@
  * handed out (RFC 3550 §11: RTP on the even port, RTCP on the odd one above).
  */
 import dgram from 'node:dgram';
+import fsp from 'node:fs/promises';
 
 export class NoRtpPortsError extends Error {}
 
@@ -52,4 +53,25 @@ export async function rtpPortPairs(n: number, tries = 64): Promise<number[]> {
       `found ${pairs.length} of ${n} free UDP port pairs for live RTP (every local port is in use?)`,
     );
   return pairs;
+}
+
+/**
+ * Whether every port is bound (UDP over IPv4) in the network namespace of process `pid`, read from
+ * Linux's socket table without touching the ports; true where the table cannot be read.
+ */
+export async function udpPortsBound(pid: number | undefined, ports: number[]): Promise<boolean> {
+  let table: string;
+  try {
+    table = await fsp.readFile(pid ? `/proc/${pid}/net/udp` : '/proc/net/udp', 'utf8');
+  } catch {
+    return true;
+  }
+  // "  12: 00000000:9C40 00000000:0000 07 …": the local address's port, in hex.
+  const bound = new Set(
+    table
+      .split('\n')
+      .slice(1)
+      .map((line) => parseInt(line.trim().split(/\s+/)[1]?.split(':')[1] ?? '', 16)),
+  );
+  return ports.every((p) => bound.has(p));
 }

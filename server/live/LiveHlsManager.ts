@@ -85,13 +85,13 @@ export class LiveHlsManager {
         // it there, and the new receiver gets a keyframe at once. (The first run is forwarded below.)
         hls.supervisor?.on('crashed', () => this.#d.observe?.ffmpegRestarted());
         hls.supervisor?.on('started', () => {
-          setTimeout(() => {
+          void (async () => {
+            await hls.listening();
             const t = this.#targets.get(l.id);
-            if (t)
-              void this.#forward(l.roomId, t.publisherId, hls, t.mid).catch((err: Error) =>
-                this.#d.logger.warn({ err, lessonId: l.id }, 'live HLS: re-forwarding failed'),
-              );
-          }, 300);
+            if (t) await this.#forward(l.roomId, t.publisherId, hls, t.mid);
+          })().catch((err: Error) =>
+            this.#d.logger.warn({ err, lessonId: l.id }, 'live HLS: re-forwarding failed'),
+          );
         });
         return hls;
       });
@@ -104,7 +104,10 @@ export class LiveHlsManager {
     // Published again (a dropped line, an SFU restart): new RTP streams, so a fresh ffmpeg run and a
     // clean discontinuity rather than a decoder stuck on the old sequence (the run's start forwards).
     if (running) await hls.restartEncoder();
-    else await this.#forward(l.roomId, publisherId, hls, '1');
+    else {
+      await hls.listening();
+      await this.#forward(l.roomId, publisherId, hls, '1');
+    }
     this.#d.logger.info(
       { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
       'live HLS: forwarding the teacher',

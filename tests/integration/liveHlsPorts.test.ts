@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rtpPortPairs, udpPortsBound } from '../../media/live/rtpPorts.ts';
 import { canCreateNetns, createNetns } from '../helpers/netns.ts';
 import { liveHlsOnDisk, spawnRtpTeacher } from '../helpers/rtpTeacher.ts';
 import { tmpDir } from '../helpers/tmp.ts';
@@ -67,6 +68,20 @@ describe.skipIf(!!cannot)(`RTP port pairs${cannot ? ` (skipped: ${cannot})` : ''
   });
 });
 
+describe('whether ffmpeg listens yet', () => {
+  it("reads the process's socket table without touching its ports", async () => {
+    const s = dgram.createSocket('udp4');
+    await new Promise<void>((r) => s.bind(0, '0.0.0.0', r));
+    const [mine, free] = [s.address().port, (await rtpPortPairs(1))[0]!];
+    try {
+      expect(await udpPortsBound(process.pid, [mine])).toBe(true);
+      expect(await udpPortsBound(process.pid, [mine, free])).toBe(false);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('a live ffmpeg run that cannot bind its ports', () => {
   const dir = tmpDir('live-ports');
   let sender: ChildProcess | undefined;
@@ -80,10 +95,13 @@ describe('a live ffmpeg run that cannot bind its ports', () => {
   it('starts again on other ports, the forwarder follows, and the playlist continues', async () => {
     const { live, storage, state } = liveHlsOnDisk(dir, 'live_00000000000000pp');
     await live.start();
-    // The SFU's part (LiveHlsManager): each ffmpeg run is sent to where it listens now.
+    // The SFU's part (LiveHlsManager): each ffmpeg run is sent to where it listens, once it listens.
     const follow = () => {
       sender?.kill('SIGKILL');
-      sender = spawnRtpTeacher(live);
+      void live.listening().then((yes) => {
+        expect(yes).toBe(true);
+        sender = spawnRtpTeacher(live);
+      });
     };
     follow();
     const segments = () => state.lists.get('source')?.length ?? 0;
