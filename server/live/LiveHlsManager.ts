@@ -66,6 +66,13 @@ export class LiveHlsManager {
     );
   }
 
+  /** Points the SFU's forwarder at the pipeline's current ffmpeg run once that listens. */
+  async #follow(l: LiveLesson, hls: LiveHls): Promise<void> {
+    await hls.listening();
+    const t = this.#targets.get(l.id);
+    if (t) await this.#forward(l.roomId, t.publisherId, hls, t.mid);
+  }
+
   /** The teacher's media is up: make sure the pipeline runs and point the SFU's forwarder at it. */
   async onPublished(l: LiveLesson, publisherId: string): Promise<void> {
     let p = this.#pipelines.get(l.id);
@@ -85,11 +92,7 @@ export class LiveHlsManager {
         // it there, and the new receiver gets a keyframe at once. (The first run is forwarded below.)
         hls.supervisor?.on('crashed', () => this.#d.observe?.ffmpegRestarted());
         hls.supervisor?.on('started', () => {
-          void (async () => {
-            await hls.listening();
-            const t = this.#targets.get(l.id);
-            if (t) await this.#forward(l.roomId, t.publisherId, hls, t.mid);
-          })().catch((err: Error) =>
+          void this.#follow(l, hls).catch((err: Error) =>
             this.#d.logger.warn({ err, lessonId: l.id }, 'live HLS: re-forwarding failed'),
           );
         });
@@ -104,10 +107,7 @@ export class LiveHlsManager {
     // Published again (a dropped line, an SFU restart): new RTP streams, so a fresh ffmpeg run and a
     // clean discontinuity rather than a decoder stuck on the old sequence (the run's start forwards).
     if (running) await hls.restartEncoder();
-    else {
-      await hls.listening();
-      await this.#forward(l.roomId, publisherId, hls, '1');
-    }
+    else await this.#follow(l, hls);
     this.#d.logger.info(
       { lessonId: l.id, audioPort: hls.audioPort, videoPort: hls.videoPort },
       'live HLS: forwarding the teacher',
