@@ -271,7 +271,7 @@ describe('live lessons', () => {
     expect(await codecsOf('source')).toEqual(['h264']);
     expect(await codecsOf('audio')).toEqual(['aac']);
 
-    // ffmpeg killed mid-lesson: back within 2 s; the playlist carries a discontinuity and no gap over 3 s.
+    // ffmpeg killed mid-lesson: back within 2 s; the playlist carries a discontinuity and no gap over 4 s (see the budget below).
     const pipeline = await svc.liveHls!.get(lessonId)!;
     process.kill(pipeline.supervisor!.current!.pid!, 'SIGKILL');
     const after = await waitFor(
