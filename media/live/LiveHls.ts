@@ -1,9 +1,9 @@
 /**
  * One live lesson's HLS: the SFU forwards the teacher's RTP to two local
  * UDP ports (fresh ones for each ffmpeg run); a supervised ffmpeg (restarted
- * within a second after a crash) turns it into the live ladder (fMP4); Skyclass reads each finished segment
- * from ffmpeg's playlists, stores it through the storage interface and
- * rewrites the published playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
+ * within a second after a crash) turns it into the live ladder (fMP4);
+ * Skyclass reads each finished segment from ffmpeg's playlists, stores it
+ * through the storage interface and rewrites the published playlists. When the lesson ends the playlists get EXT-X-ENDLIST and
  * are the replay.
  */
 import fs from 'node:fs';

@@ -59,10 +59,10 @@ export async function rtpPortPairs(n: number, tries = 64): Promise<number[]> {
  * Whether every port is bound (UDP over IPv4) in the network namespace of process `pid`, read from
  * Linux's socket table without touching the ports; true where the table cannot be read.
  */
-export async function udpPortsBound(pid: number | undefined, ports: number[]): Promise<boolean> {
+export async function udpPortsBound(pid: number, ports: number[]): Promise<boolean> {
   let table: string;
   try {
-    table = await fsp.readFile(pid ? `/proc/${pid}/net/udp` : '/proc/net/udp', 'utf8');
+    table = await fsp.readFile(`/proc/${pid}/net/udp`, 'utf8');
   } catch {
     return true;
   }

@@ -576,8 +576,8 @@ export class MediasoupSfu extends EventEmitter<MediasoupSfuEvents> implements Sf
     if (!audio && !video) throw new SfuError('NOT_FOUND', 'The teacher is not publishing.');
     const key = `${publisherId}|${audio?.id}|${video?.id}|${target.host}:${target.audioPort}:${target.videoPort}`;
     if (room.forward?.key === key) {
-      // The same streams to the same (restarted) ffmpeg: a new consumer would restart the RTP
-      // sequence under it; a keyframe is all it needs.
+      // The same streams to the same ffmpeg (forwarding asked twice; a new ffmpeg run has ports of its
+      // own): a new consumer would restart the RTP sequence under it; a keyframe is all it needs.
       await room.forward.video?.requestKeyFrame();
       return;
     }

@@ -33,11 +33,6 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
-/**
- * Waits until the video element has decoded `more` frames from now. Chromium counts a video's frames
- * from 0 again whenever its srcObject changes (a WebRTC viewer rejoining after an SFU restart gets a
- * new stream), so the count is summed across such restarts instead of compared with one reading.
- */
 /** What a live lesson page shows: the player's mode and state, and its message (for timeout errors). */
 export function livePlayerSeen(page: Page): Promise<string> {
   return page
@@ -49,6 +44,11 @@ export function livePlayerSeen(page: Page): Promise<string> {
     .catch(() => 'the page is gone');
 }
 
+/**
+ * Waits until the video element has decoded `more` frames from now. Chromium counts a video's frames
+ * from 0 again whenever its srcObject changes (a WebRTC viewer rejoining after an SFU restart gets a
+ * new stream), so the count is summed across such restarts instead of compared with one reading.
+ */
 export async function framesDecoded(
   page: Page,
   more: number,

@@ -256,14 +256,15 @@ export async function renderLiveWatch(
       // No picture over WebRTC: HLS instead when the server cannot be reached (webrtcFallback). A page
       // that has played over WebRTC before knows it works here, and keeps rejoining instead.
       const asked = Date.now();
+      const settled = () => session !== s || everPlayed || stage.dataset.state === 'playing';
       const check = async () => {
-        if (session !== s || everPlayed || stage.dataset.state === 'playing' || !teacher.length) return;
+        if (settled()) return;
         const reachable = await s.recvReachable().catch(() => false);
-        if (session !== s || everPlayed || stage.dataset.state === 'playing') return;
+        if (settled()) return;
         if (webrtcFallback(Date.now() - asked, reachable) === 'hls') fallBackToHls();
         else connectTimer = setTimeout(() => void check(), WEBRTC_FALLBACK.recheckMs);
       };
-      connectTimer = setTimeout(() => void check(), WEBRTC_FALLBACK.afterMs);
+      if (teacher.length) connectTimer = setTimeout(() => void check(), WEBRTC_FALLBACK.afterMs);
     } catch (err) {
       if (err instanceof SignalError && err.code === 'CONFLICT') {
         stage.dataset.state = 'waiting';
